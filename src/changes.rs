@@ -1,0 +1,137 @@
+//! What changed, asked of git, turned into a `Selection` (SPEC 5 and 6).
+//!
+//! The one place where `git` answers meet `select`: git says which paths
+//! changed and how far it could see; select decides what that selects.
+
+use std::os::unix::ffi::OsStrExt;
+
+use crate::config::Config;
+use crate::error::Error;
+use crate::git::{ChangedPath, Changes, GitError, Repo};
+use crate::select::{self, Change, Selection};
+
+/// Which changes a run looks at.
+#[derive(Debug, Clone)]
+pub(crate) enum Request {
+    /// Everything: every group of the named stages; `{files}` are the tracked files.
+    All(String),
+    Staged,
+    Changed,
+    Range {
+        from: String,
+        to: Option<String>,
+    },
+    Since(String),
+    Files(Vec<Vec<u8>>),
+    /// Changes already resolved (pre-push, pre-release).
+    Resolved(Changes),
+}
+
+pub(crate) fn git_error(e: &GitError) -> Error {
+    let mut error = Error::new(e.to_string());
+    if let Some(hint) = e.hint() {
+        error = error.hint(hint);
+    }
+    error
+}
+
+fn to_change(c: ChangedPath) -> Change {
+    let deleted = c.is_deleted();
+    Change {
+        path: c.path,
+        old_path: c.old_path,
+        deleted,
+    }
+}
+
+/// Resolve the request against the repository and apply the config's rules.
+pub(crate) fn selection(
+    repo: &Repo,
+    config: &Config,
+    request: Request,
+) -> Result<Selection, Error> {
+    let changes = match request {
+        Request::All(reason) => {
+            let tracked = repo.tracked_files().map_err(|e| git_error(&e))?;
+            return Ok(Selection::everything(reason, tracked));
+        }
+        Request::Staged => repo.staged_changes(),
+        Request::Changed => repo.working_changes(),
+        Request::Range { from, to } => repo.range_changes(&from, to.as_deref()),
+        Request::Since(reference) => repo.changed_since(&reference),
+        Request::Files(paths) => {
+            let changes = paths.into_iter().map(Change::new).collect();
+            return Ok(select::select(
+                changes,
+                &config.rules,
+                &config.settings.unmatched,
+                &config.settings.run_all_triggers,
+            ));
+        }
+        Request::Resolved(changes) => Ok(changes),
+    }
+    .map_err(|e| git_error(&e))?;
+    Ok(from_changes(repo, config, changes)?)
+}
+
+/// A `Changes` from git → a `Selection`. "Everything" (an unresolvable base,
+/// a shallow boundary) selects all, but `{files}` stay the changed paths when
+/// git could name them.
+pub(crate) fn from_changes(
+    repo: &Repo,
+    config: &Config,
+    changes: Changes,
+) -> Result<Selection, Error> {
+    let base = changes.base.map(|o| o.to_string());
+    let head = changes.head.map(|o| o.to_string());
+    let mut selection = if changes.everything {
+        let reason = changes
+            .reason
+            .clone()
+            .unwrap_or_else(|| "everything is selected".into());
+        if changes.paths.is_empty() {
+            let tracked = repo.tracked_files().map_err(|e| git_error(&e))?;
+            Selection::everything(reason, tracked)
+        } else {
+            let mut s = select::select(
+                changes.paths.into_iter().map(to_change).collect(),
+                &config.rules,
+                &config.settings.unmatched,
+                &config.settings.run_all_triggers,
+            );
+            s.all = true;
+            s.why.insert(0, reason);
+            s
+        }
+    } else {
+        select::select(
+            changes.paths.into_iter().map(to_change).collect(),
+            &config.rules,
+            &config.settings.unmatched,
+            &config.settings.run_all_triggers,
+        )
+    };
+    selection.base = base;
+    selection.head = head;
+    Ok(selection)
+}
+
+/// `--files` paths as repository-relative bytes.
+pub(crate) fn relative_paths(repo: &Repo, paths: &[std::path::PathBuf]) -> Vec<Vec<u8>> {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    paths
+        .iter()
+        .map(|p| {
+            let absolute = if p.is_absolute() {
+                p.clone()
+            } else {
+                cwd.join(p)
+            };
+            let relative = absolute
+                .strip_prefix(repo.root())
+                .map(std::path::Path::to_path_buf)
+                .unwrap_or_else(|_| p.clone());
+            relative.as_os_str().as_bytes().to_vec()
+        })
+        .collect()
+}

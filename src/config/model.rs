@@ -1,0 +1,287 @@
+//! The validated, immutable configuration every other module reads.
+//!
+//! Built only by `validate`: globs are compiled, `run` strings are split into
+//! argv templates, durations parsed, names cross-checked. Nothing here does IO.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use globset::GlobSet;
+
+use super::command::CommandTemplate;
+
+/// Where the configuration came from, for messages and `config --show-effective`.
+#[derive(Debug, Clone)]
+pub(crate) enum Source {
+    File(PathBuf),
+    Embedded(&'static str),
+}
+
+#[derive(Debug)]
+pub(crate) struct Config {
+    pub(crate) source: Source,
+    /// The TOML text it was read from (the embedded preset, or the file).
+    pub(crate) text: String,
+    pub(crate) settings: Settings,
+    pub(crate) env: Vec<(String, String)>,
+    pub(crate) rules: Vec<SelectRule>,
+    pub(crate) formatters: Vec<Formatter>,
+    pub(crate) services: Vec<Service>,
+    pub(crate) stages: Vec<Stage>,
+    pub(crate) hooks: Hooks,
+    pub(crate) hints: Vec<Hint>,
+    pub(crate) quarantine: Vec<Quarantine>,
+    pub(crate) verdict: VerdictSettings,
+    pub(crate) notify_webhook_env: Option<String>,
+}
+
+impl Config {
+    pub(crate) fn stage(&self, name: &str) -> Option<&Stage> {
+        self.stages.iter().find(|s| s.name == name)
+    }
+
+    pub(crate) fn stage_names(&self) -> Vec<&str> {
+        self.stages.iter().map(|s| s.name.as_str()).collect()
+    }
+
+    pub(crate) fn service(&self, name: &str) -> Option<&Service> {
+        self.services.iter().find(|s| s.name == name)
+    }
+
+    pub(crate) fn formatter(&self, name: &str) -> Option<&Formatter> {
+        self.formatters.iter().find(|f| f.name == name)
+    }
+}
+
+/// A list of globs as written, and compiled once.
+#[derive(Debug, Clone)]
+pub(crate) struct Globs {
+    pub(crate) patterns: Vec<String>,
+    pub(crate) set: GlobSet,
+}
+
+impl Globs {
+    pub(crate) fn is_match(&self, path: &[u8]) -> bool {
+        // globset matches on bytes-as-path; non-UTF-8 names are matched lossily,
+        // which only matters for the non-UTF-8 part of the name itself.
+        let candidate = globset::Candidate::new(bytes_as_path(path));
+        self.set.is_match_candidate(&candidate)
+    }
+
+    pub(crate) fn matches(&self, path: &[u8]) -> Vec<usize> {
+        let candidate = globset::Candidate::new(bytes_as_path(path));
+        self.set.matches_candidate(&candidate)
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.patterns.is_empty()
+    }
+}
+
+fn bytes_as_path(bytes: &[u8]) -> &std::path::Path {
+    use std::os::unix::ffi::OsStrExt;
+    std::path::Path::new(std::ffi::OsStr::from_bytes(bytes))
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    pub(crate) jobs: usize,
+    pub(crate) state_dir: Option<PathBuf>,
+    pub(crate) unmatched: Unmatched,
+    pub(crate) run_all_triggers: Globs,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Unmatched {
+    All,
+    Nothing,
+    Markers(Vec<String>),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct SelectRule {
+    pub(crate) paths: Globs,
+    pub(crate) markers: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Formatter {
+    pub(crate) name: String,
+    pub(crate) run: CommandTemplate,
+    pub(crate) files: Globs,
+    pub(crate) exclude: Globs,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Service {
+    pub(crate) name: String,
+    pub(crate) check: CommandTemplate,
+    pub(crate) start: Option<CommandTemplate>,
+    pub(crate) stop: Option<CommandTemplate>,
+    pub(crate) retries: u32,
+    pub(crate) interval: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Stage {
+    pub(crate) name: String,
+    pub(crate) groups: Vec<Group>,
+    pub(crate) gate: Gate,
+    pub(crate) needs: Vec<String>,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) budget: Option<Budget>,
+}
+
+impl Stage {
+    pub(crate) fn group(&self, name: &str) -> Option<&Group> {
+        self.groups.iter().find(|g| g.name == name)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NoTests {
+    Pass,
+    Warn,
+    Fail,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FlakyResult {
+    Pass,
+    Fail,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Group {
+    pub(crate) name: String,
+    pub(crate) run: CommandTemplate,
+    pub(crate) markers: Vec<String>,
+    pub(crate) files: Option<Globs>,
+    pub(crate) always: bool,
+    pub(crate) workers: usize,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) ok_exit_codes: Vec<i32>,
+    pub(crate) no_tests: NoTests,
+    pub(crate) retries: u32,
+    pub(crate) flaky_result: FlakyResult,
+    pub(crate) inputs: Option<Globs>,
+    pub(crate) env_inputs: Vec<String>,
+    pub(crate) cache: bool,
+    pub(crate) coverage: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FailWhen {
+    Any,
+    Rate,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OnFail {
+    Block,
+    Warn,
+    Inform,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Gate {
+    pub(crate) fail_when: FailWhen,
+    pub(crate) max_failure_rate: f64,
+    pub(crate) on_fail: OnFail,
+    pub(crate) critical: Globs,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Budget {
+    pub(crate) warning: Option<Duration>,
+    pub(crate) max: Option<Duration>,
+}
+
+/// A stage, or one group of it, named by a hook or on the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Target {
+    pub(crate) stage: String,
+    pub(crate) group: Option<String>,
+}
+
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.group {
+            Some(g) => write!(f, "{}.{g}", self.stage),
+            None => f.write_str(&self.stage),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fix {
+    Fail,
+    Restage,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Isolation {
+    Stash,
+    Snapshot,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PushDirty {
+    Warn,
+    Block,
+    Snapshot,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ReleaseSelection {
+    All,
+    SinceLastRelease,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Hooks {
+    pub(crate) pre_commit: PreCommit,
+    pub(crate) pre_push: PrePush,
+    pub(crate) pre_release: PreRelease,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct PreCommit {
+    pub(crate) stages: Vec<Target>,
+    pub(crate) formatters: Vec<String>,
+    pub(crate) fix: Fix,
+    pub(crate) isolation: Isolation,
+    pub(crate) share: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct PrePush {
+    pub(crate) stages: Vec<Target>,
+    pub(crate) push_dirty: PushDirty,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct PreRelease {
+    pub(crate) stages: Vec<Target>,
+    pub(crate) tag_pattern: Globs,
+    pub(crate) selection: ReleaseSelection,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Hint {
+    pub(crate) pattern: regex::Regex,
+    pub(crate) hint: String,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Quarantine {
+    pub(crate) test: String,
+    pub(crate) reason: Option<String>,
+    /// `YYYY-MM-DD`, compared as text against today's date.
+    pub(crate) expires: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct VerdictSettings {
+    pub(crate) min_success_rate: f64,
+}

@@ -1,0 +1,181 @@
+//! The serde model of `.tiergate.toml`, exactly as written by the user.
+//!
+//! Every struct refuses unknown keys, and nothing here is interpreted: names
+//! that later checks must point at are kept `Spanned`, so `validate` can name
+//! the line and column. No `flatten`, no `untagged`: both degrade serde's
+//! error messages.
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+use toml::Spanned;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawConfig {
+    #[serde(default)]
+    pub(crate) settings: RawSettings,
+    #[serde(default)]
+    pub(crate) env: IndexMap<String, String>,
+    #[serde(default)]
+    pub(crate) select: Vec<RawSelect>,
+    #[serde(default)]
+    pub(crate) formatters: IndexMap<String, RawFormatter>,
+    #[serde(default)]
+    pub(crate) services: IndexMap<String, RawService>,
+    #[serde(default)]
+    pub(crate) stages: IndexMap<String, RawStage>,
+    #[serde(default)]
+    pub(crate) hooks: RawHooks,
+    #[serde(default)]
+    pub(crate) hints: Vec<RawHint>,
+    #[serde(default)]
+    pub(crate) quarantine: Vec<RawQuarantine>,
+    #[serde(default)]
+    pub(crate) verdict: RawVerdict,
+    #[serde(default)]
+    pub(crate) notify: RawNotify,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSettings {
+    /// `"auto"` or a positive number: read as a value and checked by `validate`.
+    pub(crate) jobs: Option<Spanned<toml::Value>>,
+    pub(crate) state_dir: Option<String>,
+    /// `"all"`, `"none"` or a list of markers.
+    pub(crate) unmatched: Option<Spanned<toml::Value>>,
+    pub(crate) run_all_triggers: Option<Vec<Spanned<String>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSelect {
+    pub(crate) paths: Vec<Spanned<String>>,
+    pub(crate) markers: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawFormatter {
+    pub(crate) run: Option<Spanned<String>>,
+    #[serde(default)]
+    pub(crate) files: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub(crate) exclude: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawService {
+    pub(crate) check: Option<Spanned<String>>,
+    pub(crate) start: Option<Spanned<String>>,
+    pub(crate) stop: Option<Spanned<String>>,
+    pub(crate) retries: Option<u32>,
+    pub(crate) interval: Option<Spanned<String>>,
+    pub(crate) needs: Option<Vec<Spanned<String>>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawStage {
+    #[serde(default)]
+    pub(crate) groups: Vec<RawGroup>,
+    pub(crate) gate: Option<RawGate>,
+    #[serde(default)]
+    pub(crate) needs: Vec<Spanned<String>>,
+    pub(crate) timeout: Option<Spanned<String>>,
+    pub(crate) budget: Option<RawBudget>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawGroup {
+    pub(crate) name: Option<Spanned<String>>,
+    pub(crate) run: Option<Spanned<String>>,
+    #[serde(default)]
+    pub(crate) markers: Vec<String>,
+    pub(crate) files: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    pub(crate) always: bool,
+    pub(crate) workers: Option<Spanned<i64>>,
+    pub(crate) timeout: Option<Spanned<String>>,
+    pub(crate) ok_exit_codes: Option<Vec<i32>>,
+    pub(crate) no_tests: Option<Spanned<String>>,
+    pub(crate) retries: Option<u32>,
+    pub(crate) flaky_result: Option<Spanned<String>>,
+    pub(crate) inputs: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    pub(crate) env_inputs: Vec<String>,
+    pub(crate) cache: Option<bool>,
+    pub(crate) coverage: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawGate {
+    pub(crate) fail_when: Option<Spanned<String>>,
+    pub(crate) max_failure_rate: Option<Spanned<f64>>,
+    pub(crate) on_fail: Option<Spanned<String>>,
+    pub(crate) critical: Option<Vec<Spanned<String>>>,
+    pub(crate) flaky_result: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawBudget {
+    pub(crate) warning: Option<Spanned<String>>,
+    pub(crate) max: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawHooks {
+    #[serde(rename = "pre-commit")]
+    pub(crate) pre_commit: Option<RawHook>,
+    #[serde(rename = "pre-push")]
+    pub(crate) pre_push: Option<RawHook>,
+    #[serde(rename = "pre-release")]
+    pub(crate) pre_release: Option<RawHook>,
+}
+
+/// One `[hooks.*]` table. Keys that only make sense for one hook are
+/// refused for the others by `validate`, with the hook named.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawHook {
+    pub(crate) stages: Option<Vec<Spanned<String>>>,
+    pub(crate) formatters: Option<Vec<Spanned<String>>>,
+    pub(crate) fix: Option<Spanned<String>>,
+    pub(crate) isolation: Option<Spanned<String>>,
+    pub(crate) share: Option<Vec<String>>,
+    pub(crate) push_dirty: Option<Spanned<String>>,
+    pub(crate) tag_pattern: Option<Spanned<String>>,
+    pub(crate) selection: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawHint {
+    pub(crate) pattern: Spanned<String>,
+    pub(crate) hint: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawQuarantine {
+    pub(crate) test: Spanned<String>,
+    pub(crate) reason: Option<String>,
+    pub(crate) expires: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawVerdict {
+    pub(crate) min_success_rate: Option<f64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawNotify {
+    pub(crate) webhook_env: Option<String>,
+}

@@ -1,0 +1,13 @@
+//! Every environment variable tiergate reads or sets, in one place.
+
+/// `TIERGATE=0` disables the hooks for one command.
+pub(crate) const TIERGATE: &str = "TIERGATE";
+/// `TIERGATE_SKIP=fast,black` skips stages, groups or formatters for one run.
+pub(crate) const TIERGATE_SKIP: &str = "TIERGATE_SKIP";
+/// Set by CI systems; `ci-full` sets it for its commands.
+pub(crate) const CI: &str = "CI";
+pub(crate) const NO_COLOR: &str = "NO_COLOR";
+/// git sets these for hooks; they decide which repository and index we see.
+pub(crate) const GIT_INDEX_FILE: &str = "GIT_INDEX_FILE";
+pub(crate) const GITHUB_STEP_SUMMARY: &str = "GITHUB_STEP_SUMMARY";
+pub(crate) const GITHUB_ACTIONS: &str = "GITHUB_ACTIONS";

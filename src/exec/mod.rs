@@ -1,0 +1,15 @@
+//! Child processes: slots, process groups, timeouts, signals, capture, services.
+//!
+//! Owns every spawn. Knows nothing of configs, stages or policy: it is handed
+//! argv lists and deadlines and returns how each command ended. Only the
+//! signal and process-group calls here use `unsafe`.
+
+mod process;
+mod services;
+mod signals;
+mod slots;
+
+pub(crate) use process::{run, Command, Exit, Finished, OutputSink};
+pub(crate) use services::{ensure_ready, stop, Prepared, ServiceSpec, Started};
+pub(crate) use signals::{install as install_signal_handlers, interrupted, on_interrupt};
+pub(crate) use slots::Slots;

@@ -1,0 +1,324 @@
+//! One command: spawned in its own process group, output captured through a
+//! single pipe, waited for with a deadline, and never outlived by its children.
+
+use std::ffi::OsString;
+use std::io::Read;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::Path;
+use std::process::Stdio;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use super::signals;
+
+/// Between SIGTERM and SIGKILL at a timeout, while output is still read.
+const TERM_GRACE: Duration = Duration::from_secs(3);
+/// Captured output kept per command: the tail is what a failure shows.
+const TAIL_BYTES: usize = 1024 * 1024;
+
+/// Receives output chunks as they arrive; shared with the reader thread.
+pub(crate) type OutputSink = Arc<dyn Fn(&[u8]) + Send + Sync>;
+
+pub(crate) struct Command<'a> {
+    pub(crate) argv: &'a [OsString],
+    /// The program to exec: the resolved path of `argv[0]` (argv[0] is kept).
+    pub(crate) program: &'a Path,
+    pub(crate) cwd: &'a Path,
+    pub(crate) env: &'a [(OsString, OsString)],
+    pub(crate) deadline: Option<Instant>,
+    /// Called with each chunk of output as it arrives (for `-v`).
+    pub(crate) on_output: Option<OutputSink>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Exit {
+    Code(i32),
+    Signal(i32),
+    TimedOut,
+    Interrupted,
+    NotStarted(String),
+}
+
+#[derive(Debug)]
+pub(crate) struct Finished {
+    pub(crate) exit: Exit,
+    pub(crate) output: Vec<u8>,
+    pub(crate) duration: Duration,
+}
+
+/// Keeps the last `TAIL_BYTES` of output.
+#[derive(Default)]
+struct Tail {
+    bytes: Vec<u8>,
+}
+
+impl Tail {
+    fn push(&mut self, chunk: &[u8]) {
+        self.bytes.extend_from_slice(chunk);
+        if self.bytes.len() > TAIL_BYTES * 2 {
+            let cut = self.bytes.len() - TAIL_BYTES;
+            self.bytes.drain(..cut);
+        }
+    }
+
+    fn take(&mut self) -> Vec<u8> {
+        let mut bytes = std::mem::take(&mut self.bytes);
+        if bytes.len() > TAIL_BYTES {
+            bytes.drain(..bytes.len() - TAIL_BYTES);
+        }
+        bytes
+    }
+}
+
+pub(crate) fn run(cmd: &Command<'_>) -> Finished {
+    let started = Instant::now();
+    let not_started = |why: String| Finished {
+        exit: Exit::NotStarted(why),
+        output: Vec::new(),
+        duration: started.elapsed(),
+    };
+    let (mut reader, writer) = match std::io::pipe() {
+        Ok(pair) => pair,
+        Err(e) => return not_started(format!("cannot create a pipe: {e}")),
+    };
+    let writer_err = match writer.try_clone() {
+        Ok(w) => w,
+        Err(e) => return not_started(format!("cannot create a pipe: {e}")),
+    };
+    let mut command = std::process::Command::new(cmd.program);
+    if let Some(arg0) = cmd.argv.first() {
+        command.arg0(arg0);
+    }
+    command
+        .args(cmd.argv.iter().skip(1))
+        .current_dir(cmd.cwd)
+        .envs(cmd.env.iter().map(|(k, v)| (k, v)))
+        .stdin(Stdio::null())
+        .stdout(writer)
+        .stderr(writer_err)
+        .process_group(0);
+
+    let mut child = {
+        let mut live = signals::registry();
+        if signals::interrupted().is_some() {
+            return Finished {
+                exit: Exit::Interrupted,
+                output: Vec::new(),
+                duration: started.elapsed(),
+            };
+        }
+        match command.spawn() {
+            Ok(child) => {
+                live.push(pid_of(&child));
+                child
+            }
+            Err(e) => return not_started(format!("cannot start `{}`: {e}", cmd.program.display())),
+        }
+    };
+    // The Command holds our copies of the pipe's write end: drop them, or the
+    // reader never sees end-of-file.
+    drop(command);
+    let pgid = pid_of(&child);
+
+    let tail = Arc::new(Mutex::new(Tail::default()));
+    // Detached, not scoped: a daemon that escaped the group may hold the pipe
+    // open forever, and this run must not wait for it.
+    let (read_done_tx, read_done) = mpsc::channel::<()>();
+    {
+        let tail = tail.clone();
+        let on_output = cmd.on_output.clone();
+        std::thread::spawn(move || {
+            let mut buffer = vec![0u8; 64 * 1024];
+            loop {
+                match reader.read(&mut buffer) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => {
+                        if let Some(callback) = &on_output {
+                            callback(&buffer[..n]);
+                        }
+                        tail.lock()
+                            .unwrap_or_else(PoisonError::into_inner)
+                            .push(&buffer[..n]);
+                    }
+                }
+            }
+            let _ = read_done_tx.send(());
+        });
+    }
+
+    let (exit_tx, exit_rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = exit_tx.send(child.wait());
+    });
+
+    let mut timed_out = false;
+    let status = match wait_until(&exit_rx, cmd.deadline) {
+        Some(status) => status,
+        None => {
+            timed_out = true;
+            signals::signal_group(pgid, libc::SIGTERM);
+            match wait_until(&exit_rx, Some(Instant::now() + TERM_GRACE)) {
+                Some(status) => status,
+                None => {
+                    signals::signal_group(pgid, libc::SIGKILL);
+                    exit_rx
+                        .recv()
+                        .unwrap_or_else(|_| Err(std::io::Error::other("waiter thread lost")))
+                }
+            }
+        }
+    };
+    // The leader is gone; whatever it left in its group is an orphan of this
+    // run and does not survive it.
+    signals::signal_group(pgid, libc::SIGKILL);
+    signals::unregister(pgid);
+    let _ = read_done.recv_timeout(Duration::from_secs(2));
+
+    let interrupted = signals::interrupted().is_some();
+    let exit = if timed_out {
+        Exit::TimedOut
+    } else {
+        match status {
+            Ok(s) => match (s.code(), s.signal()) {
+                (Some(code), _) if interrupted && code != 0 => Exit::Interrupted,
+                (Some(code), _) => Exit::Code(code),
+                (None, Some(_)) if interrupted => Exit::Interrupted,
+                (None, Some(signal)) => Exit::Signal(signal),
+                (None, None) => Exit::Signal(0),
+            },
+            Err(e) => Exit::NotStarted(format!("lost track of the command: {e}")),
+        }
+    };
+    let output = tail.lock().unwrap_or_else(PoisonError::into_inner).take();
+    Finished {
+        exit,
+        output,
+        duration: started.elapsed(),
+    }
+}
+
+fn pid_of(child: &std::process::Child) -> i32 {
+    i32::try_from(child.id()).unwrap_or(i32::MAX)
+}
+
+/// `None` when the deadline passed first.
+fn wait_until<T>(
+    rx: &mpsc::Receiver<std::io::Result<T>>,
+    deadline: Option<Instant>,
+) -> Option<std::io::Result<T>> {
+    match deadline {
+        None => Some(
+            rx.recv()
+                .unwrap_or_else(|_| Err(std::io::Error::other("waiter thread lost"))),
+        ),
+        Some(deadline) => match rx.recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        {
+            Ok(status) => Some(status),
+            Err(RecvTimeoutError::Timeout) => None,
+            Err(RecvTimeoutError::Disconnected) => {
+                Some(Err(std::io::Error::other("waiter thread lost")))
+            }
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sh(script: &str, deadline: Option<Instant>) -> Finished {
+        let argv: Vec<OsString> = ["sh", "-c", script].iter().map(OsString::from).collect();
+        run(&Command {
+            argv: &argv,
+            program: Path::new("/bin/sh"),
+            cwd: Path::new("/"),
+            env: &[],
+            deadline,
+            on_output: None,
+        })
+    }
+
+    #[test]
+    fn captures_stdout_and_stderr_in_order() {
+        let f = sh("echo one; echo two >&2; echo three; exit 3", None);
+        assert_eq!(f.exit, Exit::Code(3));
+        assert_eq!(String::from_utf8_lossy(&f.output), "one\ntwo\nthree\n");
+    }
+
+    #[test]
+    fn a_missing_program_is_not_started() {
+        let argv = vec![OsString::from("nope")];
+        let f = run(&Command {
+            argv: &argv,
+            program: Path::new("/nonexistent/nope"),
+            cwd: Path::new("/"),
+            env: &[],
+            deadline: None,
+            on_output: None,
+        });
+        assert!(matches!(f.exit, Exit::NotStarted(_)));
+    }
+
+    #[test]
+    fn timeout_kills_the_whole_group_including_grandchildren() {
+        let dir = tempfile::tempdir().unwrap();
+        let pidfile = dir.path().join("grandchild.pid");
+        let script = format!("sleep 300 & echo $! > '{}'; wait", pidfile.display());
+        let f = sh(&script, Some(Instant::now() + Duration::from_millis(300)));
+        assert_eq!(f.exit, Exit::TimedOut);
+        let pid: i32 = std::fs::read_to_string(&pidfile)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        assert!(gone(pid), "grandchild {pid} survived the timeout");
+    }
+
+    #[test]
+    fn a_background_grandchild_does_not_outlive_a_finished_command() {
+        let dir = tempfile::tempdir().unwrap();
+        let pidfile = dir.path().join("bg.pid");
+        let script = format!(
+            "sleep 300 >/dev/null 2>&1 & echo $! > '{}'",
+            pidfile.display()
+        );
+        let f = sh(&script, None);
+        assert_eq!(f.exit, Exit::Code(0));
+        let pid: i32 = std::fs::read_to_string(&pidfile)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        assert!(gone(pid), "background process {pid} survived");
+    }
+
+    /// A killed grandchild is reparented and reaped by init: give it a
+    /// moment to vanish; a zombie counts as dead.
+    fn gone(pid: i32) -> bool {
+        for _ in 0..100 {
+            // SAFETY: signal 0 only checks for existence.
+            if unsafe { libc::kill(pid, 0) } != 0 || is_zombie(pid) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
+
+    fn is_zombie(pid: i32) -> bool {
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .map(|s| {
+                s.rsplit(')')
+                    .next()
+                    .is_some_and(|rest| rest.trim_start().starts_with('Z'))
+            })
+            .unwrap_or(true)
+    }
+
+    #[test]
+    fn a_signal_death_is_reported() {
+        let f = sh("kill -9 $$", None);
+        assert_eq!(f.exit, Exit::Signal(9));
+    }
+}

@@ -1,0 +1,24 @@
+//! What the pipeline tells the outside while it runs. `report` implements it
+//! for the terminal; tests and `plan` use `Silent`.
+
+use super::StageRun;
+use crate::exec::OutputSink;
+use crate::results::GroupResult;
+
+pub(crate) trait Events: Sync {
+    fn stage_started(&self, _stage: &str, _groups: usize) {}
+    fn group_started(&self, _stage: &str, _group: &str, _command: &str) {}
+    fn group_finished(&self, _result: &GroupResult) {}
+    fn stage_finished(&self, _stage: &StageRun) {}
+    fn service_checking(&self, _service: &str) {}
+    /// Where a command's output goes as it arrives (`-v`), if anywhere.
+    fn output_sink(&self, _stage: &str, _group: &str) -> Option<OutputSink> {
+        None
+    }
+    fn warning(&self, _message: &str) {}
+}
+
+/// Tells nobody.
+pub(crate) struct Silent;
+
+impl Events for Silent {}

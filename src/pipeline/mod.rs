@@ -1,0 +1,265 @@
+//! The run itself: stages in order, a stage's groups in parallel under the
+//! slot budget, services before a stage, gates between stages.
+//!
+//! Ties `plan`, `exec`, `results` and `policy` together. Writes nothing to
+//! the terminal: it tells an `Events` sink what happens, and `report` shows it.
+
+mod events;
+mod preflight;
+mod stage;
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+pub(crate) use events::{Events, Silent};
+pub(crate) use preflight::{resolve_programs, Resolved};
+
+use crate::config::{Config, OnFail};
+use crate::error::Error;
+use crate::exec::{self, ServiceSpec, Started};
+use crate::plan::{Plan, StagePlan};
+use crate::policy::{GateOutcome, StageCounts, StageStatus, StageVerdict};
+use crate::results::{GroupResult, GroupStatus};
+use crate::select::Selection;
+
+/// How to run a plan.
+pub(crate) struct Options {
+    pub(crate) root: PathBuf,
+    pub(crate) jobs: usize,
+    /// `[env]` plus what the command adds (`CI=true` for ci-full).
+    pub(crate) env: Vec<(OsString, OsString)>,
+    /// Treat every failed gate as blocking (`--exit-on-failure`).
+    pub(crate) strict: bool,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct StageRun {
+    pub(crate) name: String,
+    pub(crate) verdict: StageVerdict,
+    pub(crate) groups: Vec<GroupResult>,
+    pub(crate) duration: f64,
+    /// Why the whole stage did not run (blocked earlier, skipped, not selected).
+    pub(crate) skipped: Option<String>,
+}
+
+#[derive(Debug)]
+pub(crate) struct RunOutcome {
+    pub(crate) stages: Vec<StageRun>,
+    pub(crate) interrupted: Option<i32>,
+    /// A required service never became ready: an environment error (exit 2).
+    pub(crate) environment_error: Option<Error>,
+    pub(crate) duration: f64,
+}
+
+impl RunOutcome {
+    pub(crate) fn blocked(&self) -> bool {
+        self.stages.iter().any(|s| s.verdict.should_block)
+    }
+
+    pub(crate) fn counts(&self) -> StageCounts {
+        let mut total = StageCounts::default();
+        for stage in &self.stages {
+            total.add(stage.verdict.counts);
+        }
+        total
+    }
+}
+
+fn skipped_stage(plan: &StagePlan<'_>, why: &str) -> StageRun {
+    let groups: Vec<GroupResult> = plan
+        .groups
+        .iter()
+        .map(|g| GroupResult::skipped(&plan.stage.name, &g.group.name, why))
+        .collect();
+    StageRun {
+        name: plan.stage.name.clone(),
+        verdict: StageVerdict {
+            status: StageStatus::Skipped,
+            gate: GateOutcome::Passed,
+            should_block: false,
+            counts: StageCounts::default(),
+            reasons: vec![why.to_owned()],
+            critical_failures: Vec::new(),
+        },
+        groups,
+        duration: 0.0,
+        skipped: Some(why.to_owned()),
+    }
+}
+
+/// Run the plan. Programs must have been resolved (`resolve_programs`).
+pub(crate) fn run(
+    config: &Config,
+    plan: &Plan<'_>,
+    selection: &Selection,
+    resolved: &Resolved,
+    options: &Options,
+    events: &dyn Events,
+) -> RunOutcome {
+    let started = Instant::now();
+    let mut stages = Vec::new();
+    let mut blocked_by: Option<String> = None;
+    let mut environment_error = None;
+    let mut started_services: Vec<ServiceSpec> = Vec::new();
+
+    let junit_dir = tempfile::Builder::new()
+        .prefix("tiergate-run-")
+        .tempdir()
+        .ok();
+    let junit_dir = junit_dir
+        .as_ref()
+        .map_or_else(std::env::temp_dir, |d| d.path().to_path_buf());
+
+    for stage_plan in &plan.stages {
+        if let Some(signal) = exec::interrupted() {
+            stages.push(skipped_stage(
+                stage_plan,
+                &format!("interrupted by signal {signal}"),
+            ));
+            continue;
+        }
+        if let Some(blocker) = &blocked_by {
+            stages.push(skipped_stage(
+                stage_plan,
+                &format!("blocked by stage {blocker}"),
+            ));
+            continue;
+        }
+        if environment_error.is_some() {
+            stages.push(skipped_stage(
+                stage_plan,
+                "a required service was not ready",
+            ));
+            continue;
+        }
+        if let Some(why) = &stage_plan.skipped {
+            stages.push(skipped_stage(stage_plan, why));
+            continue;
+        }
+        if !stage_plan.runs_anything() {
+            let mut run = skipped_stage(stage_plan, "no group selected");
+            // Keep each group's own reason: "none of its markers is selected".
+            for (slot, group_plan) in run.groups.iter_mut().zip(&stage_plan.groups) {
+                if let crate::plan::Decision::Skip { why } = &group_plan.decision {
+                    slot.reason = Some(why.clone());
+                }
+            }
+            events.stage_finished(&run);
+            stages.push(run);
+            continue;
+        }
+
+        // Services this stage needs, in order, before any of its groups.
+        let mut service_error = None;
+        for need in &stage_plan.stage.needs {
+            if started_services.iter().any(|s| &s.name == need) {
+                continue;
+            }
+            let Some(spec) = resolved.services.iter().find(|s| &s.name == need) else {
+                continue;
+            };
+            events.service_checking(need);
+            match exec::ensure_ready(spec, &options.root, &options.env) {
+                Ok(Started::ByUs) => started_services.push(spec.clone()),
+                Ok(Started::AlreadyRunning) => {}
+                Err(message) => {
+                    service_error = Some(message);
+                    break;
+                }
+            }
+        }
+        if let Some(message) = service_error {
+            let (headline, detail) = message.split_once('\n').unwrap_or((&message, ""));
+            let mut error = Error::new(format!("{headline} (stage {})", stage_plan.stage.name))
+                .hint("start the service, or check its `check` command under [services]");
+            if !detail.trim().is_empty() {
+                error = error.hint(format!("its last output: {}", detail.trim()));
+            }
+            environment_error = Some(error);
+            stages.push(skipped_stage(
+                stage_plan,
+                "a required service was not ready",
+            ));
+            continue;
+        }
+
+        let run = stage::run_stage(
+            config, stage_plan, selection, resolved, options, &junit_dir, events,
+        );
+        let blocks = run.verdict.should_block
+            || (options.strict
+                && matches!(
+                    run.verdict.gate,
+                    GateOutcome::Failed | GateOutcome::Warned | GateOutcome::Informed
+                ));
+        if blocks {
+            blocked_by = Some(run.name.clone());
+        }
+        let mut run = run;
+        if options.strict
+            && blocks
+            && !run.verdict.should_block
+            && stage_plan.stage.gate.on_fail != OnFail::Block
+        {
+            run.verdict.should_block = true;
+            run.verdict.status = StageStatus::Failed;
+            run.verdict.gate = GateOutcome::Failed;
+            run.verdict
+                .reasons
+                .push("--exit-on-failure: every failed gate blocks".into());
+        }
+        events.stage_finished(&run);
+        stages.push(run);
+    }
+
+    for spec in started_services.iter().rev() {
+        if let Some(problem) = exec::stop(spec, &options.root, &options.env) {
+            events.warning(&problem);
+        }
+    }
+    RunOutcome {
+        stages,
+        interrupted: exec::interrupted(),
+        environment_error,
+        duration: started.elapsed().as_secs_f64(),
+    }
+}
+
+/// The `{junit}` path of one group's chunk, inside the run's temporary folder.
+pub(crate) fn junit_path(
+    dir: &Path,
+    stage: &str,
+    group: &str,
+    attempt: u32,
+    chunk: usize,
+) -> PathBuf {
+    dir.join(format!("{stage}.{group}.{attempt}.{chunk}.xml"))
+}
+
+/// Shorten a command for display: `black --quiet … (+1,204 files)`.
+pub(crate) fn display_command(argv: &[OsString], files: usize) -> String {
+    let shown: Vec<String> = argv
+        .iter()
+        .take(argv.len().saturating_sub(files).max(1))
+        .map(|a| shell_words::quote(&a.to_string_lossy()).into_owned())
+        .collect();
+    if files > 0 {
+        format!(
+            "{} … (+{})",
+            shown.join(" "),
+            crate::policy::plural(files, "file")
+        )
+    } else {
+        shown.join(" ")
+    }
+}
+
+pub(crate) fn since(start: Instant) -> Duration {
+    start.elapsed()
+}
+
+/// A group was started or finished; used to keep `GroupStatus` honest in events.
+pub(crate) fn ran(group: &GroupResult) -> bool {
+    group.status != GroupStatus::Skipped
+}

@@ -1,0 +1,155 @@
+//! Before the first command starts: resolve every program that will run.
+//!
+//! A missing program is a usage error (exit 2, nothing ran), named with the
+//! config line that uses it (SPEC 13), rather than a failure found halfway.
+
+use std::collections::HashMap;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use crate::config::{CommandTemplate, Config};
+use crate::error::Error;
+use crate::exec::{Prepared, ServiceSpec};
+use crate::plan::{Decision, Plan};
+
+#[derive(Debug, Default)]
+pub(crate) struct Resolved {
+    programs: HashMap<String, PathBuf>,
+    pub(crate) services: Vec<ServiceSpec>,
+}
+
+impl Resolved {
+    /// The resolved path of a template's program (resolution happened, so it is there).
+    pub(crate) fn program(&self, template: &CommandTemplate) -> PathBuf {
+        self.programs
+            .get(template.program())
+            .cloned()
+            .unwrap_or_else(|| PathBuf::from(template.program()))
+    }
+
+    pub(crate) fn insert(&mut self, name: &str, path: PathBuf) {
+        self.programs.insert(name.to_owned(), path);
+    }
+}
+
+/// Find `program` as the child will: a path with `/` is relative to the
+/// repository root; a bare name is looked up on `PATH` (the `[env]` one, if set).
+pub(crate) fn find_program(
+    program: &str,
+    root: &Path,
+    env: &[(OsString, OsString)],
+) -> Option<PathBuf> {
+    if program.contains('/') {
+        let path = root.join(program);
+        return is_executable(&path).then_some(path);
+    }
+    let path = env
+        .iter()
+        .rev()
+        .find(|(k, _)| k == "PATH")
+        .map(|(_, v)| v.clone())
+        .or_else(|| std::env::var_os("PATH"));
+    which::which_in(program, path, root).ok()
+}
+
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+fn resolve(
+    template: &CommandTemplate,
+    owner: &str,
+    resolved: &mut Resolved,
+    root: &Path,
+    env: &[(OsString, OsString)],
+) -> Result<(), Error> {
+    let program = template.program();
+    if resolved.programs.contains_key(program) {
+        return Ok(());
+    }
+    match find_program(program, root, env) {
+        Some(path) => {
+            resolved.programs.insert(program.to_owned(), path);
+            Ok(())
+        }
+        None => Err(Error::new(format!("program `{program}` not found, used by {owner}"))
+            .at(template.location.clone())
+            .hint(if program.contains('/') {
+                format!("check that `{program}` exists relative to the repository root and is executable")
+            } else {
+                format!("install `{program}` or add its folder to PATH; to skip this one run, set TIERGATE_SKIP")
+            })),
+    }
+}
+
+fn prepared(template: &CommandTemplate, resolved: &Resolved) -> Prepared {
+    let argv = crate::plan::invocations(
+        template,
+        &crate::plan::Values::default(),
+        &[],
+        &[],
+        usize::MAX,
+        &|_| None,
+    )
+    .into_iter()
+    .next()
+    .unwrap_or_default();
+    Prepared {
+        argv,
+        program: resolved.program(template),
+    }
+}
+
+/// Resolve the programs of every group that will run, of the formatters
+/// named, and of the services the running stages need.
+pub(crate) fn resolve_programs(
+    config: &Config,
+    plan: &Plan<'_>,
+    formatters: &[&str],
+    root: &Path,
+    env: &[(OsString, OsString)],
+) -> Result<Resolved, Error> {
+    let mut resolved = Resolved::default();
+    for name in formatters {
+        if let Some(formatter) = config.formatter(name) {
+            resolve(
+                &formatter.run,
+                &format!("[formatters.{name}]"),
+                &mut resolved,
+                root,
+                env,
+            )?;
+        }
+    }
+    for stage in plan.stages.iter().filter(|s| s.runs_anything()) {
+        for group in &stage.groups {
+            if matches!(group.decision, Decision::Run { .. }) {
+                let owner = format!("[stages.{}] group `{}`", stage.stage.name, group.group.name);
+                resolve(&group.group.run, &owner, &mut resolved, root, env)?;
+            }
+        }
+        for need in &stage.stage.needs {
+            if resolved.services.iter().any(|s| &s.name == need) {
+                continue;
+            }
+            let Some(service) = config.service(need) else {
+                continue;
+            };
+            let owner = format!("[services.{need}]");
+            resolve(&service.check, &owner, &mut resolved, root, env)?;
+            for command in [&service.start, &service.stop].into_iter().flatten() {
+                resolve(command, &owner, &mut resolved, root, env)?;
+            }
+            resolved.services.push(ServiceSpec {
+                name: need.clone(),
+                check: prepared(&service.check, &resolved),
+                start: service.start.as_ref().map(|c| prepared(c, &resolved)),
+                stop: service.stop.as_ref().map(|c| prepared(c, &resolved)),
+                retries: service.retries,
+                interval: service.interval,
+            });
+        }
+    }
+    Ok(resolved)
+}

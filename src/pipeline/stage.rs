@@ -1,0 +1,251 @@
+//! One stage: its selected groups in parallel on a dedicated rayon pool, each
+//! taking `workers` slots of the `jobs` budget before it spawns.
+
+use std::path::Path;
+use std::sync::{mpsc, Arc, Mutex, PoisonError};
+use std::time::Instant;
+
+use super::{display_command, junit_path, Events, Options, Resolved, StageRun};
+use crate::config::{Config, Group};
+use crate::exec::{self, Slots};
+use crate::plan::{self, Decision, StagePlan, Values};
+use crate::policy;
+use crate::results::{self, Attempt, GroupResult, GroupStatus};
+use crate::select::Selection;
+
+struct GroupJob<'a> {
+    index: usize,
+    group: &'a Group,
+    files: &'a [Vec<u8>],
+    markers: &'a [String],
+}
+
+pub(super) fn run_stage(
+    config: &Config,
+    stage_plan: &StagePlan<'_>,
+    selection: &Selection,
+    resolved: &Resolved,
+    options: &Options,
+    junit_dir: &Path,
+    events: &dyn Events,
+) -> StageRun {
+    let stage = stage_plan.stage;
+    let started = Instant::now();
+    let deadline = stage.timeout.map(|t| started + t);
+
+    let mut results: Vec<Option<GroupResult>> = vec![None; stage_plan.groups.len()];
+    let mut jobs = Vec::new();
+    for (index, group_plan) in stage_plan.groups.iter().enumerate() {
+        match &group_plan.decision {
+            Decision::Skip { why } => {
+                results[index] = Some(GroupResult::skipped(
+                    &stage.name,
+                    &group_plan.group.name,
+                    why,
+                ))
+            }
+            Decision::Run { files, markers, .. } => jobs.push(GroupJob {
+                index,
+                group: group_plan.group,
+                files,
+                markers,
+            }),
+        }
+    }
+    events.stage_started(&stage.name, jobs.len());
+
+    let slots = Arc::new(Slots::new(options.jobs));
+    {
+        let slots = slots.clone();
+        exec::on_interrupt(move || slots.close());
+    }
+    // The stage timeout: when it expires, nothing new starts (running groups
+    // are stopped by their own deadline, which never passes the stage's).
+    let (stage_done, stage_done_rx) = mpsc::channel::<()>();
+    if let Some(deadline) = deadline {
+        let slots = slots.clone();
+        std::thread::spawn(move || {
+            if let Err(mpsc::RecvTimeoutError::Timeout) =
+                stage_done_rx.recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            {
+                slots.close();
+            }
+        });
+    }
+
+    let shared: Mutex<&mut Vec<Option<GroupResult>>> = Mutex::new(&mut results);
+    let run_one = |job: &GroupJob<'_>| {
+        let result = run_group(
+            config,
+            &stage.name,
+            job,
+            selection,
+            resolved,
+            options,
+            junit_dir,
+            &slots,
+            deadline,
+            events,
+        );
+        events.group_finished(&result);
+        shared.lock().unwrap_or_else(PoisonError::into_inner)[job.index] = Some(result);
+    };
+    if jobs.len() <= 1 {
+        jobs.iter().for_each(run_one);
+    } else {
+        let threads = jobs.len().min(options.jobs.max(1));
+        match rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(|i| format!("tiergate-group-{i}"))
+            .build()
+        {
+            Ok(pool) => pool.scope_fifo(|scope| {
+                for job in &jobs {
+                    let run_one = &run_one;
+                    scope.spawn_fifo(move |_| run_one(job));
+                }
+            }),
+            // No threads to be had: run one after another rather than not at all.
+            Err(_) => jobs.iter().for_each(run_one),
+        }
+    }
+    drop(stage_done);
+    drop(shared);
+
+    let groups: Vec<GroupResult> = results
+        .into_iter()
+        .zip(&stage_plan.groups)
+        .map(|(r, p)| {
+            r.unwrap_or_else(|| GroupResult::skipped(&stage.name, &p.group.name, "not run"))
+        })
+        .collect();
+    let no_tests: Vec<_> = stage_plan.groups.iter().map(|g| g.group.no_tests).collect();
+    let verdict = policy::evaluate(&stage.gate, &groups, &no_tests);
+    StageRun {
+        name: stage.name.clone(),
+        verdict,
+        groups,
+        duration: started.elapsed().as_secs_f64(),
+        skipped: None,
+    }
+}
+
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the run's context, passed down once"
+)]
+fn run_group(
+    config: &Config,
+    stage: &str,
+    job: &GroupJob<'_>,
+    selection: &Selection,
+    resolved: &Resolved,
+    options: &Options,
+    junit_dir: &Path,
+    slots: &Slots,
+    stage_deadline: Option<Instant>,
+    events: &dyn Events,
+) -> GroupResult {
+    let group = job.group;
+    let Some(_held) = slots.acquire(group.workers) else {
+        let why = if exec::interrupted().is_some() {
+            "interrupted"
+        } else {
+            "timeout: the stage's time ran out before it started"
+        };
+        return GroupResult::skipped(stage, &group.name, why);
+    };
+    if stage_deadline.is_some_and(|d| Instant::now() >= d) {
+        return GroupResult::skipped(
+            stage,
+            &group.name,
+            "timeout: the stage's time ran out before it started",
+        );
+    }
+    let started = Instant::now();
+    let deadline = match (group.timeout.map(|t| started + t), stage_deadline) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    let values = Values {
+        markers: plan::markers_expression(job.markers),
+        junit: None,
+        coverage: group.coverage.as_deref(),
+        workers: group.workers,
+        stage,
+        group: &group.name,
+        base: selection.base.as_deref(),
+        head: selection.head.as_deref(),
+    };
+    let asked_junit = group.run.uses("junit");
+    let junit_for =
+        |chunk: usize| asked_junit.then(|| junit_path(junit_dir, stage, &group.name, 0, chunk));
+    let argvs = plan::invocations(
+        &group.run,
+        &values,
+        job.files,
+        &[],
+        plan::argv_budget(),
+        &junit_for,
+    );
+    let file_count = if group.run.uses_files() {
+        job.files.len()
+    } else {
+        0
+    };
+    let shown = argvs
+        .first()
+        .map(|a| display_command(a, file_count.min(a.len())))
+        .unwrap_or_default();
+    events.group_started(stage, &group.name, &shown);
+
+    let program = resolved.program(&group.run);
+    let sink = events.output_sink(stage, &group.name);
+    let mut finished = Vec::new();
+    let mut junit = Vec::new();
+    for (chunk, argv) in argvs.iter().enumerate() {
+        if let Some(path) = junit_for(chunk) {
+            junit.push(path);
+        }
+        let f = exec::run(&exec::Command {
+            argv,
+            program: &program,
+            cwd: &options.root,
+            env: &options.env,
+            deadline,
+            on_output: sink.clone(),
+        });
+        let stop = !matches!(f.exit, exec::Exit::Code(_));
+        finished.push(f);
+        if stop {
+            break;
+        }
+    }
+    let attempt = Attempt {
+        finished,
+        junit,
+        asked_junit,
+        timeout: group
+            .timeout
+            .or_else(|| stage_deadline.map(|d| d.saturating_duration_since(started))),
+    };
+    let mut result = results::count(stage, &group.name, shown, &attempt, &group.ok_exit_codes);
+    if !matches!(result.status, GroupStatus::Passed | GroupStatus::NoTests) {
+        let mut text = result.output.clone();
+        for test in result.tests.iter().filter(|t| t.status.counts_as_failed()) {
+            if let Some(message) = &test.message {
+                text.push('\n');
+                text.push_str(message);
+            }
+        }
+        if let Some(reason) = &result.reason {
+            text.push('\n');
+            text.push_str(reason);
+        }
+        result.hints = results::matching_hints(
+            &text,
+            config.hints.iter().map(|h| (&h.pattern, h.hint.as_str())),
+        );
+    }
+    result
+}

@@ -1,0 +1,365 @@
+//! Config × Selection × request → what will run, what is skipped and why.
+//!
+//! Pure: no IO. `exec` runs what this module decides; `plan` also turns a
+//! group into the exact argv lists it will exec (`invocations`), chunked to
+//! the OS argument limit.
+
+mod chunk;
+mod placeholders;
+
+use std::ffi::OsString;
+
+use crate::config::{CommandTemplate, Config, Group, Stage, Target};
+use crate::select::{choose_group, GroupChoice, Selection};
+
+pub(crate) use chunk::argv_budget;
+pub(crate) use placeholders::{markers_expression, Values};
+
+/// Names skipped for one run by `TIERGATE_SKIP=fast,black,fast.unit`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SkipList {
+    names: Vec<String>,
+}
+
+impl SkipList {
+    pub(crate) fn parse(value: &str) -> SkipList {
+        SkipList {
+            names: value
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        }
+    }
+
+    pub(crate) fn skips_stage(&self, stage: &str) -> bool {
+        self.names.iter().any(|n| n == stage)
+    }
+
+    pub(crate) fn skips_group(&self, stage: &str, group: &str) -> bool {
+        self.names
+            .iter()
+            .any(|n| n == group || *n == format!("{stage}.{group}"))
+    }
+
+    pub(crate) fn skips_formatter(&self, name: &str) -> bool {
+        self.names.iter().any(|n| n == name)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum Decision {
+    Run {
+        why: String,
+        /// The `{files}` of this group: the selection's files matching its globs.
+        files: Vec<Vec<u8>>,
+        /// The markers `{markers}` expands to.
+        markers: Vec<String>,
+    },
+    Skip {
+        why: String,
+    },
+}
+
+#[derive(Debug)]
+pub(crate) struct GroupPlan<'c> {
+    pub(crate) group: &'c Group,
+    pub(crate) decision: Decision,
+}
+
+#[derive(Debug)]
+pub(crate) struct StagePlan<'c> {
+    pub(crate) stage: &'c Stage,
+    pub(crate) groups: Vec<GroupPlan<'c>>,
+    /// Set when the whole stage is skipped before its groups are considered.
+    pub(crate) skipped: Option<String>,
+}
+
+impl StagePlan<'_> {
+    pub(crate) fn runs_anything(&self) -> bool {
+        self.skipped.is_none()
+            && self
+                .groups
+                .iter()
+                .any(|g| matches!(g.decision, Decision::Run { .. }))
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct Plan<'c> {
+    pub(crate) stages: Vec<StagePlan<'c>>,
+}
+
+impl Plan<'_> {
+    pub(crate) fn runs_anything(&self) -> bool {
+        self.stages.iter().any(StagePlan::runs_anything)
+    }
+}
+
+/// Build the plan: the targeted stages in config order, each group decided.
+/// No targets means every stage.
+pub(crate) fn build<'c>(
+    config: &'c Config,
+    targets: &[Target],
+    selection: &Selection,
+    skip: &SkipList,
+) -> Plan<'c> {
+    let mut stages = Vec::new();
+    for stage in &config.stages {
+        let wanted: Vec<&Target> = targets.iter().filter(|t| t.stage == stage.name).collect();
+        if !targets.is_empty() && wanted.is_empty() {
+            continue;
+        }
+        let whole_stage = targets.is_empty() || wanted.iter().any(|t| t.group.is_none());
+        let skipped = skip
+            .skips_stage(&stage.name)
+            .then(|| "skipped by TIERGATE_SKIP".to_owned());
+        let groups = stage
+            .groups
+            .iter()
+            .filter(|g| {
+                whole_stage
+                    || wanted
+                        .iter()
+                        .any(|t| t.group.as_deref() == Some(g.name.as_str()))
+            })
+            .map(|group| GroupPlan {
+                group,
+                decision: decide(stage, group, selection, skip),
+            })
+            .collect();
+        stages.push(StagePlan {
+            stage,
+            groups,
+            skipped,
+        });
+    }
+    Plan { stages }
+}
+
+fn decide(stage: &Stage, group: &Group, selection: &Selection, skip: &SkipList) -> Decision {
+    if skip.skips_stage(&stage.name) || skip.skips_group(&stage.name, &group.name) {
+        return Decision::Skip {
+            why: "skipped by TIERGATE_SKIP".into(),
+        };
+    }
+    match choose_group(
+        selection,
+        &group.markers,
+        group.always,
+        group.files.as_ref(),
+    ) {
+        GroupChoice::Skip { why } => Decision::Skip { why },
+        GroupChoice::Run { why } => {
+            let files = match &group.files {
+                Some(globs) => selection
+                    .files
+                    .iter()
+                    .filter(|f| globs.is_match(f))
+                    .cloned()
+                    .collect(),
+                None => selection.files.clone(),
+            };
+            let selected: Vec<String> = group
+                .markers
+                .iter()
+                .filter(|m| selection.markers.contains(*m))
+                .cloned()
+                .collect();
+            let markers = if selected.is_empty() || selection.all {
+                if group.markers.is_empty() {
+                    selection.markers.iter().cloned().collect()
+                } else {
+                    group.markers.clone()
+                }
+            } else {
+                selected
+            };
+            Decision::Run {
+                why,
+                files,
+                markers,
+            }
+        }
+    }
+}
+
+/// The argv lists of one run of a template: one list, or several when
+/// `{files}` would pass the argument limit. `junit_for(i)` gives the
+/// `{junit}` path of chunk `i`.
+pub(crate) fn invocations(
+    template: &CommandTemplate,
+    values: &Values<'_>,
+    files: &[Vec<u8>],
+    failed: &[String],
+    budget: usize,
+    junit_for: &dyn Fn(usize) -> Option<std::path::PathBuf>,
+) -> Vec<Vec<OsString>> {
+    let fixed: usize = placeholders::expand(template, values, &[], failed)
+        .iter()
+        .map(|a| chunk::arg_cost(a.len()))
+        .sum::<usize>()
+        // `{junit}` may be longer in later chunks; leave room for it.
+        + 256;
+    let sizes: Vec<usize> = if template.uses_files() {
+        files.iter().map(Vec::len).collect()
+    } else {
+        Vec::new()
+    };
+    chunk::chunks(&sizes, fixed, budget)
+        .into_iter()
+        .enumerate()
+        .map(|(i, range)| {
+            let junit = junit_for(i);
+            let values = Values {
+                junit: junit.as_deref(),
+                ..values.clone()
+            };
+            let chunk_files = if template.uses_files() {
+                &files[range]
+            } else {
+                &[][..]
+            };
+            placeholders::expand(template, &values, chunk_files, failed)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{from_text, Source};
+    use crate::select::{select, Change, Selection};
+    use std::path::Path;
+
+    fn config(text: &str) -> Config {
+        from_text(text, Path::new("t.toml"), Source::Embedded("test")).unwrap()
+    }
+
+    const TWO_STAGES: &str = r#"
+[stages.smoke]
+groups = [{ name = "imports", run = "true", always = true }]
+[stages.fast]
+groups = [
+  { name = "unit", run = "pytest -m {markers} {files}", markers = ["unit"] },
+  { name = "db", run = "pytest", markers = ["database"] },
+  { name = "js", run = "eslint {files}", files = ["*.js"] },
+]
+"#;
+
+    #[test]
+    fn no_targets_plans_every_stage_in_config_order() {
+        let c = config(TWO_STAGES);
+        let p = build(
+            &c,
+            &[],
+            &Selection::everything("--all", vec![b"a.py".to_vec()]),
+            &SkipList::default(),
+        );
+        let names: Vec<&str> = p.stages.iter().map(|s| s.stage.name.as_str()).collect();
+        assert_eq!(names, ["smoke", "fast"]);
+        assert_eq!(p.stages[1].groups.len(), 3);
+    }
+
+    #[test]
+    fn a_group_target_plans_only_that_group() {
+        let c = config(TWO_STAGES);
+        let targets = [Target {
+            stage: "fast".into(),
+            group: Some("db".into()),
+        }];
+        let p = build(
+            &c,
+            &targets,
+            &Selection::everything("--all", vec![]),
+            &SkipList::default(),
+        );
+        assert_eq!(p.stages.len(), 1);
+        assert_eq!(p.stages[0].groups.len(), 1);
+        assert_eq!(p.stages[0].groups[0].group.name, "db");
+    }
+
+    #[test]
+    fn skip_list_names_stages_groups_and_dotted_groups() {
+        let c = config(TWO_STAGES);
+        let skip = SkipList::parse("smoke, fast.db,js");
+        let p = build(&c, &[], &Selection::everything("--all", vec![]), &skip);
+        assert!(p.stages[0].skipped.is_some());
+        let decisions: Vec<bool> = p.stages[1]
+            .groups
+            .iter()
+            .map(|g| matches!(g.decision, Decision::Run { .. }))
+            .collect();
+        assert_eq!(decisions, [true, false, false]);
+    }
+
+    #[test]
+    fn selection_decides_groups_and_their_files() {
+        let text = format!("[settings]\nunmatched = \"none\"\n[[select]]\npaths = [\"app/**\"]\nmarkers = [\"unit\"]\n{TWO_STAGES}");
+        let c = config(&text);
+        let changes = vec![
+            Change::new("app/x.py"),
+            Change::new("web/y.js"),
+            Change {
+                path: b"app/old.py".to_vec(),
+                old_path: None,
+                deleted: true,
+            },
+        ];
+        let s = select(
+            changes,
+            &c.rules,
+            &c.settings.unmatched,
+            &c.settings.run_all_triggers,
+        );
+        let p = build(&c, &[], &s, &SkipList::default());
+        let fast = &p.stages[1];
+        match &fast.groups[0].decision {
+            Decision::Run { files, markers, .. } => {
+                assert_eq!(files, &vec![b"app/x.py".to_vec(), b"web/y.js".to_vec()]);
+                assert_eq!(markers, &vec!["unit".to_owned()]);
+            }
+            Decision::Skip { why } => panic!("unit skipped: {why}"),
+        }
+        assert!(
+            matches!(fast.groups[1].decision, Decision::Skip { .. }),
+            "db has no selected marker"
+        );
+        match &fast.groups[2].decision {
+            Decision::Run { files, .. } => assert_eq!(files, &vec![b"web/y.js".to_vec()]),
+            Decision::Skip { why } => panic!("js skipped: {why}"),
+        }
+    }
+
+    #[test]
+    fn invocations_chunk_long_file_lists_and_number_junit_paths() {
+        let t = CommandTemplate::parse("lint --out {junit} {files}").unwrap();
+        let files: Vec<Vec<u8>> = (0..20_000)
+            .map(|i| format!("{}/{i:05}.py", "d".repeat(190)).into_bytes())
+            .collect();
+        let budget = 256 * 1024;
+        let junit_for = |i: usize| Some(std::path::PathBuf::from(format!("/tmp/j-{i}.xml")));
+        let argvs = invocations(&t, &Values::default(), &files, &[], budget, &junit_for);
+        assert!(argvs.len() > 1);
+        let mut seen = 0;
+        for (i, argv) in argvs.iter().enumerate() {
+            assert_eq!(argv[0], "lint");
+            assert_eq!(argv[2], OsString::from(format!("/tmp/j-{i}.xml")));
+            let cost: usize = argv.iter().map(|a| a.len() + 1 + 8).sum();
+            assert!(cost <= budget);
+            seen += argv.len() - 3;
+        }
+        assert_eq!(seen, 20_000);
+    }
+
+    #[test]
+    fn a_template_without_files_is_one_invocation() {
+        let t = CommandTemplate::parse("pytest").unwrap();
+        let files = vec![b"a".to_vec(); 10];
+        assert_eq!(
+            invocations(&t, &Values::default(), &files, &[], 4096, &|_| None),
+            vec![vec![OsString::from("pytest")]]
+        );
+    }
+}

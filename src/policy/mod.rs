@@ -1,0 +1,9 @@
+//! Gates, and later retries, flaky tests, quarantine, budgets and the verdict.
+//!
+//! Pure: counted results and the config's policy in, decisions out. No IO.
+
+mod gate;
+
+pub(crate) use gate::{
+    evaluate, is_critical, plural, GateOutcome, StageCounts, StageStatus, StageVerdict,
+};

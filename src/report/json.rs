@@ -1,0 +1,174 @@
+//! The JSON report of SPEC 10, with the seed guide's field names, so scripts
+//! written for its `ci_runner.py` reports keep working.
+
+use serde::{Deserialize, Serialize};
+
+use crate::pipeline::RunOutcome;
+use crate::policy::{GateOutcome, StageStatus};
+use crate::results::{GroupStatus, TestResult};
+use crate::select::Selection;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Report {
+    pub(crate) tiergate_version: String,
+    pub(crate) command: String,
+    pub(crate) started_at: String,
+    pub(crate) duration_seconds: f64,
+    pub(crate) selection: SelectionReport,
+    pub(crate) stages: Vec<StageReport>,
+    pub(crate) summary: Summary,
+    pub(crate) verdict: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct SelectionReport {
+    pub(crate) changed: Vec<String>,
+    pub(crate) markers: Vec<String>,
+    pub(crate) all: bool,
+    pub(crate) why: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct StageReport {
+    pub(crate) stage: String,
+    pub(crate) status: StageStatus,
+    pub(crate) execution_time: f64,
+    pub(crate) total_tests: usize,
+    pub(crate) passed_tests: usize,
+    pub(crate) failed_tests: usize,
+    pub(crate) skipped_tests: usize,
+    pub(crate) flaky_tests: usize,
+    pub(crate) success_rate: Option<f64>,
+    pub(crate) should_block: bool,
+    pub(crate) gate: GateOutcome,
+    pub(crate) budget_status: Option<String>,
+    #[serde(default)]
+    pub(crate) reasons: Vec<String>,
+    pub(crate) groups: Vec<GroupReport>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct GroupReport {
+    pub(crate) name: String,
+    pub(crate) status: GroupStatus,
+    pub(crate) exit_code: Option<i32>,
+    pub(crate) duration: f64,
+    pub(crate) cached: bool,
+    pub(crate) reason: Option<String>,
+    #[serde(default)]
+    pub(crate) command: String,
+    #[serde(default)]
+    pub(crate) coverage: Option<f64>,
+    pub(crate) tests: Vec<TestResult>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Summary {
+    pub(crate) total_tests: usize,
+    pub(crate) passed_tests: usize,
+    pub(crate) failed_tests: usize,
+    pub(crate) skipped_tests: usize,
+    pub(crate) overall_success_rate: Option<f64>,
+    pub(crate) blocking_failures: bool,
+}
+
+fn round(value: f64) -> f64 {
+    (value * 1000.0).round() / 1000.0
+}
+
+pub(crate) fn build(
+    command: &str,
+    started_at: std::time::SystemTime,
+    selection: &Selection,
+    outcome: &RunOutcome,
+) -> Report {
+    let stages = outcome
+        .stages
+        .iter()
+        .map(|stage| {
+            let c = stage.verdict.counts;
+            StageReport {
+                stage: stage.name.clone(),
+                status: stage.verdict.status,
+                execution_time: round(stage.duration),
+                total_tests: c.total(),
+                passed_tests: c.passed,
+                failed_tests: c.failed,
+                skipped_tests: c.skipped,
+                flaky_tests: c.flaky,
+                success_rate: c.success_rate().map(round),
+                should_block: stage.verdict.should_block,
+                gate: stage.verdict.gate,
+                budget_status: None,
+                reasons: stage.verdict.reasons.clone(),
+                groups: stage
+                    .groups
+                    .iter()
+                    .map(|g| GroupReport {
+                        name: g.name.clone(),
+                        status: g.status,
+                        exit_code: g.exit_code,
+                        duration: round(g.duration),
+                        cached: g.status == GroupStatus::Cached,
+                        reason: g.reason.clone(),
+                        command: g.command.clone(),
+                        coverage: g.coverage,
+                        tests: g.tests.clone(),
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let total = outcome.counts();
+    Report {
+        tiergate_version: env!("CARGO_PKG_VERSION").to_owned(),
+        command: command.to_owned(),
+        started_at: humantime::format_rfc3339_seconds(started_at).to_string(),
+        duration_seconds: round(outcome.duration),
+        selection: SelectionReport {
+            changed: selection
+                .changes
+                .iter()
+                .map(|c| String::from_utf8_lossy(&c.path).into_owned())
+                .collect(),
+            markers: selection.markers.iter().cloned().collect(),
+            all: selection.all,
+            why: selection.why.clone(),
+        },
+        stages,
+        summary: Summary {
+            total_tests: total.total(),
+            passed_tests: total.passed,
+            failed_tests: total.failed,
+            skipped_tests: total.skipped,
+            overall_success_rate: total.success_rate().map(round),
+            blocking_failures: outcome.blocked(),
+        },
+        verdict: None,
+    }
+}
+
+/// Write the report atomically: a reader never sees half a file.
+pub(crate) fn write(report: &Report, path: &std::path::Path) -> std::io::Result<()> {
+    let text = serde_json::to_vec_pretty(report).map_err(std::io::Error::other)?;
+    crate::state::write_atomic(path, &text)
+}
+
+/// Status words as the report spells them.
+pub(crate) fn stage_status_word(status: StageStatus) -> &'static str {
+    match status {
+        StageStatus::Passed => "passed",
+        StageStatus::Failed => "failed",
+        StageStatus::Warned => "warned",
+        StageStatus::Skipped => "skipped",
+    }
+}
+
+pub(crate) fn gate_word(gate: GateOutcome) -> &'static str {
+    match gate {
+        GateOutcome::Passed => "passed",
+        GateOutcome::Failed => "failed",
+        GateOutcome::Warned => "warned",
+        GateOutcome::Informed => "informed",
+    }
+}

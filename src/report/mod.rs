@@ -1,0 +1,53 @@
+//! Everything a run leaves behind for people and tools: the terminal view,
+//! the JSON report, the merged JUnit.
+
+pub(crate) mod json;
+mod junit;
+mod terminal;
+
+use std::path::Path;
+
+pub(crate) use terminal::{one_line, summary, Terminal};
+
+use crate::pipeline::RunOutcome;
+
+/// One merged JUnit document of everything that ran.
+pub(crate) fn write_junit(outcome: &RunOutcome, path: &Path) -> std::io::Result<()> {
+    let owned: Vec<(String, f64, Vec<junit::CaseOut<'_>>)> = outcome
+        .stages
+        .iter()
+        .flat_map(|stage| &stage.groups)
+        .filter(|g| crate::pipeline::ran(g))
+        .map(|g| {
+            let cases = g
+                .tests
+                .iter()
+                .map(|t| junit::CaseOut {
+                    name: &t.name,
+                    classname: &t.classname,
+                    file: t.file.as_deref(),
+                    status: t.status.as_str(),
+                    duration: t.duration,
+                    message: t.message.as_deref().or(if t.status.counts_as_failed() {
+                        g.reason.as_deref()
+                    } else {
+                        None
+                    }),
+                    output: t.status.counts_as_failed().then_some(g.output.as_str()),
+                })
+                .collect();
+            (format!("{}.{}", g.stage, g.name), g.duration, cases)
+        })
+        .collect();
+    let suites: Vec<junit::SuiteOut<'_>> = owned
+        .iter()
+        .map(|(name, duration, cases)| junit::SuiteOut {
+            name,
+            duration: *duration,
+            cases,
+        })
+        .collect();
+    let mut bytes = Vec::new();
+    junit::write_junit(&mut bytes, "tiergate", &suites)?;
+    crate::state::write_atomic(path, &bytes)
+}

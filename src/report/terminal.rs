@@ -1,0 +1,313 @@
+//! What a person sees: a live view of running groups on a terminal (plain
+//! lines otherwise), each failure's output tail with hints, and a summary
+//! per stage.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use console::style;
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::exec::OutputSink;
+use crate::pipeline::{Events, RunOutcome, StageRun};
+use crate::policy::{plural, GateOutcome, StageStatus};
+use crate::results::{GroupResult, GroupStatus, TestStatus};
+use crate::ui::{self, Verbosity};
+
+/// Lines of output shown under a failed group.
+const TAIL_LINES: usize = 30;
+
+pub(crate) struct Terminal {
+    live: Option<MultiProgress>,
+    bars: Mutex<BTreeMap<String, ProgressBar>>,
+    verbosity: Verbosity,
+}
+
+impl Terminal {
+    pub(crate) fn new() -> Terminal {
+        let live =
+            ui::live().then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr()));
+        Terminal {
+            live,
+            bars: Mutex::new(BTreeMap::new()),
+            verbosity: ui::verbosity(),
+        }
+    }
+
+    fn line(&self, text: &str) {
+        if self.verbosity == Verbosity::Quiet {
+            return;
+        }
+        match &self.live {
+            Some(multi) => {
+                let _ = multi.println(text);
+            }
+            None => ui::out(text),
+        }
+    }
+}
+
+fn status_mark(status: GroupStatus) -> String {
+    match status {
+        GroupStatus::Passed => style("PASS").green().bold().to_string(),
+        GroupStatus::Cached => style("CACHED").green().to_string(),
+        GroupStatus::Failed => style("FAIL").red().bold().to_string(),
+        GroupStatus::Timeout => style("TIMEOUT").red().bold().to_string(),
+        GroupStatus::Error => style("ERROR").red().bold().to_string(),
+        GroupStatus::NoTests => style("NO TESTS").yellow().to_string(),
+        GroupStatus::Skipped => style("SKIP").dim().to_string(),
+    }
+}
+
+fn test_counts(group: &GroupResult) -> String {
+    let passed = group.count(TestStatus::counts_as_passed);
+    let failed = group.count(TestStatus::counts_as_failed);
+    let skipped = group.count(|s| s == TestStatus::Skipped);
+    let mut parts = vec![format!("{passed} passed")];
+    if failed > 0 {
+        parts.push(format!("{failed} failed"));
+    }
+    if skipped > 0 {
+        parts.push(format!("{skipped} skipped"));
+    }
+    parts.join(", ")
+}
+
+fn seconds(s: f64) -> String {
+    format!("{s:.2}s")
+}
+
+impl Events for Terminal {
+    fn stage_started(&self, stage: &str, groups: usize) {
+        if groups > 0 {
+            self.line(&format!(
+                "{} {stage} ({})",
+                style("▶").cyan(),
+                plural(groups, "group")
+            ));
+        }
+    }
+
+    fn group_started(&self, stage: &str, group: &str, command: &str) {
+        if self.verbosity == Verbosity::Verbose {
+            ui::err(&format!("{} {stage}.{group}: {command}", style("$").dim()));
+        }
+        if let Some(multi) = &self.live {
+            let bar = multi.add(ProgressBar::new_spinner());
+            bar.set_style(
+                ProgressStyle::with_template("  {spinner} {msg} {elapsed:.dim}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            bar.set_message(format!("{stage}.{group}"));
+            bar.enable_steady_tick(Duration::from_millis(120));
+            self.bars
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(format!("{stage}.{group}"), bar);
+        }
+    }
+
+    fn group_finished(&self, group: &GroupResult) {
+        if let Some(bar) = self
+            .bars
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&format!("{}.{}", group.stage, group.name))
+        {
+            bar.finish_and_clear();
+        }
+        let mut text = format!(
+            "  {} {}.{} {} {}",
+            status_mark(group.status),
+            group.stage,
+            group.name,
+            style(format!("({})", test_counts(group))).dim(),
+            style(seconds(group.duration)).dim()
+        );
+        if let Some(reason) = &group.reason {
+            if group.status != GroupStatus::Passed {
+                text.push_str(&format!(": {reason}"));
+            }
+        }
+        self.line(&text);
+        if matches!(
+            group.status,
+            GroupStatus::Failed | GroupStatus::Timeout | GroupStatus::Error
+        ) {
+            self.line(&failure_details(
+                group,
+                self.verbosity == Verbosity::Verbose,
+            ));
+        }
+    }
+
+    fn stage_finished(&self, stage: &StageRun) {
+        if let Some(why) = &stage.skipped {
+            self.line(&format!(
+                "{} {} skipped: {why}",
+                style("–").dim(),
+                stage.name
+            ));
+        }
+    }
+
+    fn service_checking(&self, service: &str) {
+        self.line(&format!("{} checking service {service}", style("…").dim()));
+    }
+
+    fn output_sink(&self, stage: &str, group: &str) -> Option<OutputSink> {
+        if self.verbosity != Verbosity::Verbose {
+            return None;
+        }
+        let prefix = format!("[{stage}.{group}] ");
+        let pending = Mutex::new(Vec::<u8>::new());
+        Some(Arc::new(move |chunk: &[u8]| {
+            // Whole lines only, each with its group's prefix, so parallel
+            // groups never interleave mid-line.
+            let mut pending = pending.lock().unwrap_or_else(PoisonError::into_inner);
+            pending.extend_from_slice(chunk);
+            let mut out = Vec::new();
+            while let Some(end) = pending.iter().position(|&b| b == b'\n') {
+                out.extend_from_slice(prefix.as_bytes());
+                out.extend(pending.drain(..=end));
+            }
+            let mut stderr = std::io::stderr().lock();
+            let _ = stderr.write_all(&out);
+        }))
+    }
+
+    fn warning(&self, message: &str) {
+        ui::warn(message);
+    }
+}
+
+/// The output tail and hints under a failed group's name.
+fn failure_details(group: &GroupResult, verbose: bool) -> String {
+    let mut text = String::new();
+    if !group.command.is_empty() {
+        text.push_str(&format!(
+            "    {} {}\n",
+            style("command:").dim(),
+            group.command
+        ));
+    }
+    for test in group
+        .tests
+        .iter()
+        .filter(|t| t.status.counts_as_failed())
+        .take(10)
+    {
+        text.push_str(&format!("    {} {}", style("✗").red(), test.id()));
+        if let Some(message) = &test.message {
+            text.push_str(&format!(": {}", message.lines().next().unwrap_or("")));
+        }
+        text.push('\n');
+    }
+    if !verbose {
+        let lines: Vec<&str> = group.output.lines().collect();
+        let start = lines.len().saturating_sub(TAIL_LINES);
+        if start > 0 {
+            text.push_str(&format!(
+                "    {}\n",
+                style(format!("… {} earlier lines", start)).dim()
+            ));
+        }
+        for line in &lines[start..] {
+            text.push_str(&format!("    {} {line}\n", style("│").dim()));
+        }
+    }
+    for hint in &group.hints {
+        text.push_str(&format!("    {} {hint}\n", style("hint:").cyan().bold()));
+    }
+    text.trim_end().to_owned()
+}
+
+/// The summary: one line per stage, then the total and the outcome.
+pub(crate) fn summary(outcome: &RunOutcome) -> String {
+    let mut text = String::new();
+    let width = outcome
+        .stages
+        .iter()
+        .map(|s| s.name.len())
+        .max()
+        .unwrap_or(5);
+    for stage in &outcome.stages {
+        let c = stage.verdict.counts;
+        let status = match stage.verdict.status {
+            StageStatus::Passed => style("passed ").green().bold(),
+            StageStatus::Failed if stage.verdict.gate == GateOutcome::Informed => {
+                style("informed").yellow()
+            }
+            StageStatus::Failed => style("failed ").red().bold(),
+            StageStatus::Warned => style("warned ").yellow().bold(),
+            StageStatus::Skipped => style("skipped").dim(),
+        };
+        let rate = c
+            .success_rate()
+            .map_or_else(|| "   –  ".to_owned(), |r| format!("{:5.1} %", r * 100.0));
+        text.push_str(&format!(
+            "  {:width$}  {status}  {:>4} passed {:>4} failed {:>4} skipped  {rate}  gate {}  {}\n",
+            stage.name,
+            c.passed,
+            c.failed,
+            c.skipped,
+            crate::report::json::gate_word(stage.verdict.gate),
+            seconds(stage.duration),
+        ));
+        if stage.verdict.status != StageStatus::Skipped || stage.skipped.is_none() {
+            for reason in &stage.verdict.reasons {
+                text.push_str(&format!(
+                    "  {:width$}    {} {reason}\n",
+                    "",
+                    style("·").dim()
+                ));
+            }
+        }
+    }
+    text.push_str(&one_line(outcome));
+    text
+}
+
+/// `-q`: everything in one line.
+pub(crate) fn one_line(outcome: &RunOutcome) -> String {
+    let c = outcome.counts();
+    let counts = format!(
+        "{}, {} failed, {} skipped",
+        plural(c.passed + c.failed + c.skipped, "test"),
+        c.failed,
+        c.skipped
+    );
+    if let Some(signal) = outcome.interrupted {
+        return format!(
+            "{} by signal {signal} ({counts}) after {}",
+            style("interrupted").red().bold(),
+            seconds(outcome.duration)
+        );
+    }
+    if outcome.environment_error.is_some() {
+        return format!(
+            "{}: a required service was not ready ({counts})",
+            style("error").red().bold()
+        );
+    }
+    if let Some(blocker) = outcome.stages.iter().find(|s| s.verdict.should_block) {
+        return format!(
+            "{} by stage {} ({counts}) in {}",
+            style("blocked").red().bold(),
+            blocker.name,
+            seconds(outcome.duration)
+        );
+    }
+    let warned = outcome
+        .stages
+        .iter()
+        .any(|s| matches!(s.verdict.gate, GateOutcome::Warned | GateOutcome::Informed));
+    let word = if warned {
+        style("passed with warnings").yellow().bold()
+    } else {
+        style("passed").green().bold()
+    };
+    format!("{word} ({counts}) in {}", seconds(outcome.duration))
+}

@@ -1,0 +1,152 @@
+//! One whole run, whatever started it (`run`, a hook, `ci-full`): load the
+//! config, select, plan, check programs, execute, report, decide the exit.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::time::SystemTime;
+
+use crate::changes::{self, Request};
+use crate::config::{self, Config, Target};
+use crate::error::{Error, ExitStatus};
+use crate::git::Repo;
+use crate::pipeline::{self, Options, RunOutcome};
+use crate::plan::{self, SkipList};
+use crate::report;
+use crate::select::Selection;
+use crate::ui::{self, Verbosity};
+
+/// What to run and where its reports go.
+pub(crate) struct RunRequest {
+    /// How the run is named in reports: "run fast", "hook pre-commit".
+    pub(crate) label: String,
+    pub(crate) targets: Vec<Target>,
+    pub(crate) changes: Request,
+    pub(crate) jobs: Option<usize>,
+    pub(crate) strict: bool,
+    pub(crate) save_report: Option<PathBuf>,
+    pub(crate) junit: Option<PathBuf>,
+    /// Added to `[env]` (ci-full's `CI=true`).
+    pub(crate) extra_env: Vec<(String, String)>,
+}
+
+/// Open the repository the way git would from the current directory.
+pub(crate) fn open_repo() -> Result<Repo, Error> {
+    let cwd = std::env::current_dir()
+        .map_err(|e| Error::new(format!("cannot read the current directory: {e}")))?;
+    Repo::discover(&cwd).map_err(|e| changes::git_error(&e))
+}
+
+/// Parse `stage` / `stage.group` names against the config.
+pub(crate) fn targets(config: &Config, names: &[String]) -> Result<Vec<Target>, Error> {
+    names
+        .iter()
+        .map(|name| {
+            config::target(name, &config.stages).map_err(|message| {
+                let (headline, hint) = message.split_once('\n').unwrap_or((&message, ""));
+                Error::new(headline.to_owned()).hint(hint.to_owned())
+            })
+        })
+        .collect()
+}
+
+pub(crate) fn command_env(
+    config: &Config,
+    extra: &[(String, String)],
+) -> Vec<(OsString, OsString)> {
+    config
+        .env
+        .iter()
+        .chain(extra)
+        .map(|(k, v)| (OsString::from(k), OsString::from(v)))
+        .collect()
+}
+
+pub(crate) fn execute(
+    repo: &Repo,
+    config: &Config,
+    request: RunRequest,
+) -> Result<ExitStatus, Error> {
+    let started_at = SystemTime::now();
+    let selection = changes::selection(repo, config, request.changes.clone())?;
+    if selection.nothing_changed() {
+        if ui::verbosity() != Verbosity::Quiet || true {
+            ui::out(&format!(
+                "tiergate: nothing changed, nothing to run ({})",
+                request.label
+            ));
+        }
+        return Ok(ExitStatus::Passed);
+    }
+    let skip = SkipList::parse(&std::env::var(crate::env::TIERGATE_SKIP).unwrap_or_default());
+    let plan = plan::build(config, &request.targets, &selection, &skip);
+    let env = command_env(config, &request.extra_env);
+    let resolved = pipeline::resolve_programs(config, &plan, &[], repo.root(), &env)?;
+    let options = Options {
+        root: repo.root().to_path_buf(),
+        jobs: request.jobs.unwrap_or(config.settings.jobs),
+        env,
+        strict: request.strict,
+    };
+    if !plan.runs_anything() {
+        explain_nothing_selected(&selection, &plan);
+    }
+    let events = report::Terminal::new();
+    let outcome = pipeline::run(config, &plan, &selection, &resolved, &options, &events);
+    finish(&request, started_at, &selection, &outcome)
+}
+
+fn explain_nothing_selected(selection: &Selection, plan: &plan::Plan<'_>) {
+    if ui::verbosity() == Verbosity::Quiet {
+        return;
+    }
+    ui::out("tiergate: changes, but no group selected:");
+    for why in &selection.why {
+        ui::out(&format!("  {why}"));
+    }
+    for stage in &plan.stages {
+        for group in &stage.groups {
+            if let plan::Decision::Skip { why } = &group.decision {
+                ui::out(&format!(
+                    "  {}.{}: skipped, {why}",
+                    stage.stage.name, group.group.name
+                ));
+            }
+        }
+    }
+}
+
+fn finish(
+    request: &RunRequest,
+    started_at: SystemTime,
+    selection: &Selection,
+    outcome: &RunOutcome,
+) -> Result<ExitStatus, Error> {
+    match ui::verbosity() {
+        Verbosity::Quiet => ui::out(&format!("tiergate: {}", report::one_line(outcome))),
+        _ => ui::out(&report::summary(outcome)),
+    }
+    if let Some(path) = &request.save_report {
+        let json = report::json::build(&request.label, started_at, selection, outcome);
+        report::json::write(&json, path)
+            .map_err(|e| Error::new(format!("cannot write the report {}: {e}", path.display())))?;
+    }
+    if let Some(path) = &request.junit {
+        report::write_junit(outcome, path).map_err(|e| {
+            Error::new(format!(
+                "cannot write the JUnit report {}: {e}",
+                path.display()
+            ))
+        })?;
+    }
+    if let Some(signal) = outcome.interrupted {
+        return Ok(ExitStatus::Interrupted(signal));
+    }
+    if let Some(error) = &outcome.environment_error {
+        return Err(error.clone());
+    }
+    Ok(if outcome.blocked() {
+        ExitStatus::Blocked
+    } else {
+        ExitStatus::Passed
+    })
+}
