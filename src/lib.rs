@@ -18,6 +18,7 @@ mod env;
 mod error;
 mod exec;
 mod git;
+mod install;
 mod pipeline;
 mod plan;
 mod policy;

@@ -46,6 +46,74 @@ pub(crate) enum Command {
         after_help = "Examples:\n  tiergate run smoke\n  tiergate run fast.unit comprehensive\n  tiergate run --stage fast --group unit --save-report unit_report.json\n  tiergate run fast --changed --jobs 4"
     )]
     Run(RunArgs),
+    /// Run a git hook's tiers: what the installed shims call.
+    #[command(
+        after_help = "Examples:\n  tiergate hook pre-commit\n  echo 'refs/heads/main <sha> refs/heads/main <sha>' | tiergate hook pre-push origin <url>\n  tiergate hook pre-release"
+    )]
+    Hook(HookArgs),
+    /// Explain what would run and why, for a hook or stages; runs nothing.
+    #[command(
+        after_help = "Examples:\n  tiergate plan pre-commit\n  tiergate plan fast --changed\n  tiergate plan comprehensive --files app/database/db.py"
+    )]
+    Plan(PlanArgs),
+    /// Install the git hooks (and offer a .tiergate.toml) in this repository.
+    #[command(
+        after_help = "Examples:\n  tiergate install\n  tiergate install --yes --hooks pre-commit,pre-push\n  tiergate install --force   # replace a foreign hook instead of chaining it"
+    )]
+    Install(InstallArgs),
+    /// Remove tiergate's hooks; a chained hook of your own is put back.
+    #[command(after_help = "Example:\n  tiergate uninstall")]
+    Uninstall,
+    /// Check git, the config, programs, services, hooks and the state dir.
+    #[command(after_help = "Example:\n  tiergate doctor")]
+    Doctor,
+    /// Check the config, print the effective one, or its JSON Schema.
+    #[command(
+        after_help = "Examples:\n  tiergate config\n  tiergate config --show-effective > .tiergate.toml\n  tiergate config --schema > tiergate.schema.json"
+    )]
+    Config(ConfigArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct HookArgs {
+    /// The hook: pre-commit, pre-push or pre-release.
+    #[arg(value_enum)]
+    pub(crate) hook: super::hook::HookName,
+    /// git's arguments to the hook (pre-push: the remote's name and URL).
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub(crate) args: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct PlanArgs {
+    /// A hook (pre-commit, pre-push, pre-release) or stages / groups.
+    #[arg(value_name = "HOOK|STAGE[.GROUP]")]
+    pub(crate) targets: Vec<String>,
+    #[command(flatten)]
+    pub(crate) selection: SelectionArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct InstallArgs {
+    /// The hooks to install, comma-separated (default: all three).
+    #[arg(long, value_delimiter = ',', value_name = "HOOKS")]
+    pub(crate) hooks: Option<Vec<String>>,
+    /// Take the defaults without asking.
+    #[arg(long, short = 'y')]
+    pub(crate) yes: bool,
+    /// Replace a foreign hook instead of chaining it (it is kept as a backup).
+    #[arg(long)]
+    pub(crate) force: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ConfigArgs {
+    /// Print the configuration in effect (the file, or the embedded preset).
+    #[arg(long, conflicts_with = "schema")]
+    pub(crate) show_effective: bool,
+    /// Print the JSON Schema of .tiergate.toml.
+    #[arg(long)]
+    pub(crate) schema: bool,
 }
 
 /// Which changes select the groups to run (SPEC 5).

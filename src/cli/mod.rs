@@ -2,6 +2,11 @@
 //! here; clap types go no further.
 
 mod args;
+mod config;
+mod doctor;
+mod hook;
+mod install;
+mod plan;
 mod run;
 
 use clap::Parser;
@@ -24,6 +29,16 @@ pub fn main() -> ExitStatus {
     ui::configure(cli.global.color, verbosity);
     let result = match cli.command {
         Command::Run(args) => run::run(&args),
+        Command::Hook(args) => hook::run(args.hook, &args.args),
+        Command::Plan(args) => plan::run(&args),
+        Command::Install(args) => install::install(&install::InstallRequest {
+            hooks: args.hooks,
+            yes: args.yes,
+            force: args.force,
+        }),
+        Command::Uninstall => install::uninstall(),
+        Command::Doctor => doctor::run(),
+        Command::Config(args) => config::run(args.show_effective, args.schema),
     };
     match result {
         Ok(status) => status,

@@ -6,14 +6,15 @@
 mod command;
 mod model;
 mod presets;
-mod raw;
+pub(crate) mod raw;
 mod validate;
 
 use std::path::Path;
 
 pub(crate) use command::{Arg, CommandTemplate, PLACEHOLDERS};
 pub(crate) use model::*;
-pub(crate) use presets::Preset;
+pub(crate) use presets::{detect as detect_preset, pytest_markers, Preset};
+pub(crate) use raw::RawConfig;
 pub(crate) use validate::target;
 
 use crate::error::Error;

@@ -6,10 +6,11 @@
 //! error messages.
 
 use indexmap::IndexMap;
+use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawConfig {
     #[serde(default)]
@@ -36,73 +37,95 @@ pub(crate) struct RawConfig {
     pub(crate) notify: RawNotify,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawSettings {
     /// `"auto"` or a positive number: read as a value and checked by `validate`.
+    #[schemars(with = "Option<serde_json::Value>")]
     pub(crate) jobs: Option<Spanned<toml::Value>>,
     pub(crate) state_dir: Option<String>,
     /// `"all"`, `"none"` or a list of markers.
+    #[schemars(with = "Option<serde_json::Value>")]
     pub(crate) unmatched: Option<Spanned<toml::Value>>,
+    #[schemars(with = "Option<Vec<String>>")]
     pub(crate) run_all_triggers: Option<Vec<Spanned<String>>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawSelect {
+    #[schemars(with = "Vec<String>")]
     pub(crate) paths: Vec<Spanned<String>>,
     pub(crate) markers: Vec<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawFormatter {
+    #[schemars(with = "Option<String>")]
     pub(crate) run: Option<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub(crate) files: Vec<Spanned<String>>,
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub(crate) exclude: Vec<Spanned<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawService {
+    #[schemars(with = "Option<String>")]
     pub(crate) check: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub(crate) start: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub(crate) stop: Option<Spanned<String>>,
     pub(crate) retries: Option<u32>,
+    #[schemars(with = "Option<String>")]
     pub(crate) interval: Option<Spanned<String>>,
+    #[schemars(with = "Option<Vec<String>>")]
     pub(crate) needs: Option<Vec<Spanned<String>>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawStage {
     #[serde(default)]
     pub(crate) groups: Vec<RawGroup>,
     pub(crate) gate: Option<RawGate>,
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub(crate) needs: Vec<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub(crate) timeout: Option<Spanned<String>>,
     pub(crate) budget: Option<RawBudget>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawGroup {
+    #[schemars(with = "Option<String>")]
     pub(crate) name: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub(crate) run: Option<Spanned<String>>,
     #[serde(default)]
     pub(crate) markers: Vec<String>,
+    #[schemars(with = "Option<Vec<String>>")]
     pub(crate) files: Option<Vec<Spanned<String>>>,
     #[serde(default)]
     pub(crate) always: bool,
+    #[schemars(with = "Option<i64>")]
     pub(crate) workers: Option<Spanned<i64>>,
+    #[schemars(with = "Option<String>")]
     pub(crate) timeout: Option<Spanned<String>>,
     pub(crate) ok_exit_codes: Option<Vec<i32>>,
+    #[schemars(with = "Option<String>")]
     pub(crate) no_tests: Option<Spanned<String>>,
     pub(crate) retries: Option<u32>,
+    #[schemars(with = "Option<String>")]
     pub(crate) flaky_result: Option<Spanned<String>>,
+    #[schemars(with = "Option<Vec<String>>")]
     pub(crate) inputs: Option<Vec<Spanned<String>>>,
     #[serde(default)]
     pub(crate) env_inputs: Vec<String>,
@@ -110,24 +133,31 @@ pub(crate) struct RawGroup {
     pub(crate) coverage: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawGate {
+    #[schemars(with = "Option<String>")]
     pub(crate) fail_when: Option<Spanned<String>>,
+    #[schemars(with = "Option<f64>")]
     pub(crate) max_failure_rate: Option<Spanned<f64>>,
+    #[schemars(with = "Option<String>")]
     pub(crate) on_fail: Option<Spanned<String>>,
+    #[schemars(with = "Option<Vec<String>>")]
     pub(crate) critical: Option<Vec<Spanned<String>>>,
+    #[schemars(with = "Option<String>")]
     pub(crate) flaky_result: Option<Spanned<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawBudget {
+    #[schemars(with = "Option<String>")]
     pub(crate) warning: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub(crate) max: Option<Spanned<String>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawHooks {
     #[serde(rename = "pre-commit")]
@@ -140,41 +170,51 @@ pub(crate) struct RawHooks {
 
 /// One `[hooks.*]` table. Keys that only make sense for one hook are
 /// refused for the others by `validate`, with the hook named.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawHook {
+    #[schemars(with = "Option<Vec<String>>")]
     pub(crate) stages: Option<Vec<Spanned<String>>>,
+    #[schemars(with = "Option<Vec<String>>")]
     pub(crate) formatters: Option<Vec<Spanned<String>>>,
+    #[schemars(with = "Option<String>")]
     pub(crate) fix: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub(crate) isolation: Option<Spanned<String>>,
     pub(crate) share: Option<Vec<String>>,
+    #[schemars(with = "Option<String>")]
     pub(crate) push_dirty: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub(crate) tag_pattern: Option<Spanned<String>>,
+    #[schemars(with = "Option<String>")]
     pub(crate) selection: Option<Spanned<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawHint {
+    #[schemars(with = "String")]
     pub(crate) pattern: Spanned<String>,
     pub(crate) hint: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawQuarantine {
+    #[schemars(with = "String")]
     pub(crate) test: Spanned<String>,
     pub(crate) reason: Option<String>,
+    #[schemars(with = "Option<String>")]
     pub(crate) expires: Option<Spanned<String>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawVerdict {
     pub(crate) min_success_rate: Option<f64>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawNotify {
     pub(crate) webhook_env: Option<String>,

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 pub(crate) use events::{Events, Silent};
-pub(crate) use preflight::{resolve_programs, Resolved};
+pub(crate) use preflight::{find_program, resolve_programs, Resolved};
 
 use crate::config::{Config, OnFail};
 use crate::error::Error;

@@ -98,18 +98,20 @@ pub(crate) fn select(
             }
             let mut matched = false;
             for (i, rule) in rules.iter().enumerate() {
-                if rule.paths.is_match(name) {
-                    matched = true;
-                    if rule.markers.iter().any(|m| m == ALL) {
-                        all = true;
-                    }
-                    markers.extend(rule.markers.iter().filter(|m| *m != ALL).cloned());
-                    why.push(format!(
-                        "{shown}: rule {} -> {}",
-                        i + 1,
-                        rule.markers.join(", ")
-                    ));
+                let Some(&first) = rule.paths.matches(name).first() else {
+                    continue;
+                };
+                matched = true;
+                if rule.markers.iter().any(|m| m == ALL) {
+                    all = true;
                 }
+                markers.extend(rule.markers.iter().filter(|m| *m != ALL).cloned());
+                why.push(format!(
+                    "{shown}: rule {} ({}) -> {}",
+                    i + 1,
+                    rule.paths.patterns[first],
+                    rule.markers.join(", ")
+                ));
             }
             if !matched {
                 match unmatched {
@@ -242,8 +244,8 @@ mod tests {
         assert_eq!(
             s.why,
             vec![
-                "app/database/db.py: rule 1 -> unit",
-                "app/database/db.py: rule 2 -> database, integration"
+                "app/database/db.py: rule 1 (app/**/*.py) -> unit",
+                "app/database/db.py: rule 2 (app/database/**) -> database, integration"
             ]
         );
     }

@@ -103,7 +103,7 @@ fn outside_a_git_repository_is_a_usage_error() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not a git repository"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not inside a git repository"));
 }
 
 #[test]

@@ -1,0 +1,203 @@
+//! `tiergate hook <pre-commit|pre-push|pre-release>`: what the shims call.
+
+use std::io::Read;
+
+use crate::changes::{self, Request};
+use crate::config::{self, Config, PushDirty, ReleaseSelection, Target};
+use crate::error::{Error, ExitStatus};
+use crate::git::{self, Changes, Repo};
+use crate::runner::{self, RunRequest};
+use crate::ui;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum HookName {
+    PreCommit,
+    PrePush,
+    PreRelease,
+}
+
+impl HookName {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            HookName::PreCommit => "pre-commit",
+            HookName::PrePush => "pre-push",
+            HookName::PreRelease => "pre-release",
+        }
+    }
+}
+
+/// Add `extra` targets not already covered by `targets`.
+fn union(mut targets: Vec<Target>, extra: &[Target]) -> Vec<Target> {
+    for t in extra {
+        let covered = targets
+            .iter()
+            .any(|have| have.stage == t.stage && (have.group.is_none() || have.group == t.group));
+        if !covered {
+            targets.push(t.clone());
+        }
+    }
+    targets
+}
+
+/// What a hook runs and on which changes; shared with `plan`.
+pub(crate) struct HookWork {
+    pub(crate) targets: Vec<Target>,
+    pub(crate) changes: Request,
+    pub(crate) formatters: Vec<String>,
+    pub(crate) notes: Vec<String>,
+}
+
+/// Resolve a hook's targets and changes. `stdin` is git's pre-push input.
+pub(crate) fn hook_work(
+    repo: &Repo,
+    config: &Config,
+    hook: HookName,
+    args: &[String],
+    stdin: &[u8],
+) -> Result<HookWork, Error> {
+    match hook {
+        HookName::PreCommit => Ok(HookWork {
+            targets: config.hooks.pre_commit.stages.clone(),
+            changes: Request::Staged,
+            formatters: config.hooks.pre_commit.formatters.clone(),
+            notes: Vec::new(),
+        }),
+        HookName::PreRelease => {
+            let (changes, notes) = release_changes(repo, config)?;
+            Ok(HookWork {
+                targets: config.hooks.pre_release.stages.clone(),
+                changes,
+                formatters: Vec::new(),
+                notes,
+            })
+        }
+        HookName::PrePush => {
+            let updates = git::parse_push_lines(stdin).map_err(|e| {
+                changes::git_error(&e).hint("tiergate hook pre-push reads git's lines: `<local ref> <local sha> <remote ref> <remote sha>`")
+            })?;
+            let remote = args.first().map_or("origin", String::as_str);
+            let changes = repo
+                .push_changes(remote, &updates)
+                .map_err(|e| changes::git_error(&e))?;
+            let mut notes = Vec::new();
+            let mut targets = config.hooks.pre_push.stages.clone();
+            let release_tags: Vec<&str> = updates
+                .iter()
+                .filter(|u| !u.is_delete())
+                .filter_map(|u| u.tag_name())
+                .filter(|t| config.hooks.pre_release.tag_pattern.is_match(t.as_bytes()))
+                .collect();
+            if !release_tags.is_empty() {
+                notes.push(format!(
+                    "release tag {} pushed: the pre-release tiers run too",
+                    release_tags.join(", ")
+                ));
+                targets = union(targets, &config.hooks.pre_release.stages);
+            }
+            Ok(HookWork {
+                targets,
+                changes: Request::Resolved(changes),
+                formatters: Vec::new(),
+                notes,
+            })
+        }
+    }
+}
+
+fn release_changes(repo: &Repo, config: &Config) -> Result<(Request, Vec<String>), Error> {
+    if config.hooks.pre_release.selection == ReleaseSelection::All {
+        return Ok((
+            Request::All("pre-release: a release runs everything".into()),
+            Vec::new(),
+        ));
+    }
+    let Some(head) = repo.head_commit() else {
+        return Ok((
+            Request::All("pre-release: no commit yet, everything runs".into()),
+            Vec::new(),
+        ));
+    };
+    let pattern = config
+        .hooks
+        .pre_release
+        .tag_pattern
+        .patterns
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "v*".into());
+    let (changes, tag) = repo
+        .changes_since_last_release(head, &pattern)
+        .map_err(|e| changes::git_error(&e))?;
+    let note = match tag {
+        Some(tag) => format!("pre-release: changes since the previous release {tag}"),
+        None => "pre-release: no earlier release tag, everything runs".to_owned(),
+    };
+    Ok((Request::Resolved(changes), vec![note]))
+}
+
+/// pre-push tests the work tree: name uncommitted changes to pushed paths.
+fn check_push_dirty(repo: &Repo, config: &Config, changes: &Changes) -> Result<(), Error> {
+    let pushed: Vec<Vec<u8>> = changes.paths.iter().map(|c| c.path.clone()).collect();
+    let dirty = repo
+        .dirty_among(&pushed)
+        .map_err(|e| changes::git_error(&e))?;
+    if dirty.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<String> = dirty
+        .iter()
+        .map(|p| String::from_utf8_lossy(p).into_owned())
+        .collect();
+    let message = format!("uncommitted changes to pushed paths: {}", names.join(", "));
+    match config.hooks.pre_push.push_dirty {
+        PushDirty::Block => Err(Error::new(message)
+            .hint("the tiers test the work tree, which is not what you push: commit or stash these changes, or set push_dirty = \"warn\"")),
+        PushDirty::Warn | PushDirty::Snapshot => {
+            ui::warn(&format!("{message}; the tiers test the work tree, not exactly what is pushed"));
+            Ok(())
+        }
+    }
+}
+
+pub(crate) fn run(hook: HookName, args: &[String]) -> Result<ExitStatus, Error> {
+    if std::env::var(crate::env::TIERGATE).is_ok_and(|v| v == "0") {
+        ui::err(&format!(
+            "tiergate: hooks disabled by TIERGATE=0, skipping {}",
+            hook.as_str()
+        ));
+        return Ok(ExitStatus::Passed);
+    }
+    let mut stdin = Vec::new();
+    if hook == HookName::PrePush {
+        std::io::stdin()
+            .read_to_end(&mut stdin)
+            .map_err(|e| Error::new(format!("cannot read the pre-push input: {e}")))?;
+    }
+    let repo = runner::open_repo()?;
+    let config = config::load(repo.root())?;
+    let work = hook_work(&repo, &config, hook, args, &stdin)?;
+    if let Request::Resolved(changes) = &work.changes {
+        if hook == HookName::PrePush && !changes.paths.is_empty() {
+            check_push_dirty(&repo, &config, changes)?;
+        }
+    }
+    for note in &work.notes {
+        ui::out(&format!("tiergate: {note}"));
+    }
+    crate::exec::install_signal_handlers()
+        .map_err(|e| Error::new(format!("cannot install signal handlers: {e}")))?;
+    runner::execute(
+        &repo,
+        &config,
+        RunRequest {
+            label: format!("hook {}", hook.as_str()),
+            targets: work.targets,
+            changes: work.changes,
+            jobs: None,
+            strict: false,
+            save_report: None,
+            junit: None,
+            extra_env: Vec::new(),
+        },
+    )
+}

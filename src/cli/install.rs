@@ -1,0 +1,100 @@
+//! `tiergate install` and `tiergate uninstall`.
+
+use crate::config::{self, CONFIG_FILE};
+use crate::error::{Error, ExitStatus};
+use crate::install::{self, ShimChange};
+use crate::runner;
+use crate::ui;
+
+pub(crate) struct InstallRequest {
+    pub(crate) hooks: Option<Vec<String>>,
+    pub(crate) yes: bool,
+    pub(crate) force: bool,
+}
+
+fn describe(change: &ShimChange) -> String {
+    match change {
+        ShimChange::Created => "installed".into(),
+        ShimChange::Updated => "updated".into(),
+        ShimChange::Unchanged => "already installed, unchanged".into(),
+        ShimChange::Chained(path) => format!(
+            "installed; your existing hook runs first, kept at {}",
+            path.display()
+        ),
+        ShimChange::Replaced(path) => format!(
+            "installed over your hook (--force); it is kept at {}",
+            path.display()
+        ),
+        ShimChange::Removed => "removed".into(),
+        ShimChange::Restored => "removed; your own hook is back in place".into(),
+        ShimChange::NotInstalled => "not installed".into(),
+        ShimChange::Foreign => "not tiergate's, left alone".into(),
+    }
+}
+
+pub(crate) fn install(request: &InstallRequest) -> Result<ExitStatus, Error> {
+    let repo = runner::open_repo()?;
+    let root = repo.root().to_path_buf();
+    let has_config = root.join(CONFIG_FILE).is_file();
+    let detected = config::detect_preset(&root);
+    if let Some(hooks) = &request.hooks {
+        for hook in hooks {
+            if !install::HOOK_NAMES.contains(&hook.as_str()) {
+                return Err(Error::new(format!("unknown hook `{hook}`")).hint(
+                    crate::error::unknown_name_hint("hooks", hook, install::HOOK_NAMES),
+                ));
+            }
+        }
+    }
+    let choices = install::ask_install(detected, has_config, request.hooks.clone(), request.yes)?;
+
+    // Check the config before touching anything: a broken one is refused
+    // with the repository as it was.
+    if has_config {
+        config::load(&root)?;
+    }
+    let binary = std::env::current_exe()
+        .and_then(std::fs::canonicalize)
+        .map_err(|e| Error::new(format!("cannot find tiergate's own path: {e}")))?;
+    let hooks_dir = repo
+        .hooks_dir()
+        .map_err(|e| crate::changes::git_error(&e))?;
+    let hook_names: Vec<&str> = choices.hooks.iter().map(String::as_str).collect();
+
+    if choices.write_config && !has_config {
+        let text = choices.preset.text();
+        config::from_text(
+            &text,
+            std::path::Path::new(CONFIG_FILE),
+            config::Source::Embedded(choices.preset.name()),
+        )?;
+        crate::state::write_atomic(&root.join(CONFIG_FILE), text.as_bytes())
+            .map_err(|e| Error::new(format!("cannot write {CONFIG_FILE}: {e}")))?;
+        ui::out(&format!(
+            "wrote {CONFIG_FILE} ({} preset): edit it, then commit it",
+            choices.preset.name()
+        ));
+    } else if !has_config {
+        ui::out(&format!("no {CONFIG_FILE}: the embedded {} preset applies (see `tiergate config --show-effective`)", choices.preset.name()));
+    }
+    let changes = install::install_hooks(&hooks_dir, &hook_names, &binary, request.force)?;
+    for (hook, change) in &changes {
+        ui::out(&format!("{hook}: {}", describe(change)));
+    }
+    ui::out(&format!("hooks directory: {}", hooks_dir.display()));
+    if changes.iter().all(|(_, c)| *c == ShimChange::Unchanged) {
+        ui::out("nothing changed");
+    }
+    Ok(ExitStatus::Passed)
+}
+
+pub(crate) fn uninstall() -> Result<ExitStatus, Error> {
+    let repo = runner::open_repo()?;
+    let hooks_dir = repo
+        .hooks_dir()
+        .map_err(|e| crate::changes::git_error(&e))?;
+    for (hook, change) in install::uninstall_hooks(&hooks_dir)? {
+        ui::out(&format!("{hook}: {}", describe(&change)));
+    }
+    Ok(ExitStatus::Passed)
+}

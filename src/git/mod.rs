@@ -1,0 +1,38 @@
+//! Every git2 call of tiergate: opening the repository, changed paths, ranges, pre-push stdin,
+//! release tags and the hooks directory.
+//!
+//! Reads only: it never writes the index, the work tree or refs (that is `worktree`'s job),
+//! never spawns `git`, and never prints. Paths stay bytes (`RepoPath`) from git to `{files}`.
+//!
+//! - `open.rs`: `Repo`, found and opened as git would (`GIT_DIR`, `GIT_INDEX_FILE`, worktrees)
+//! - `changes.rs`: `Changes` and `ChangedPath`, and turning a diff into them
+//! - `diff.rs`: staged, working, `--from/--to`, `--changed-since`, tracked, dirty
+//! - `push.rs`: pre-push stdin and the paths a push changes
+//! - `tags.rs`: the changes since the previous release tag
+//! - `hooks_dir.rs`: where git looks for hooks
+//! - `warm.rs`: reading HEAD's trees while the index is parsed, for `staged_changes`
+//! - `error.rs`: `GitError`, each with a hint
+
+mod changes;
+mod diff;
+mod error;
+mod hooks_dir;
+mod open;
+mod push;
+mod tags;
+mod warm;
+
+#[cfg(test)]
+mod fixture;
+
+pub(crate) use changes::{ChangeKind, ChangedPath, Changes, RepoPath};
+pub(crate) use error::GitError;
+pub(crate) use open::Repo;
+pub(crate) use push::{parse_push_lines, PushUpdate};
+
+/// The first ten hex digits of a commit id, for messages.
+pub(super) fn short_id(oid: git2::Oid) -> String {
+    let mut id = oid.to_string();
+    id.truncate(10);
+    id
+}

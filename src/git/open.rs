@@ -1,0 +1,376 @@
+//! Opening the repository the way git itself would, and the facts resolved on the way.
+//!
+//! Owns `Repo`: discovery from a directory, `GIT_DIR`, `GIT_WORK_TREE`, `GIT_INDEX_FILE`,
+//! `GIT_CEILING_DIRECTORIES`, linked worktrees, and the refusal of bare repositories. The
+//! environment is read through a lookup function so tests never touch the process's own.
+
+use std::cell::Cell;
+use std::ffi::{OsStr, OsString};
+use std::path::{Component, Path, PathBuf};
+
+use git2::{ErrorCode, Index, Oid, Repository, RepositoryOpenFlags};
+
+use super::warm::load_index_warming_trees;
+use super::GitError;
+
+/// An open repository with a work tree, plus the paths resolved when it was opened.
+pub(crate) struct Repo {
+    git: Repository,
+    root: PathBuf,
+    git_dir: PathBuf,
+    common_dir: PathBuf,
+    /// `HOME` as the environment had it at discovery, for `~` in core.hooksPath.
+    pub(super) home: Option<PathBuf>,
+    /// A second handle with HEAD's trees cached, made while `GIT_INDEX_FILE` was parsed;
+    /// the first `staged_changes` takes it (see `warm.rs`).
+    pub(super) warm: Cell<Option<Repository>>,
+}
+
+impl std::fmt::Debug for Repo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Repo")
+            .field("root", &self.root)
+            .field("git_dir", &self.git_dir)
+            .field("common_dir", &self.common_dir)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Repo {
+    /// Opens the repository as git would from `cwd`, reading the process environment.
+    pub(crate) fn discover(cwd: &Path) -> Result<Repo, GitError> {
+        Repo::discover_with(cwd, &|name| std::env::var_os(name))
+    }
+
+    /// `discover` with an explicit environment, so tests can set `GIT_DIR` and friends without
+    /// touching the environment of a test process whose tests run in parallel.
+    ///
+    /// libgit2's own `open_from_env` is not used: it reads the process environment, and with
+    /// `GIT_DIR` set it takes the git dir's parent as the work tree, where git (see `GIT_DIR`
+    /// in git(1)) takes the current directory. In a hook, which runs at the work tree root,
+    /// the two agree; `GIT_DIR=... tiergate run` from elsewhere must agree with `git status`.
+    ///
+    /// `GIT_COMMON_DIR` and `GIT_OBJECT_DIRECTORY` are not read: git sets neither for the
+    /// hooks tiergate runs as, and a linked worktree is found through its `commondir` file.
+    pub(crate) fn discover_with(
+        cwd: &Path,
+        env: &dyn Fn(&str) -> Option<OsString>,
+    ) -> Result<Repo, GitError> {
+        skip_read_hash_verification();
+        // An empty variable counts as unset, as it does for git.
+        let var = |name: &str| env(name).filter(|v| !v.is_empty());
+        let cwd = std::path::absolute(cwd).unwrap_or_else(|_| cwd.to_path_buf());
+
+        let explicit_git_dir = var("GIT_DIR").map(|d| cwd.join(d));
+        let repo = if let Some(dir) = &explicit_git_dir {
+            open(
+                dir,
+                RepositoryOpenFlags::NO_SEARCH | RepositoryOpenFlags::NO_DOTGIT,
+                &[],
+                true,
+            )?
+        } else {
+            let mut flags = RepositoryOpenFlags::empty();
+            if var("GIT_DISCOVERY_ACROSS_FILESYSTEM").is_some_and(|v| is_true(&v)) {
+                flags |= RepositoryOpenFlags::CROSS_FS;
+            }
+            let ceilings: Vec<OsString> = var("GIT_CEILING_DIRECTORIES")
+                .map(|v| split_path_list(&v))
+                .unwrap_or_default();
+            open(&cwd, flags, &ceilings, false)?
+        };
+
+        if let Some(work_tree) = var("GIT_WORK_TREE") {
+            repo.set_workdir(&cwd.join(work_tree), false)?;
+        } else if explicit_git_dir.is_some() && !repo.is_bare() {
+            // git: with GIT_DIR set and neither GIT_WORK_TREE nor core.worktree, the current
+            // directory is the top of the work tree. A linked worktree's own `gitdir` file is
+            // not consulted by git in that case either.
+            let has_core_worktree =
+                !repo.is_worktree() && repo.config()?.get_entry("core.worktree").is_ok();
+            if !has_core_worktree {
+                repo.set_workdir(&cwd, false)?;
+            }
+        }
+
+        let Some(workdir) = repo.workdir() else {
+            return Err(GitError::Bare {
+                dir: normalize(repo.path()),
+            });
+        };
+        let root = normalize(workdir);
+
+        // git sets GIT_INDEX_FILE for the pre-commit hook (`git commit -a` and `git commit
+        // <path>` point it at a temporary index), whose next question is `staged_changes`:
+        // read HEAD's trees for it while the index is parsed.
+        let mut warm = None;
+        if let Some(index_file) = var("GIT_INDEX_FILE") {
+            // git resolves a relative GIT_INDEX_FILE against its current directory; hooks get
+            // `.git/index` relative to the work tree root, where they run.
+            let path = cwd.join(index_file);
+            let (index, warmed) =
+                load_index_warming_trees(&repo, repo.path(), || Index::open(&path));
+            let mut index = index.map_err(|source| GitError::IndexFile {
+                path: path.clone(),
+                source,
+            })?;
+            repo.set_index(&mut index)?;
+            warm = warmed;
+        }
+
+        Ok(Repo {
+            git_dir: normalize(repo.path()),
+            common_dir: normalize(repo.commondir()),
+            root,
+            home: var("HOME").map(PathBuf::from),
+            git: repo,
+            warm: Cell::new(warm),
+        })
+    }
+
+    /// The work tree root.
+    pub(crate) fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// This worktree's git dir: `.git`, or `.git/worktrees/<name>` in a linked worktree.
+    pub(crate) fn git_dir(&self) -> &Path {
+        &self.git_dir
+    }
+
+    /// The git dir shared by all worktrees (objects, refs, config, hooks).
+    pub(crate) fn common_dir(&self) -> &Path {
+        &self.common_dir
+    }
+
+    /// The commit HEAD points at; `None` before the first commit.
+    pub(crate) fn head_commit(&self) -> Option<Oid> {
+        self.git
+            .head()
+            .ok()
+            .and_then(|head| head.peel_to_commit().ok())
+            .map(|commit| commit.id())
+    }
+
+    /// The libgit2 handle, for the few callers (cache keys, snapshots) that need more. Its
+    /// index is already the one `GIT_INDEX_FILE` names, when that is set.
+    pub(crate) fn raw(&self) -> &Repository {
+        &self.git
+    }
+
+    /// True when this is a shallow clone (`shallow` exists in the common dir).
+    pub(crate) fn is_shallow(&self) -> bool {
+        self.git.is_shallow()
+    }
+}
+
+/// libgit2 re-hashes every object it reads (with collision-detecting SHA-1), which git
+/// leaves to `git fsck`; on a 50,000-file repository that is a third of the cost of reading
+/// HEAD's trees for `staged_changes`. The setting is process-wide, and all of tiergate's git
+/// access goes through this module.
+fn skip_read_hash_verification() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| git2::opts::strict_hash_verification(false));
+}
+
+fn open(
+    path: &Path,
+    flags: RepositoryOpenFlags,
+    ceilings: &[OsString],
+    from_git_dir: bool,
+) -> Result<Repository, GitError> {
+    Repository::open_ext(path, flags, ceilings).map_err(|e| match e.code() {
+        ErrorCode::NotFound => GitError::NotARepository {
+            dir: path.to_path_buf(),
+            from_git_dir,
+        },
+        ErrorCode::Owner => GitError::UnsafeOwnership {
+            dir: path.to_path_buf(),
+        },
+        _ => GitError::Git(e),
+    })
+}
+
+/// git's boolean spellings for `GIT_DISCOVERY_ACROSS_FILESYSTEM`.
+fn is_true(value: &OsStr) -> bool {
+    let v = value.to_string_lossy().to_ascii_lowercase();
+    matches!(v.as_str(), "1" | "true" | "yes" | "on")
+}
+
+/// `GIT_CEILING_DIRECTORIES` is a colon-separated list; empty entries mean nothing.
+fn split_path_list(value: &OsStr) -> Vec<OsString> {
+    std::env::split_paths(value)
+        .filter(|p| !p.as_os_str().is_empty())
+        .map(PathBuf::into_os_string)
+        .collect()
+}
+
+/// libgit2 hands out directories with a trailing slash; drop it (and any `.`) for display.
+fn normalize(path: &Path) -> PathBuf {
+    path.components()
+        .filter(|c| !matches!(c, Component::CurDir))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::OsStr;
+
+    use super::*;
+    use crate::git::fixture::{paths, touched, TestRepo};
+
+    fn git_path(t: &TestRepo, cwd: &Path, args: &[&str], extra: &[(&str, &OsStr)]) -> PathBuf {
+        let out = t.git_env_at(cwd, args, extra);
+        let text = String::from_utf8(out).unwrap();
+        cwd.join(text.trim_end_matches('\n'))
+    }
+
+    fn canonical(p: &Path) -> PathBuf {
+        p.canonicalize().unwrap()
+    }
+
+    #[test]
+    fn discovers_from_a_subdirectory_like_git() {
+        let t = TestRepo::new();
+        t.write("sub/dir/file.txt", "x\n");
+        t.commit("one");
+        let cwd = t.root.join("sub/dir");
+        let repo = t.open_with(&cwd, &[]).unwrap();
+        let top = git_path(&t, &cwd, &["rev-parse", "--show-toplevel"], &[]);
+        assert_eq!(canonical(repo.root()), canonical(&top));
+        assert_eq!(repo.git_dir(), t.root.join(".git"));
+        assert_eq!(repo.common_dir(), t.root.join(".git"));
+        assert_eq!(repo.head_commit(), Some(t.rev("HEAD")));
+        assert!(!repo.is_shallow());
+    }
+
+    #[test]
+    fn outside_a_repository_names_the_directory() {
+        let t = TestRepo::new();
+        let outside = t.base().join("elsewhere");
+        std::fs::create_dir(&outside).unwrap();
+        let ceiling = t.base().as_os_str();
+        let err = t
+            .open_with(&outside, &[("GIT_CEILING_DIRECTORIES", ceiling)])
+            .unwrap_err();
+        match &err {
+            GitError::NotARepository { dir, from_git_dir } => {
+                assert_eq!(dir, &outside);
+                assert!(!from_git_dir);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(err.to_string().contains(&*outside.to_string_lossy()));
+        assert!(err.hint().unwrap().contains("git init"));
+    }
+
+    #[test]
+    fn bare_repository_is_refused_with_a_hint() {
+        let t = TestRepo::new();
+        let bare = t.base().join("bare.git");
+        t.git_at(t.base(), &["init", "-q", "--bare", "bare.git"]);
+        let err = t.open_with(&bare, &[]).unwrap_err();
+        assert!(matches!(err, GitError::Bare { .. }), "{err:?}");
+        assert!(err.hint().unwrap().contains("work tree"));
+
+        let via_env = t
+            .open_with(t.base(), &[("GIT_DIR", bare.as_os_str())])
+            .unwrap_err();
+        assert!(matches!(via_env, GitError::Bare { .. }), "{via_env:?}");
+    }
+
+    #[test]
+    fn git_dir_makes_the_current_directory_the_work_tree_as_git_does() {
+        let t = TestRepo::new();
+        t.write("sub/file.txt", "x\n");
+        t.commit("one");
+        let sub = t.root.join("sub");
+        let vars = [("GIT_DIR", OsStr::new("../.git"))];
+        let repo = t.open_with(&sub, &vars).unwrap();
+        let top = git_path(&t, &sub, &["rev-parse", "--show-toplevel"], &vars);
+        assert_eq!(canonical(repo.root()), canonical(&top));
+        assert_eq!(repo.root(), sub);
+        assert_eq!(repo.git_dir(), t.root.join(".git"));
+
+        // At the work tree root, as in a hook, the two readings agree.
+        let vars = [("GIT_DIR", OsStr::new(".git"))];
+        let repo = t.open_with(&t.root, &vars).unwrap();
+        assert_eq!(repo.root(), t.root);
+        assert_eq!(repo.head_commit(), Some(t.rev("HEAD")));
+    }
+
+    #[test]
+    fn git_dir_and_git_work_tree_together() {
+        let t = TestRepo::new();
+        t.write("a.txt", "x\n");
+        t.commit("one");
+        t.write("a.txt", "y\n");
+        t.git(&["add", "a.txt"]);
+        let git_dir = t.root.join(".git");
+        let vars = [
+            ("GIT_DIR", git_dir.as_os_str()),
+            ("GIT_WORK_TREE", OsStr::new("repo")),
+        ];
+        let repo = t.open_with(t.base(), &vars).unwrap();
+        assert_eq!(repo.root(), t.root);
+        assert_eq!(touched(&repo.staged_changes().unwrap()), paths(&["a.txt"]));
+    }
+
+    #[test]
+    fn git_dir_that_is_not_a_repository_says_so() {
+        let t = TestRepo::new();
+        let err = t
+            .open_with(&t.root, &[("GIT_DIR", OsStr::new("nowhere"))])
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                GitError::NotARepository {
+                    from_git_dir: true,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(err.to_string().starts_with("`GIT_DIR`"));
+        assert!(err.hint().unwrap().contains("GIT_DIR"));
+    }
+
+    #[test]
+    fn linked_worktree_has_its_own_git_dir_head_and_index() {
+        let t = TestRepo::new();
+        t.write("a.txt", "a\n");
+        t.commit("one");
+        let wt = t.base().join("wt");
+        t.git(&[
+            "worktree",
+            "add",
+            "-q",
+            "-b",
+            "feature",
+            wt.to_str().unwrap(),
+        ]);
+        std::fs::write(wt.join("b.txt"), "b\n").unwrap();
+        t.git_at(&wt, &["add", "b.txt"]);
+        t.git_at(&wt, &["commit", "-q", "-m", "in worktree"]);
+        std::fs::write(wt.join("a.txt"), "changed in wt\n").unwrap();
+        t.git_at(&wt, &["add", "a.txt"]);
+
+        // Once found by discovery, once the way git starts hooks there (GIT_DIR set).
+        let wt_git_dir = t.root.join(".git/worktrees/wt");
+        for vars in [vec![], vec![("GIT_DIR", wt_git_dir.as_os_str())]] {
+            let repo = t.open_with(&wt, &vars).unwrap();
+            assert_eq!(repo.root(), wt);
+            assert_eq!(repo.git_dir(), wt_git_dir);
+            assert_eq!(repo.common_dir(), t.root.join(".git"));
+            assert_eq!(repo.head_commit(), Some(t.rev("feature")));
+            let staged = repo.staged_changes().unwrap();
+            assert_eq!(touched(&staged), paths(&["a.txt"]));
+            assert_eq!(repo.hooks_dir().unwrap(), t.root.join(".git/hooks"));
+        }
+        // The main work tree is unaffected.
+        let main = t.open();
+        assert!(main.staged_changes().unwrap().paths.is_empty());
+        assert_eq!(main.head_commit(), Some(t.rev("main")));
+    }
+}
