@@ -71,7 +71,7 @@ pub(crate) fn selection(
         Request::Resolved(changes) => Ok(changes),
     }
     .map_err(|e| git_error(&e))?;
-    Ok(from_changes(repo, config, changes)?)
+    from_changes(repo, config, changes)
 }
 
 /// A `Changes` from git → a `Selection`. "Everything" (an unresolvable base,
@@ -129,8 +129,7 @@ pub(crate) fn relative_paths(repo: &Repo, paths: &[std::path::PathBuf]) -> Vec<V
             };
             let relative = absolute
                 .strip_prefix(repo.root())
-                .map(std::path::Path::to_path_buf)
-                .unwrap_or_else(|_| p.clone());
+                .map_or_else(|_| p.clone(), std::path::Path::to_path_buf);
             relative.as_os_str().as_bytes().to_vec()
         })
         .collect()

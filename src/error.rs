@@ -108,8 +108,6 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-pub type Result<T, E = Error> = std::result::Result<T, E>;
-
 /// "did you mean `fast`?" for a name that is close to a valid one.
 pub fn did_you_mean<'a>(name: &str, valid: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     valid
@@ -121,7 +119,7 @@ pub fn did_you_mean<'a>(name: &str, valid: impl IntoIterator<Item = &'a str>) ->
 }
 
 /// The hint for an unknown name: a suggestion when one is close, and the list.
-pub fn unknown_name_hint<'a>(kind: &str, name: &str, valid: &[&'a str]) -> String {
+pub fn unknown_name_hint(kind: &str, name: &str, valid: &[&str]) -> String {
     let list = if valid.is_empty() {
         format!("no {kind} is defined")
     } else {

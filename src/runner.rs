@@ -64,17 +64,16 @@ pub(crate) fn command_env(
 pub(crate) fn execute(
     repo: &Repo,
     config: &Config,
-    request: RunRequest,
+    request: &RunRequest,
 ) -> Result<ExitStatus, Error> {
     let started_at = SystemTime::now();
     let selection = changes::selection(repo, config, request.changes.clone())?;
     if selection.nothing_changed() {
-        if ui::verbosity() != Verbosity::Quiet || true {
-            ui::out(&format!(
-                "tiergate: nothing changed, nothing to run ({})",
-                request.label
-            ));
-        }
+        // SPEC 6.4: one line, also under -q (it is the summary line).
+        ui::out(&format!(
+            "tiergate: nothing changed, nothing to run ({})",
+            request.label
+        ));
         return Ok(ExitStatus::Passed);
     }
     let skip = SkipList::parse(&std::env::var(crate::env::TIERGATE_SKIP).unwrap_or_default());
@@ -92,7 +91,7 @@ pub(crate) fn execute(
     }
     let events = report::Terminal::new();
     let outcome = pipeline::run(config, &plan, &selection, &resolved, &options, &events);
-    finish(&request, started_at, &selection, &outcome)
+    finish(request, started_at, &selection, &outcome)
 }
 
 fn explain_nothing_selected(selection: &Selection, plan: &plan::Plan<'_>) {

@@ -28,7 +28,7 @@ pub(crate) struct GlobalArgs {
     /// Stream every command's output as it runs.
     #[arg(short, long, global = true)]
     pub(crate) verbose: bool,
-    /// Colour the output: auto (on a terminal, unless NO_COLOR is set), always or never.
+    /// Colour the output: auto (on a terminal, unless `NO_COLOR` is set), always or never.
     #[arg(
         long,
         global = true,

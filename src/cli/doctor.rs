@@ -19,7 +19,7 @@ struct Findings {
 }
 
 impl Findings {
-    fn ok(&self, what: &str) {
+    fn ok(what: &str) {
         ui::out(&format!("  {} {what}", console::style("ok").green()));
     }
 
@@ -49,7 +49,7 @@ pub(crate) fn run() -> Result<ExitStatus, Error> {
     ui::out(&format!("{}", console::style("tiergate doctor").bold()));
     match git_version() {
         Some((major, minor, text)) if (major, minor) >= MIN_GIT => {
-            findings.ok(&format!("git {text}"))
+            Findings::ok(&format!("git {text}"));
         }
         Some((_, _, text)) => findings.problem(
             &format!("git {text} is older than {}.{}", MIN_GIT.0, MIN_GIT.1),
@@ -59,7 +59,7 @@ pub(crate) fn run() -> Result<ExitStatus, Error> {
     }
     let repo = runner::open_repo()?;
     let config = config::load(repo.root())?;
-    findings.ok(&format!(
+    Findings::ok(&format!(
         "config is valid ({})",
         match &config.source {
             config::Source::File(p) => p.display().to_string(),
@@ -106,7 +106,7 @@ pub(crate) fn run() -> Result<ExitStatus, Error> {
         }
     }
     if !missing {
-        findings.ok(&format!(
+        Findings::ok(&format!(
             "every program is on PATH ({} commands)",
             commands.len()
         ));
@@ -136,9 +136,9 @@ pub(crate) fn run() -> Result<ExitStatus, Error> {
             on_output: None,
         });
         if finished.exit == crate::exec::Exit::Code(0) {
-            findings.ok(&format!("service {} is ready", service.name));
+            Findings::ok(&format!("service {} is ready", service.name));
         } else if service.start.is_some() {
-            findings.ok(&format!(
+            Findings::ok(&format!(
                 "service {} is down; tiergate will start it when a stage needs it",
                 service.name
             ));
@@ -164,7 +164,7 @@ pub(crate) fn run() -> Result<ExitStatus, Error> {
         .clone()
         .map_or_else(|| repo.git_dir().join("tiergate"), |d| repo.root().join(d));
     match writable(&state_dir) {
-        Ok(()) => findings.ok(&format!("state dir {} is writable", state_dir.display())),
+        Ok(()) => Findings::ok(&format!("state dir {} is writable", state_dir.display())),
         Err(e) => findings.problem(
             &format!("state dir {} is not writable: {e}", state_dir.display()),
             "fix its permissions, or set [settings] state_dir",
@@ -203,7 +203,7 @@ fn check_hooks(findings: &mut Findings, dir: &Path) {
             HookState::Shim { binary } => {
                 let points_here = binary.as_ref().and_then(|b| std::fs::canonicalize(b).ok()) == me;
                 if points_here {
-                    findings.ok(&format!("{hook} hook runs this tiergate"));
+                    Findings::ok(&format!("{hook} hook runs this tiergate"));
                 } else {
                     findings.problem(
                         &format!(

@@ -87,16 +87,30 @@ pub(crate) fn hook_work(
                 .filter_map(|u| u.tag_name())
                 .filter(|t| config.hooks.pre_release.tag_pattern.is_match(t.as_bytes()))
                 .collect();
+            let mut request = Request::Resolved(changes);
             if !release_tags.is_empty() {
                 notes.push(format!(
                     "release tag {} pushed: the pre-release tiers run too",
                     release_tags.join(", ")
                 ));
                 targets = union(targets, &config.hooks.pre_release.stages);
+                // A release is judged on its own selection, not on what this
+                // push happens to carry (a tag of an already-pushed commit
+                // carries nothing new).
+                let (release, release_notes) = release_changes(repo, config)?;
+                notes.extend(release_notes);
+                request = match (release, request) {
+                    (Request::Resolved(mut since), Request::Resolved(pushed)) => {
+                        since.paths.extend(pushed.paths);
+                        since.everything |= pushed.everything;
+                        Request::Resolved(since)
+                    }
+                    (release, _) => release,
+                };
             }
             Ok(HookWork {
                 targets,
-                changes: Request::Resolved(changes),
+                changes: request,
                 formatters: Vec::new(),
                 notes,
             })
@@ -189,7 +203,7 @@ pub(crate) fn run(hook: HookName, args: &[String]) -> Result<ExitStatus, Error> 
     runner::execute(
         &repo,
         &config,
-        RunRequest {
+        &RunRequest {
             label: format!("hook {}", hook.as_str()),
             targets: work.targets,
             changes: work.changes,

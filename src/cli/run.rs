@@ -91,5 +91,5 @@ pub(crate) fn run(args: &RunArgs) -> Result<ExitStatus, Error> {
     };
     crate::exec::install_signal_handlers()
         .map_err(|e| Error::new(format!("cannot install signal handlers: {e}")))?;
-    runner::execute(&repo, &config, request)
+    runner::execute(&repo, &config, &request)
 }

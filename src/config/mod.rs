@@ -11,9 +11,9 @@ mod validate;
 
 use std::path::Path;
 
-pub(crate) use command::{Arg, CommandTemplate, PLACEHOLDERS};
+pub(crate) use command::{Arg, CommandTemplate};
 pub(crate) use model::*;
-pub(crate) use presets::{detect as detect_preset, pytest_markers, Preset};
+pub(crate) use presets::{detect as detect_preset, Preset};
 pub(crate) use raw::RawConfig;
 pub(crate) use validate::target;
 
@@ -61,7 +61,7 @@ pub(crate) fn from_text(
         text,
     };
     let raw = validate::parse(&origin)?;
-    validate::validate(raw, &origin, source)
+    validate::validate(&raw, &origin, source)
 }
 
 /// Compile globs with the config's rules (gitignore-like anchoring).

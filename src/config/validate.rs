@@ -49,6 +49,10 @@ pub(crate) struct Origin<'a> {
 }
 
 impl Origin<'_> {
+    #[expect(
+        clippy::unnecessary_wraps,
+        reason = "callers pass it where a location is optional"
+    )]
     fn at<T>(&self, spanned: &Spanned<T>) -> Option<Location> {
         Some(Location::at_offset(
             self.file,
@@ -128,11 +132,11 @@ fn unknown_field_hint(message: &str) -> String {
 }
 
 pub(crate) fn validate(
-    raw: RawConfig,
+    raw: &RawConfig,
     origin: &Origin<'_>,
     source: Source,
 ) -> Result<Config, Error> {
-    let settings = settings(&raw, origin)?;
+    let settings = settings(raw, origin)?;
     let rules = raw
         .select
         .iter()
@@ -163,14 +167,14 @@ pub(crate) fn validate(
         .iter()
         .map(|(name, s)| service(name, s, origin))
         .collect::<Result<Vec<_>, _>>()?;
-    check_service_needs(&raw, origin)?;
+    check_service_needs(raw, origin)?;
 
     let mut stages = Vec::new();
     for (name, raw_stage) in &raw.stages {
         stages.push(stage(name, raw_stage, origin)?);
     }
 
-    let hooks = hooks(&raw, &stages, &formatters, origin)?;
+    let hooks = hooks(raw, &stages, &formatters, origin)?;
     let hints = raw
         .hints
         .iter()

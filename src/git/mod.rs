@@ -28,7 +28,7 @@ mod fixture;
 pub(crate) use changes::{ChangeKind, ChangedPath, Changes, RepoPath};
 pub(crate) use error::GitError;
 pub(crate) use open::Repo;
-pub(crate) use push::{parse_push_lines, PushUpdate};
+pub(crate) use push::parse_push_lines;
 
 /// The first ten hex digits of a commit id, for messages.
 pub(super) fn short_id(oid: git2::Oid) -> String {

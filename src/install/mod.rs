@@ -7,7 +7,7 @@
 mod prompt;
 mod shims;
 
-pub(crate) use prompt::{ask_install, InstallChoices};
+pub(crate) use prompt::ask_install;
 pub(crate) use shims::{
     install_hooks, state as hook_state, uninstall_hooks, HookState, ShimChange, HOOK_NAMES,
 };

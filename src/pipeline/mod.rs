@@ -10,9 +10,9 @@ mod stage;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-pub(crate) use events::{Events, Silent};
+pub(crate) use events::Events;
 pub(crate) use preflight::{find_program, resolve_programs, Resolved};
 
 use crate::config::{Config, OnFail};
@@ -253,10 +253,6 @@ pub(crate) fn display_command(argv: &[OsString], files: usize) -> String {
     } else {
         shown.join(" ")
     }
-}
-
-pub(crate) fn since(start: Instant) -> Duration {
-    start.elapsed()
 }
 
 /// A group was started or finished; used to keep `GroupStatus` honest in events.

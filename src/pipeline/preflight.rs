@@ -26,10 +26,6 @@ impl Resolved {
             .cloned()
             .unwrap_or_else(|| PathBuf::from(template.program()))
     }
-
-    pub(crate) fn insert(&mut self, name: &str, path: PathBuf) {
-        self.programs.insert(name.to_owned(), path);
-    }
 }
 
 /// Find `program` as the child will: a path with `/` is relative to the

@@ -42,7 +42,7 @@ pub(super) fn run_stage(
                     &stage.name,
                     &group_plan.group.name,
                     why,
-                ))
+                ));
             }
             Decision::Run { files, markers, .. } => jobs.push(GroupJob {
                 index,
@@ -73,7 +73,7 @@ pub(super) fn run_stage(
         });
     }
 
-    let shared: Mutex<&mut Vec<Option<GroupResult>>> = Mutex::new(&mut results);
+    let shared: Mutex<Vec<Option<GroupResult>>> = Mutex::new(results);
     let run_one = |job: &GroupJob<'_>| {
         let result = run_group(
             config,
@@ -109,8 +109,9 @@ pub(super) fn run_stage(
             Err(_) => jobs.iter().for_each(run_one),
         }
     }
+    // Wakes the stage-timeout thread: the stage is over.
     drop(stage_done);
-    drop(shared);
+    let results = shared.into_inner().unwrap_or_else(PoisonError::into_inner);
 
     let groups: Vec<GroupResult> = results
         .into_iter()

@@ -1,6 +1,6 @@
 //! Splitting a long `{files}` list into invocations that fit the OS limit.
 //!
-//! execve fails with E2BIG when argv plus the environment exceed ARG_MAX, so
+//! `execve` fails with `E2BIG` when argv plus the environment exceed `ARG_MAX`, so
 //! a list is cut into chunks sized from that limit, minus the environment and
 //! headroom, each argument costing its bytes, a NUL and a pointer.
 
@@ -14,7 +14,7 @@ pub(crate) fn arg_cost(len: usize) -> usize {
     len + 1 + std::mem::size_of::<usize>()
 }
 
-/// The argv budget on this machine: ARG_MAX minus the current environment.
+/// The argv budget on this machine: `ARG_MAX` minus the current environment.
 pub(crate) fn argv_budget() -> usize {
     // SAFETY: sysconf only reads a system constant.
     let arg_max = unsafe { libc::sysconf(libc::_SC_ARG_MAX) };

@@ -4,6 +4,4 @@
 
 mod gate;
 
-pub(crate) use gate::{
-    evaluate, is_critical, plural, GateOutcome, StageCounts, StageStatus, StageVerdict,
-};
+pub(crate) use gate::{evaluate, plural, GateOutcome, StageCounts, StageStatus, StageVerdict};

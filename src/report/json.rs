@@ -154,16 +154,6 @@ pub(crate) fn write(report: &Report, path: &std::path::Path) -> std::io::Result<
     crate::state::write_atomic(path, &text)
 }
 
-/// Status words as the report spells them.
-pub(crate) fn stage_status_word(status: StageStatus) -> &'static str {
-    match status {
-        StageStatus::Passed => "passed",
-        StageStatus::Failed => "failed",
-        StageStatus::Warned => "warned",
-        StageStatus::Skipped => "skipped",
-    }
-}
-
 pub(crate) fn gate_word(gate: GateOutcome) -> &'static str {
     match gate {
         GateOutcome::Passed => "passed",

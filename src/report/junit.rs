@@ -211,7 +211,7 @@ fn write_note(out: &mut impl Write, outcome: Outcome, case: &CaseOut<'_>) -> io:
     writeln!(out, "</system-out>")
 }
 
-/// A duration as report readers expect it: never negative, never NaN.
+/// A duration as report readers expect it: never negative, never `NaN`.
 fn seconds(duration: f64) -> f64 {
     if duration.is_finite() && duration > 0.0 {
         duration

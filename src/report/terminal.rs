@@ -211,7 +211,7 @@ fn failure_details(group: &GroupResult, verbose: bool) -> String {
         if start > 0 {
             text.push_str(&format!(
                 "    {}\n",
-                style(format!("… {} earlier lines", start)).dim()
+                style(format!("… {start} earlier lines")).dim()
             ));
         }
         for line in &lines[start..] {

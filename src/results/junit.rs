@@ -415,7 +415,7 @@ fn attribute_fault(at: u64, err: &AttrError) -> Fault {
 }
 
 /// Seconds from a `time` attribute. Surefire-style thousands separators (`1,234.5`) are
-/// accepted; anything unusable (negative, NaN, text) counts as unknown, which is 0.
+/// accepted; anything unusable (negative, `NaN`, text) counts as unknown, which is 0.
 fn parse_seconds(raw: &str) -> f64 {
     let raw = raw.trim();
     let seconds = if raw.contains(',') {

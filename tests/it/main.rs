@@ -6,4 +6,5 @@ mod support;
 mod config_errors;
 mod execution;
 mod gates;
+mod hooks;
 mod reports;
