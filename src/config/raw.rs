@@ -12,6 +12,7 @@ use toml::Spanned;
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "tiergate configuration (.tiergate.toml)")]
 pub(crate) struct RawConfig {
     #[serde(default)]
     pub(crate) settings: RawSettings,

@@ -103,10 +103,21 @@ pub(crate) fn run(
     let mut environment_error = None;
     let mut started_services: Vec<ServiceSpec> = Vec::new();
 
-    let junit_dir = tempfile::Builder::new()
-        .prefix("tiergate-run-")
-        .tempdir()
-        .ok();
+    // A folder for `{junit}` files, only when some group asks for one: a
+    // hook with nothing to count should not touch the disk.
+    let wants_junit = plan
+        .stages
+        .iter()
+        .flat_map(|s| &s.groups)
+        .any(|g| g.group.run.uses("junit"));
+    let junit_dir = wants_junit
+        .then(|| {
+            tempfile::Builder::new()
+                .prefix("tiergate-run-")
+                .tempdir()
+                .ok()
+        })
+        .flatten();
     let junit_dir = junit_dir
         .as_ref()
         .map_or_else(std::env::temp_dir, |d| d.path().to_path_buf());

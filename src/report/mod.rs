@@ -36,6 +36,24 @@ pub(crate) fn write_junit(outcome: &RunOutcome, path: &Path) -> std::io::Result<
                     output: t.status.counts_as_failed().then_some(g.output.as_str()),
                 })
                 .collect();
+            let mut cases: Vec<junit::CaseOut<'_>> = cases;
+            // A group that crashed or timed out may have no test to carry
+            // the failure: give it one, named after the group.
+            let broken = matches!(
+                g.status,
+                crate::results::GroupStatus::Timeout | crate::results::GroupStatus::Error
+            );
+            if broken && !g.tests.iter().any(|t| t.status.counts_as_failed()) {
+                cases.push(junit::CaseOut {
+                    name: &g.name,
+                    classname: &g.stage,
+                    file: None,
+                    status: "error",
+                    duration: g.duration,
+                    message: g.reason.as_deref(),
+                    output: Some(g.output.as_str()),
+                });
+            }
             (format!("{}.{}", g.stage, g.name), g.duration, cases)
         })
         .collect();

@@ -118,3 +118,51 @@ fn success_rate_is_null_when_no_test_counted() {
 }
 
 use crate::support::Run;
+
+/// The committed JSON Schema is what `config --schema` prints (STYLE 4).
+#[test]
+fn the_committed_schema_is_current() {
+    let repo = TestRepo::new();
+    let run = repo.tiergate(&["config", "--schema"]);
+    run.expect_code(0);
+    let committed = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/schema/tiergate.schema.json"
+    ))
+    .unwrap();
+    assert!(
+        run.stdout == committed,
+        "schema/tiergate.schema.json is stale: run `cargo run -- config --schema > schema/tiergate.schema.json`"
+    );
+    let schema: serde_json::Value = serde_json::from_str(&committed).unwrap();
+    for key in [
+        "settings",
+        "env",
+        "select",
+        "formatters",
+        "services",
+        "stages",
+        "hooks",
+        "hints",
+        "quarantine",
+        "verdict",
+        "notify",
+    ] {
+        assert!(
+            schema["properties"].get(key).is_some(),
+            "schema lacks `{key}`"
+        );
+    }
+}
+
+#[test]
+fn a_crashed_group_appears_in_the_merged_junit_as_an_error() {
+    let repo = TestRepo::new();
+    repo.config(
+        "[stages.fast]\ngroups = [{ name = \"slow\", timeout = \"1s\", run = \"sleep 30\" }]\n",
+    );
+    repo.tiergate(&["run", "--junit", "j.xml"]).expect_code(1);
+    let xml = String::from_utf8(repo.read("j.xml")).unwrap();
+    assert!(xml.contains("<error"), "{xml}");
+    assert!(xml.contains("timed out"), "{xml}");
+}
