@@ -16,3 +16,36 @@ pip_install() {
 command -v git >/dev/null || { echo "tests/setup.sh: git is required" >&2; exit 2; }
 command -v python3 >/dev/null || { echo "tests/setup.sh: python3 is required" >&2; exit 2; }
 pip_install pytest pytest
+
+# The example service's tools (black, ruff, pytest-xdist, the PostgreSQL driver).
+pip_install xdist pytest-xdist
+pip_install black black
+pip_install psycopg "psycopg[binary]"
+command -v ruff >/dev/null || python3 -m pip install --quiet --disable-pip-version-check ruff
+
+# PostgreSQL from Debian's packages, with the example's role and database.
+# The cluster is left as it was found (stopped on a fresh machine): the
+# example's [services.postgres] starts it, as a developer's would.
+if ! command -v pg_ctlcluster >/dev/null; then
+  echo "tests/setup.sh: installing postgresql"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+fi
+pg_version=$(ls /usr/lib/postgresql | sort -n | tail -n 1)
+if ! pg_lsclusters -h | grep -q "^$pg_version main"; then
+  pg_createcluster "$pg_version" main >/dev/null
+fi
+was_running=yes
+if ! pg_isready -q -h localhost -p 5432; then
+  was_running=no
+  pg_ctlcluster "$pg_version" main start
+fi
+for _ in $(seq 1 30); do pg_isready -q -h localhost -p 5432 && break; sleep 0.5; done
+su postgres -c "psql -qtAc \"SELECT 1 FROM pg_roles WHERE rolname = 'tiergate'\"" | grep -q 1 \
+  || su postgres -c "psql -qc \"CREATE ROLE tiergate LOGIN PASSWORD 'tiergate'\""
+su postgres -c "psql -qtAc \"SELECT 1 FROM pg_database WHERE datname = 'tiergate_example'\"" | grep -q 1 \
+  || su postgres -c "createdb -O tiergate tiergate_example"
+if [ "$was_running" = no ]; then
+  pg_ctlcluster "$pg_version" main stop
+fi
+echo "tests/setup.sh: ready (PostgreSQL $pg_version)"

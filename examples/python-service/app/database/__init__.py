@@ -1,0 +1,1 @@
+"""Persistence: an in-memory repository and one backed by PostgreSQL."""
