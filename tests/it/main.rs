@@ -4,6 +4,7 @@
 mod support;
 
 mod config_errors;
+mod example;
 mod execution;
 mod gates;
 mod hooks;
