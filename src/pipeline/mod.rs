@@ -248,24 +248,6 @@ pub(crate) fn junit_path(
     dir.join(format!("{stage}.{group}.{attempt}.{chunk}.xml"))
 }
 
-/// Shorten a command for display: `black --quiet … (+1,204 files)`.
-pub(crate) fn display_command(argv: &[OsString], files: usize) -> String {
-    let shown: Vec<String> = argv
-        .iter()
-        .take(argv.len().saturating_sub(files).max(1))
-        .map(|a| shell_words::quote(&a.to_string_lossy()).into_owned())
-        .collect();
-    if files > 0 {
-        format!(
-            "{} … (+{})",
-            shown.join(" "),
-            crate::policy::plural(files, "file")
-        )
-    } else {
-        shown.join(" ")
-    }
-}
-
 /// A group was started or finished; used to keep `GroupStatus` honest in events.
 pub(crate) fn ran(group: &GroupResult) -> bool {
     group.status != GroupStatus::Skipped

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::{mpsc, Arc, Mutex, PoisonError};
 use std::time::Instant;
 
-use super::{display_command, junit_path, Events, Options, Resolved, StageRun};
+use super::{junit_path, Events, Options, Resolved, StageRun};
 use crate::config::{Config, Group};
 use crate::exec::{self, Slots};
 use crate::plan::{self, Decision, StagePlan, Values};
@@ -194,10 +194,16 @@ fn run_group(
     } else {
         0
     };
-    let shown = argvs
-        .first()
-        .map(|a| display_command(a, file_count.min(a.len())))
-        .unwrap_or_default();
+    let first_junit = junit_for(0);
+    let shown = plan::display(
+        &group.run,
+        &Values {
+            junit: first_junit.as_deref(),
+            ..values.clone()
+        },
+        file_count,
+        0,
+    );
     events.group_started(stage, &group.name, &shown);
 
     let program = resolved.program(&group.run);

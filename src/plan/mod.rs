@@ -13,7 +13,7 @@ use crate::config::{CommandTemplate, Config, Group, Stage, Target};
 use crate::select::{choose_group, GroupChoice, Selection};
 
 pub(crate) use chunk::argv_budget;
-pub(crate) use placeholders::{markers_expression, Values};
+pub(crate) use placeholders::{display, markers_expression, Values};
 
 /// Names skipped for one run by `TIERGATE_SKIP=fast,black,fast.unit`.
 #[derive(Debug, Clone, Default)]

@@ -75,8 +75,48 @@ pub(crate) fn expand(
     argv
 }
 
+/// The command as shown to a person: `{files}` elided to a count, as in
+/// `black --quiet … (+1,204 files)`, every other placeholder expanded.
+pub(crate) fn display(
+    template: &CommandTemplate,
+    values: &Values<'_>,
+    files: usize,
+    failed: usize,
+) -> String {
+    let mut words = Vec::with_capacity(template.args.len());
+    for arg in &template.args {
+        match arg {
+            Arg::Files if files > 0 => {
+                words.push(format!("… (+{})", crate::policy::plural(files, "file")));
+            }
+            Arg::Failed if failed > 0 => words.push(format!(
+                "… (+{})",
+                crate::policy::plural(failed, "failed test")
+            )),
+            Arg::Files | Arg::Failed => {}
+            Arg::Text(text) => words
+                .push(shell_words::quote(&substitute(text, values).to_string_lossy()).into_owned()),
+        }
+    }
+    words.join(" ")
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn display_elides_files_wherever_they_stand() {
+        let t = CommandTemplate::parse("eslint {files} --fix --format {group}").unwrap();
+        let values = Values {
+            group: "lint",
+            ..Values::default()
+        };
+        assert_eq!(
+            display(&t, &values, 1204, 0),
+            "eslint … (+1204 files) --fix --format lint"
+        );
+        assert_eq!(display(&t, &values, 0, 0), "eslint --fix --format lint");
+    }
+
     use super::*;
 
     #[test]
