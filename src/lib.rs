@@ -18,6 +18,8 @@
     reason = "transitional: removed when the safety and intelligence branches merge"
 )]
 
+#[doc(hidden)]
+pub mod bench_api;
 mod changes;
 mod cli;
 mod config;
