@@ -3,6 +3,7 @@
 //! Pure: counted results and the config's policy in, decisions out. No IO.
 
 mod gate;
+pub(crate) mod verdict;
 
 pub(crate) use gate::{
     evaluate, is_critical, plural, GateOutcome, StageCounts, StageStatus, StageVerdict,
