@@ -18,20 +18,42 @@ fn round(value: f64) -> f64 {
     (value * 1000.0).round() / 1000.0
 }
 
-/// Stage names in order: each report's order kept, a stage first seen in a
-/// later report placed after the stage it follows there.
-fn stage_order(reports: &[Report]) -> Vec<String> {
+/// Stage names in order: the config's order when there is one; each
+/// report's own order otherwise, a stage first seen in a later report placed
+/// after the stage it follows there (or before the one it precedes).
+fn stage_order(reports: &[Report], config: Option<&Config>) -> Vec<String> {
     let mut order: Vec<String> = Vec::new();
     for report in reports {
-        let mut at = 0;
-        for stage in &report.stages {
-            if let Some(pos) = order.iter().position(|s| s == &stage.stage) {
-                at = pos + 1;
-            } else {
-                order.insert(at, stage.stage.clone());
-                at += 1;
+        let names: Vec<&String> = report.stages.iter().map(|s| &s.stage).collect();
+        for (i, name) in names.iter().enumerate() {
+            if order.contains(name) {
+                continue;
             }
+            let after = names[..i]
+                .iter()
+                .rev()
+                .find_map(|n| order.iter().position(|o| o == *n));
+            let before = names[i + 1..]
+                .iter()
+                .find_map(|n| order.iter().position(|o| o == *n));
+            let at = match (after, before) {
+                (Some(pos), _) => pos + 1,
+                (None, Some(pos)) => pos,
+                (None, None) => order.len(),
+            };
+            order.insert(at, (*name).clone());
         }
+    }
+    if let Some(config) = config {
+        let rank = |name: &String| {
+            config
+                .stages
+                .iter()
+                .position(|s| &s.name == name)
+                .unwrap_or(usize::MAX)
+        };
+        // Stable: stages the config does not know keep their relative place at the end.
+        order.sort_by_key(rank);
     }
     order
 }
@@ -191,7 +213,7 @@ fn merge_stage(name: &str, parts: &[&StageReport], config: Option<&Config>) -> S
 
 /// Merge `reports` into one. `config` re-applies the gates when given.
 pub(crate) fn merge(reports: &[Report], config: Option<&Config>) -> Report {
-    let stages: Vec<StageReport> = stage_order(reports)
+    let stages: Vec<StageReport> = stage_order(reports, config)
         .iter()
         .map(|name| {
             let parts: Vec<&StageReport> = reports
@@ -311,11 +333,16 @@ mod tests {
 
     #[test]
     fn stage_order_keeps_every_reports_order() {
-        let order = stage_order(&[
-            report(&["fast"]),
-            report(&["smoke", "fast"]),
-            report(&["fast", "comprehensive"]),
-        ]);
+        let order = stage_order(
+            &[
+                report(&["fast"]),
+                report(&["smoke", "fast"]),
+                report(&["fast", "comprehensive"]),
+            ],
+            None,
+        );
         assert_eq!(order, vec!["smoke", "fast", "comprehensive"]);
+        let order = stage_order(&[report(&["smoke"]), report(&["fast"])], None);
+        assert_eq!(order, vec!["smoke", "fast"]);
     }
 }

@@ -3,7 +3,11 @@
 
 mod support;
 
+mod ci_full;
 mod config_errors;
 mod execution;
+mod export;
 mod gates;
+mod github;
+mod report_merge;
 mod reports;
