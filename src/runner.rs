@@ -74,12 +74,11 @@ pub(crate) fn execute(
     let started_at = SystemTime::now();
     let selection = changes::selection(repo, config, request.changes.clone())?;
     if selection.nothing_changed() {
-        if ui::verbosity() != Verbosity::Quiet || true {
-            ui::out(&format!(
-                "tiergate: nothing changed, nothing to run ({})",
-                request.label
-            ));
-        }
+        // Said even with -q: it is the run's one-line summary.
+        ui::out(&format!(
+            "tiergate: nothing changed, nothing to run ({})",
+            request.label
+        ));
         return Ok(ExitStatus::Passed);
     }
     let skip = SkipList::parse(&std::env::var(crate::env::TIERGATE_SKIP).unwrap_or_default());

@@ -150,7 +150,7 @@ pub(crate) struct HookArgs {
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     pub(crate) args: Vec<String>,
     /// Write the run's metrics here, in Prometheus text format (before the hook's name;
-    /// the shims pass nothing, so set TIERGATE_PROMETHEUS instead).
+    /// the shims pass nothing, so set `TIERGATE_PROMETHEUS` instead).
     #[arg(long, value_name = "FILE", env = crate::env::TIERGATE_PROMETHEUS)]
     pub(crate) prometheus: Option<PathBuf>,
 }

@@ -70,7 +70,8 @@ impl Decision {
 /// and the numbers behind it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct Term {
-    pub(crate) term: &'static str,
+    #[serde(rename = "term")]
+    pub(crate) name: &'static str,
     pub(crate) points: f64,
     pub(crate) detail: String,
 }
@@ -107,7 +108,7 @@ pub(crate) fn decide(facts: &VerdictFacts) -> Verdict {
 
     // No test counted: nothing shows the code works, so the rate term is 0.
     terms.push(Term {
-        term: "success rate",
+        name: "success rate",
         points: success_rate.unwrap_or(0.0) * 100.0,
         detail: match success_rate {
             Some(rate) => format!("{} of {counted} tests", percent(rate)),
@@ -117,14 +118,14 @@ pub(crate) fn decide(facts: &VerdictFacts) -> Verdict {
     let critical = facts.critical_failures.len();
     if critical > 0 {
         terms.push(Term {
-            term: "critical failures",
+            name: "critical failures",
             points: -(critical as f64) * CRITICAL_PENALTY,
             detail: format!("{critical} x -{CRITICAL_PENALTY}"),
         });
     }
     if facts.flaky_tests > 0 {
         terms.push(Term {
-            term: "flaky tests",
+            name: "flaky tests",
             points: -(facts.flaky_tests as f64 * FLAKY_PENALTY).min(FLAKY_PENALTY_CAP),
             detail: format!(
                 "{} x -{FLAKY_PENALTY}, at most -{FLAKY_PENALTY_CAP}",
@@ -135,7 +136,7 @@ pub(crate) fn decide(facts: &VerdictFacts) -> Verdict {
     if let Some(coverage) = facts.coverage {
         let points_under = (COVERAGE_TARGET - coverage * 100.0).max(0.0);
         terms.push(Term {
-            term: "coverage",
+            name: "coverage",
             points: -points_under * COVERAGE_PENALTY,
             detail: if points_under > 0.0 {
                 format!(
@@ -148,7 +149,7 @@ pub(crate) fn decide(facts: &VerdictFacts) -> Verdict {
         });
     }
     terms.push(Term {
-        term: "performance within budget",
+        name: "performance within budget",
         points: if facts.performance_within_budget == Some(true) {
             PERFORMANCE_BONUS
         } else {
@@ -161,7 +162,7 @@ pub(crate) fn decide(facts: &VerdictFacts) -> Verdict {
         },
     });
     terms.push(Term {
-        term: "security group passed",
+        name: "security group passed",
         points: if facts.security_passed == Some(true) {
             SECURITY_BONUS
         } else {
@@ -273,7 +274,7 @@ mod tests {
         });
         assert!((v.readiness_score - 95.0).abs() < 1e-9, "{v:?}");
         assert_eq!(v.decision, Decision::Deploy);
-        let points: Vec<(&str, f64)> = v.terms.iter().map(|t| (t.term, t.points)).collect();
+        let points: Vec<(&str, f64)> = v.terms.iter().map(|t| (t.name, t.points)).collect();
         assert_eq!(
             points,
             vec![

@@ -140,54 +140,51 @@ fn merge_stage(name: &str, parts: &[&StageReport], config: Option<&Config>) -> S
     let execution_time = parts.iter().map(|p| p.execution_time).fold(0.0, f64::max);
 
     let (status, gate, should_block, counts, mut reasons, critical_failures) =
-        match config_stage.filter(|_| ran) {
-            Some(stage) => {
-                let no_tests: Vec<NoTests> = groups
-                    .iter()
-                    .map(|g| stage.group(&g.name).map_or(NoTests::Warn, |c| c.no_tests))
-                    .collect();
-                let v = policy::evaluate(&stage.gate, &results, &no_tests);
-                (
-                    v.status,
-                    v.gate,
-                    v.should_block,
-                    v.counts,
-                    v.reasons,
-                    v.critical_failures,
-                )
-            }
+        if let Some(stage) = config_stage.filter(|_| ran) {
+            let no_tests: Vec<NoTests> = groups
+                .iter()
+                .map(|g| stage.group(&g.name).map_or(NoTests::Warn, |c| c.no_tests))
+                .collect();
+            let v = policy::evaluate(&stage.gate, &results, &no_tests);
+            (
+                v.status,
+                v.gate,
+                v.should_block,
+                v.counts,
+                v.reasons,
+                v.critical_failures,
+            )
+        } else {
             // No config to judge by (or nothing ran): the parts' own
             // judgements, the worst of them.
-            None => {
-                let status = parts
-                    .iter()
-                    .map(|p| p.status)
-                    .max_by_key(|s| severity(*s))
-                    .unwrap_or(StageStatus::Skipped);
-                let gate = parts
-                    .iter()
-                    .map(|p| p.gate)
-                    .max_by_key(|g| gate_severity(*g))
-                    .unwrap_or(GateOutcome::Passed);
-                let mut reasons: Vec<String> = Vec::new();
-                let mut critical: Vec<String> = Vec::new();
-                for part in parts {
-                    for r in &part.reasons {
-                        if !reasons.contains(r) {
-                            reasons.push(r.clone());
-                        }
+            let status = parts
+                .iter()
+                .map(|p| p.status)
+                .max_by_key(|s| severity(*s))
+                .unwrap_or(StageStatus::Skipped);
+            let gate = parts
+                .iter()
+                .map(|p| p.gate)
+                .max_by_key(|g| gate_severity(*g))
+                .unwrap_or(GateOutcome::Passed);
+            let mut reasons: Vec<String> = Vec::new();
+            let mut critical: Vec<String> = Vec::new();
+            for part in parts {
+                for r in &part.reasons {
+                    if !reasons.contains(r) {
+                        reasons.push(r.clone());
                     }
-                    critical.extend(part.critical_failures.iter().cloned());
                 }
-                (
-                    status,
-                    gate,
-                    parts.iter().any(|p| p.should_block),
-                    StageCounts::of(&results),
-                    reasons,
-                    critical,
-                )
+                critical.extend(part.critical_failures.iter().cloned());
             }
+            (
+                status,
+                gate,
+                parts.iter().any(|p| p.should_block),
+                StageCounts::of(&results),
+                reasons,
+                critical,
+            )
         };
     for name in twice {
         reasons.push(format!("{name}: in several reports, the last one is kept"));

