@@ -45,9 +45,11 @@ fn error_lines(report: &Report) -> Vec<String> {
                 "title={}",
                 property(&format!("tiergate {}: {}", f.place, f.what))
             ));
-            let message = match &f.message {
-                Some(m) => format!("{} failed: {m}", f.what),
-                None => format!("{} failed", f.what),
+            let message = match (&f.message, f.is_test) {
+                (Some(m), true) => format!("{} failed: {m}", f.what),
+                (None, true) => format!("{} failed", f.what),
+                (Some(m), false) => format!("{} {}: {m}", f.place, f.what),
+                (None, false) => format!("{} {}", f.place, f.what),
             };
             format!("::error {}::{}", properties.join(","), data(&message))
         })

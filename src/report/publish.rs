@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use super::json::Report;
-use super::{github, notify, prometheus, verdict};
+use super::{github, notify, prometheus, render, verdict};
 use crate::config::Config;
 use crate::error::Error;
 use crate::policy::verdict::Verdict;
@@ -38,8 +38,8 @@ pub(crate) fn publish(report: &mut Report, with: &Publish<'_>) -> Result<Option<
                     "not deployment ready"
                 }
             ));
-        } else {
-            ui::out(&verdict::text(v));
+        } else if let Some(value) = &report.verdict {
+            ui::out(render::verdict_text(value).trim_end());
         }
     }
     to_github(report);

@@ -25,6 +25,8 @@ pub(crate) struct Failure {
     pub(crate) message: Option<String>,
     /// The test's file, for annotations.
     pub(crate) file: Option<String>,
+    /// A failed test; else the group failed as a whole (timeout, error).
+    pub(crate) is_test: bool,
 }
 
 /// Everything that failed, in report order.
@@ -41,6 +43,7 @@ pub(crate) fn failures(report: &Report) -> Vec<Failure> {
                     what: test.id(),
                     message: test.message.clone(),
                     file: test.file.clone(),
+                    is_test: true,
                 });
             }
             if !any
@@ -54,6 +57,7 @@ pub(crate) fn failures(report: &Report) -> Vec<Failure> {
                     what: group.status.as_str().to_owned(),
                     message: group.reason.clone(),
                     file: None,
+                    is_test: false,
                 });
             }
         }
@@ -133,8 +137,9 @@ pub(crate) fn text(report: &Report) -> String {
     out
 }
 
-/// The stored verdict (a JSON value, since it may come from another version).
-fn verdict_text(verdict: &serde_json::Value) -> String {
+/// The verdict as a person reads it, every term of the score, then the
+/// decision; from the report's JSON, which may come from another version.
+pub(crate) fn verdict_text(verdict: &serde_json::Value) -> String {
     let mut out = String::from("verdict:\n");
     if let Some(terms) = verdict["terms"].as_array() {
         for term in terms {
@@ -156,9 +161,15 @@ fn verdict_text(verdict: &serde_json::Value) -> String {
             out.push_str(&format!("  · {reason}\n"));
         }
     }
+    let ready = verdict["deployment_ready"] == serde_json::Value::Bool(true);
     out.push_str(&format!(
-        "decision: {}\n",
-        verdict["decision"].as_str().unwrap_or("?")
+        "decision: {}, {}\n",
+        verdict["decision"].as_str().unwrap_or("?"),
+        if ready {
+            "deployment ready"
+        } else {
+            "not deployment ready"
+        }
     ));
     out
 }

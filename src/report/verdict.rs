@@ -92,34 +92,6 @@ pub(crate) fn apply(report: &mut Report, min_success_rate: f64, history_flaky: u
     verdict
 }
 
-/// The verdict as a person reads it: every term of the score, then the decision.
-pub(crate) fn text(verdict: &Verdict) -> String {
-    let mut out = String::from("verdict:\n");
-    for term in &verdict.terms {
-        out.push_str(&format!(
-            "  {:<28} {:>+7.1}  ({})\n",
-            term.name, term.points, term.detail
-        ));
-    }
-    out.push_str(&format!(
-        "  {:<28} {:>7.1}\n",
-        "readiness score", verdict.readiness_score
-    ));
-    for reason in &verdict.reasons {
-        out.push_str(&format!("  · {reason}\n"));
-    }
-    out.push_str(&format!(
-        "decision: {}, {}",
-        verdict.decision.as_str(),
-        if verdict.deployment_ready {
-            "deployment ready"
-        } else {
-            "not deployment ready"
-        }
-    ));
-    out
-}
-
 /// Tests the history shows as flaky: both passed and failed (or marked
 /// flaky) in the last `HISTORY_WINDOW` records of `history.jsonl`.
 ///
