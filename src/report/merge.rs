@@ -329,6 +329,62 @@ mod tests {
     }
 
     #[test]
+    fn without_a_config_the_worst_judgement_stands_and_tests_are_recounted() {
+        use crate::results::{TestResult, TestStatus};
+        let test = |name: &str, status| TestResult {
+            name: name.to_owned(),
+            classname: "c".into(),
+            status,
+            duration: 0.0,
+            file: None,
+            message: None,
+        };
+        let group = |name: &str, status, tests| GroupReport {
+            name: name.to_owned(),
+            status,
+            exit_code: None,
+            duration: 1.0,
+            cached: false,
+            reason: None,
+            command: String::new(),
+            coverage: None,
+            markers: Vec::new(),
+            tests,
+        };
+        let mut a = report(&["fast"]);
+        a.stages[0].status = StageStatus::Passed;
+        a.stages[0].groups = vec![
+            group(
+                "unit",
+                GroupStatus::Passed,
+                vec![
+                    test("t1", TestStatus::Passed),
+                    test("t2", TestStatus::Passed),
+                ],
+            ),
+            group("api", GroupStatus::Skipped, Vec::new()),
+        ];
+        let mut b = report(&["fast"]);
+        b.stages[0].status = StageStatus::Failed;
+        b.stages[0].gate = GateOutcome::Failed;
+        b.stages[0].should_block = true;
+        b.stages[0].reasons = vec!["1 test failed".into()];
+        b.stages[0].groups = vec![group(
+            "api",
+            GroupStatus::Failed,
+            vec![test("t3", TestStatus::Failed)],
+        )];
+        let merged = merge(&[a, b], None);
+        let fast = &merged.stages[0];
+        assert_eq!((fast.passed_tests, fast.failed_tests), (2, 1));
+        assert_eq!(fast.groups.len(), 2, "the skipped placeholder gave way");
+        assert_eq!(fast.status, StageStatus::Failed);
+        assert!(fast.should_block && merged.summary.blocking_failures);
+        assert_eq!(fast.reasons, vec!["1 test failed"]);
+        assert_eq!(merged.summary.total_tests, 3);
+    }
+
+    #[test]
     fn stage_order_keeps_every_reports_order() {
         let order = stage_order(
             &[

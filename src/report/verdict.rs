@@ -153,6 +153,135 @@ fn collect_tests(value: &serde_json::Value, out: &mut Vec<(String, String)>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::json::{SelectionReport, StageReport, Summary};
+
+    fn group(name: &str, markers: &[&str], status: GroupStatus) -> GroupReport {
+        GroupReport {
+            name: name.to_owned(),
+            status,
+            exit_code: Some(0),
+            duration: 0.0,
+            cached: false,
+            reason: None,
+            command: String::new(),
+            coverage: None,
+            markers: markers.iter().map(|m| (*m).to_owned()).collect(),
+            tests: Vec::new(),
+        }
+    }
+
+    fn stage(name: &str, passed: usize, failed: usize, groups: Vec<GroupReport>) -> StageReport {
+        StageReport {
+            stage: name.to_owned(),
+            status: StageStatus::Passed,
+            execution_time: 0.0,
+            total_tests: passed + failed,
+            passed_tests: passed,
+            failed_tests: failed,
+            skipped_tests: 0,
+            flaky_tests: 0,
+            success_rate: None,
+            should_block: false,
+            gate: crate::policy::GateOutcome::Passed,
+            budget_status: None,
+            reasons: Vec::new(),
+            critical_failures: Vec::new(),
+            groups,
+        }
+    }
+
+    fn report(stages: Vec<StageReport>) -> Report {
+        Report {
+            tiergate_version: String::new(),
+            command: "ci-full".into(),
+            started_at: String::new(),
+            duration_seconds: 0.0,
+            selection: SelectionReport {
+                changed: Vec::new(),
+                markers: Vec::new(),
+                all: true,
+                why: Vec::new(),
+            },
+            stages,
+            summary: Summary {
+                total_tests: 0,
+                passed_tests: 0,
+                failed_tests: 0,
+                skipped_tests: 0,
+                overall_success_rate: None,
+                blocking_failures: false,
+                coverage: None,
+            },
+            verdict: None,
+        }
+    }
+
+    #[test]
+    fn a_group_with_the_security_marker_is_a_security_group() {
+        let r = report(vec![stage(
+            "comprehensive",
+            10,
+            0,
+            vec![
+                group("auth", &["security"], GroupStatus::Passed),
+                group("db", &["database"], GroupStatus::Failed),
+            ],
+        )]);
+        assert_eq!(facts(&r, 0.8, 0).security_passed, Some(true));
+        let r = report(vec![stage(
+            "comprehensive",
+            10,
+            0,
+            vec![
+                group("security", &[], GroupStatus::Passed),
+                group("auth", &["security"], GroupStatus::Timeout),
+            ],
+        )]);
+        assert_eq!(facts(&r, 0.8, 0).security_passed, Some(false));
+        let r = report(vec![stage(
+            "fast",
+            10,
+            0,
+            vec![group("security", &[], GroupStatus::Skipped)],
+        )]);
+        assert_eq!(facts(&r, 0.8, 0).security_passed, None, "none ran");
+    }
+
+    #[test]
+    fn the_performance_bonus_reads_the_budget_word() {
+        let mut perf = stage("performance", 1, 0, Vec::new());
+        assert_eq!(
+            facts(&report(vec![perf.clone()]), 0.8, 0).performance_within_budget,
+            None
+        );
+        perf.budget_status = Some("OK".into());
+        assert_eq!(
+            facts(&report(vec![perf.clone()]), 0.8, 0).performance_within_budget,
+            Some(true)
+        );
+        perf.budget_status = Some("REGRESSION".into());
+        assert_eq!(
+            facts(&report(vec![perf.clone()]), 0.8, 0).performance_within_budget,
+            Some(false)
+        );
+        perf.status = StageStatus::Skipped;
+        assert_eq!(
+            facts(&report(vec![perf]), 0.8, 0).performance_within_budget,
+            None
+        );
+    }
+
+    #[test]
+    fn apply_stores_the_verdict_with_its_terms() {
+        let mut r = report(vec![stage("fast", 19, 1, Vec::new())]);
+        let v = apply(&mut r, 0.8, 3);
+        assert_eq!(v.flaky_tests, 3);
+        let stored = r.verdict.unwrap();
+        assert_eq!(stored["readiness_score"], 89.0);
+        assert_eq!(stored["decision"], "deploy_with_monitoring");
+        assert_eq!(stored["terms"][1]["term"], "flaky tests");
+        assert_eq!(stored["terms"][1]["points"], -6.0);
+    }
 
     #[test]
     fn history_flaky_counts_tests_that_both_passed_and_failed() {
