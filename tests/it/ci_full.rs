@@ -70,6 +70,8 @@ fn ci_full_prints_the_score_of_the_formula_and_deploys() {
     ] {
         assert!(run.stdout.contains(term), "missing {term}:\n{}", run.stdout);
     }
+    let verdict_block = &run.stdout[run.stdout.find("verdict:").unwrap()..];
+    insta::assert_snapshot!("ci_full_verdict", verdict_block);
     let report: serde_json::Value = serde_json::from_slice(&repo.read("ci.json")).unwrap();
     assert_eq!(report["command"], "ci-full");
     let verdict = &report["verdict"];
