@@ -56,15 +56,20 @@ fn shell(word: &str) -> String {
     shell_words::quote(word).into_owned()
 }
 
-fn install_steps(out: &mut String, install: Install) {
+/// Checkout and install; `setup` leaves a marked place for the project's own
+/// setup (jobs that run tests need it, the consolidate job does not).
+fn install_steps(out: &mut String, install: Install, setup: bool) {
     out.push_str(&format!("      - uses: {CHECKOUT}\n"));
     match install {
         Install::FromCheckout => out.push_str(
             "      - name: Install tiergate\n        run: cargo install --path . --locked\n",
         ),
         Install::FromCrates => out.push_str(
-            "      # tiergate from crates.io; pin it (`--version X.Y.Z`) or replace this step\n      # with your own (a prebuilt binary, a cached ~/.cargo/bin).\n      - name: Install tiergate\n        run: cargo install tiergate --locked\n      # Add your project's setup here: its toolchain and dependencies.\n",
+            "      # tiergate from crates.io; pin it (`--version X.Y.Z`) or replace this step\n      # with your own (a prebuilt binary, a cached ~/.cargo/bin).\n      - name: Install tiergate\n        run: cargo install tiergate --locked\n",
         ),
+    }
+    if setup && install == Install::FromCrates {
+        out.push_str("      # Add your project's setup here: its toolchain and dependencies.\n");
     }
 }
 
@@ -148,7 +153,7 @@ pub(crate) fn workflow(config: &Config, install: Install) -> String {
             ));
         }
         out.push_str("    steps:\n");
-        install_steps(&mut out, install);
+        install_steps(&mut out, install, true);
         if matrix {
             let file = format!("{REPORT_PREFIX}-{job}-${{{{ matrix.group }}}}.json");
             // The group name reaches the shell through the environment, never
@@ -174,25 +179,26 @@ pub(crate) fn workflow(config: &Config, install: Install) -> String {
         }
         ids.push(job);
     }
-    let verdict = if ids.iter().any(|i| i == "verdict") {
-        "tiergate-verdict"
+    let consolidate = if ids.iter().any(|i| i == "consolidate") {
+        "tiergate-consolidate"
     } else {
-        "verdict"
+        "consolidate"
     };
     out.push_str(&format!(
-        "  {verdict}:\n    name: verdict\n    # Runs whatever happened above: a blocked stage still gets its verdict.\n    if: always()\n"
+        "  {consolidate}:\n    name: consolidate (merge the reports, apply the verdict)\n    # Runs whatever happened above: a blocked stage still gets its verdict.\n    if: always()\n"
     ));
     if !ids.is_empty() {
         out.push_str(&format!("    needs: [{}]\n", ids.join(", ")));
     }
     out.push_str("    runs-on: ubuntu-latest\n    steps:\n");
-    install_steps(&mut out, install);
+    install_steps(&mut out, install, false);
     out.push_str(&format!(
         "      - name: Download the reports\n        uses: {DOWNLOAD}\n        with:\n          pattern: {REPORT_PREFIX}-*\n          path: reports\n          merge-multiple: true\n      # Exit 0 when deployment-ready, 1 when not: this step applies the verdict.\n      - name: Merge the reports and apply the verdict\n        run: tiergate report --merge {REPORT_PREFIX}.json reports/*.json\n"
     ));
+    // Named outside the `tiergate-report-*` pattern, so a re-run never merges it.
     upload(
         &mut out,
-        &format!("{REPORT_PREFIX}-merged"),
+        "tiergate-verdict",
         &format!("{REPORT_PREFIX}.json"),
     );
     out
