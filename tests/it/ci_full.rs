@@ -51,8 +51,10 @@ groups = [{ name = "load", run = "true" }]
 #[test]
 fn ci_full_prints_the_score_of_the_formula_and_deploys() {
     let repo = constructed_project();
-    let run = repo.tiergate(&["ci-full", "--save-report", "ci.json"]);
+    let run = repo.tiergate(&["ci-full", "--save-report", "ci.json", "--junit", "ci.xml"]);
     run.expect_code(0);
+    let junit = String::from_utf8(repo.read("ci.xml")).unwrap();
+    assert_eq!(junit.matches("<testcase").count(), 37);
     // By hand: 36 of 37 passed = 97.297 points; coverage 72 % is 8 points
     // under 80 %: -4; the security group passed: +5; no flaky test, no
     // critical failure, no performance budget. 97.297 - 4 + 5 = 98.3 → deploy.
@@ -149,4 +151,27 @@ fn a_success_rate_under_the_minimum_is_not_deployment_ready() {
         "{}",
         run.stdout
     );
+}
+
+#[test]
+fn changed_since_runs_only_what_changed() {
+    let repo = constructed_project();
+    let run = repo.tiergate(&["ci-full", "--changed-since", "HEAD"]);
+    run.expect_code(0);
+    assert!(run.stdout.contains("nothing changed"), "{}", run.stdout);
+    repo.write("notes.txt", "a change");
+    let run = repo.tiergate(&[
+        "ci-full",
+        "--changed-since",
+        "HEAD",
+        "--save-report",
+        "ci.json",
+    ]);
+    run.expect_code(0);
+    let report: serde_json::Value = serde_json::from_slice(&repo.read("ci.json")).unwrap();
+    assert_eq!(
+        report["selection"]["changed"],
+        serde_json::json!(["notes.txt"])
+    );
+    assert!(report["verdict"].is_object());
 }
