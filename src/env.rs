@@ -11,3 +11,5 @@ pub(crate) const NO_COLOR: &str = "NO_COLOR";
 pub(crate) const GIT_INDEX_FILE: &str = "GIT_INDEX_FILE";
 pub(crate) const GITHUB_STEP_SUMMARY: &str = "GITHUB_STEP_SUMMARY";
 pub(crate) const GITHUB_ACTIONS: &str = "GITHUB_ACTIONS";
+/// `--prometheus FILE` for runs started by a hook shim, which passes no flags.
+pub(crate) const TIERGATE_PROMETHEUS: &str = "TIERGATE_PROMETHEUS";

@@ -26,6 +26,7 @@ mod config;
 mod env;
 mod error;
 mod exec;
+mod export;
 mod git;
 mod install;
 mod pipeline;

@@ -27,6 +27,11 @@ pub(crate) struct RunRequest {
     pub(crate) junit: Option<PathBuf>,
     /// Added to `[env]` (ci-full's `CI=true`).
     pub(crate) extra_env: Vec<(String, String)>,
+    /// `--prometheus FILE`.
+    pub(crate) prometheus: Option<PathBuf>,
+    /// ci-full: end with the verdict; flaky tests are read from this
+    /// `history.jsonl` when it exists. The exit status follows the verdict.
+    pub(crate) verdict_history: Option<PathBuf>,
 }
 
 /// Open the repository the way git would from the current directory.
@@ -91,7 +96,7 @@ pub(crate) fn execute(
     }
     let events = report::Terminal::new();
     let outcome = pipeline::run(config, &plan, &selection, &resolved, &options, &events);
-    finish(request, started_at, &selection, &outcome)
+    finish(request, config, started_at, &selection, &outcome)
 }
 
 fn explain_nothing_selected(selection: &Selection, plan: &plan::Plan<'_>) {
@@ -116,6 +121,7 @@ fn explain_nothing_selected(selection: &Selection, plan: &plan::Plan<'_>) {
 
 fn finish(
     request: &RunRequest,
+    config: &Config,
     started_at: SystemTime,
     selection: &Selection,
     outcome: &RunOutcome,
@@ -124,8 +130,16 @@ fn finish(
         Verbosity::Quiet => ui::out(&format!("tiergate: {}", report::one_line(outcome))),
         _ => ui::out(&report::summary(outcome)),
     }
+    let mut json = report::json::build(&request.label, started_at, selection, outcome);
+    let verdict = report::publish(
+        &mut json,
+        &report::Publish {
+            config,
+            verdict_history: request.verdict_history.as_deref(),
+            prometheus: request.prometheus.as_deref(),
+        },
+    )?;
     if let Some(path) = &request.save_report {
-        let json = report::json::build(&request.label, started_at, selection, outcome);
         report::json::write(&json, path)
             .map_err(|e| Error::new(format!("cannot write the report {}: {e}", path.display())))?;
     }
@@ -142,6 +156,13 @@ fn finish(
     }
     if let Some(error) = &outcome.environment_error {
         return Err(error.clone());
+    }
+    if let Some(verdict) = verdict {
+        return Ok(if verdict.deployment_ready {
+            ExitStatus::Passed
+        } else {
+            ExitStatus::Blocked
+        });
     }
     Ok(if outcome.blocked() {
         ExitStatus::Blocked

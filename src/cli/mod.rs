@@ -2,11 +2,14 @@
 //! here; clap types go no further.
 
 mod args;
+mod ci_full;
 mod config;
 mod doctor;
+mod export;
 mod hook;
 mod install;
 mod plan;
+mod report;
 mod run;
 
 use clap::Parser;
@@ -29,7 +32,7 @@ pub fn main() -> ExitStatus {
     ui::configure(cli.global.color, verbosity);
     let result = match cli.command {
         Command::Run(args) => run::run(&args),
-        Command::Hook(args) => hook::run(args.hook, &args.args),
+        Command::Hook(args) => hook::run(args.hook, &args.args, args.prometheus),
         Command::Plan(args) => plan::run(&args),
         Command::Install(args) => install::install(&install::InstallRequest {
             hooks: args.hooks,
@@ -39,6 +42,11 @@ pub fn main() -> ExitStatus {
         Command::Uninstall => install::uninstall(),
         Command::Doctor => doctor::run(),
         Command::Config(args) => config::run(args.show_effective, args.schema),
+        Command::CiFull(args) => ci_full::run(&args),
+        Command::Report(args) => report::run(&args),
+        Command::Export(args) => match args.target {
+            args::ExportTarget::Github { output } => export::github(&output),
+        },
     };
     match result {
         Ok(status) => status,

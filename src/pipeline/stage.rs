@@ -164,6 +164,7 @@ fn run_group(
         );
     }
     let started = Instant::now();
+    let started_at = std::time::SystemTime::now();
     let deadline = match (group.timeout.map(|t| started + t), stage_deadline) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
@@ -237,6 +238,12 @@ fn run_group(
             .or_else(|| stage_deadline.map(|d| d.saturating_duration_since(started))),
     };
     let mut result = results::count(stage, &group.name, shown, &attempt, &group.ok_exit_codes);
+    if let Some(path) = &group.coverage {
+        // A little slack for file systems whose timestamps lag the clock;
+        // older files are an earlier run's and are not read.
+        let not_before = started_at.checked_sub(std::time::Duration::from_secs(2));
+        result.coverage = results::coverage::read_line_rate(&options.root.join(path), not_before);
+    }
     if !matches!(result.status, GroupStatus::Passed | GroupStatus::NoTests) {
         let mut text = result.output.clone();
         for test in result.tests.iter().filter(|t| t.status.counts_as_failed()) {

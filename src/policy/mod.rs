@@ -3,5 +3,6 @@
 //! Pure: counted results and the config's policy in, decisions out. No IO.
 
 mod gate;
+pub(crate) mod verdict;
 
 pub(crate) use gate::{evaluate, plural, GateOutcome, StageCounts, StageStatus, StageVerdict};

@@ -44,6 +44,9 @@ pub(crate) struct StageReport {
     pub(crate) budget_status: Option<String>,
     #[serde(default)]
     pub(crate) reasons: Vec<String>,
+    /// Failed tests matching the stage's `critical` globs, for the verdict.
+    #[serde(default)]
+    pub(crate) critical_failures: Vec<String>,
     pub(crate) groups: Vec<GroupReport>,
 }
 
@@ -59,6 +62,9 @@ pub(crate) struct GroupReport {
     pub(crate) command: String,
     #[serde(default)]
     pub(crate) coverage: Option<f64>,
+    /// The group's markers, so a merged report still knows its security groups.
+    #[serde(default)]
+    pub(crate) markers: Vec<String>,
     pub(crate) tests: Vec<TestResult>,
 }
 
@@ -70,6 +76,9 @@ pub(crate) struct Summary {
     pub(crate) skipped_tests: usize,
     pub(crate) overall_success_rate: Option<f64>,
     pub(crate) blocking_failures: bool,
+    /// Mean line coverage of the groups that reported one (SPEC 13).
+    #[serde(default)]
+    pub(crate) coverage: Option<f64>,
 }
 
 fn round(value: f64) -> f64 {
@@ -101,6 +110,7 @@ pub(crate) fn build(
                 gate: stage.verdict.gate,
                 budget_status: None,
                 reasons: stage.verdict.reasons.clone(),
+                critical_failures: stage.verdict.critical_failures.clone(),
                 groups: stage
                     .groups
                     .iter()
@@ -113,6 +123,7 @@ pub(crate) fn build(
                         reason: g.reason.clone(),
                         command: g.command.clone(),
                         coverage: g.coverage,
+                        markers: Vec::new(),
                         tests: g.tests.clone(),
                     })
                     .collect(),
@@ -120,6 +131,13 @@ pub(crate) fn build(
         })
         .collect();
     let total = outcome.counts();
+    let coverage = crate::results::coverage::mean(
+        outcome
+            .stages
+            .iter()
+            .flat_map(|s| &s.groups)
+            .filter_map(|g| g.coverage),
+    );
     Report {
         tiergate_version: env!("CARGO_PKG_VERSION").to_owned(),
         command: command.to_owned(),
@@ -143,6 +161,7 @@ pub(crate) fn build(
             skipped_tests: total.skipped,
             overall_success_rate: total.success_rate().map(round),
             blocking_failures: outcome.blocked(),
+            coverage,
         },
         verdict: None,
     }
@@ -160,5 +179,15 @@ pub(crate) fn gate_word(gate: GateOutcome) -> &'static str {
         GateOutcome::Failed => "failed",
         GateOutcome::Warned => "warned",
         GateOutcome::Informed => "informed",
+    }
+}
+
+/// Stage status words as the report spells them.
+pub(crate) fn stage_status_word(status: StageStatus) -> &'static str {
+    match status {
+        StageStatus::Passed => "passed",
+        StageStatus::Failed => "failed",
+        StageStatus::Warned => "warned",
+        StageStatus::Skipped => "skipped",
     }
 }

@@ -1,12 +1,21 @@
 //! Everything a run leaves behind for people and tools: the terminal view,
-//! the JSON report, the merged JUnit.
+//! the JSON report, the merged JUnit, and (`publish`) the verdict, Markdown,
+//! GitHub annotations, Prometheus metrics and the webhook.
 
+pub(crate) mod github;
 pub(crate) mod json;
 mod junit;
+pub(crate) mod merge;
+pub(crate) mod notify;
+pub(crate) mod prometheus;
+pub(crate) mod publish;
+pub(crate) mod render;
 mod terminal;
+pub(crate) mod verdict;
 
 use std::path::Path;
 
+pub(crate) use publish::{publish, Publish};
 pub(crate) use terminal::{one_line, summary, Terminal};
 
 use crate::pipeline::RunOutcome;

@@ -4,6 +4,7 @@
 //! were skipped, and the group's status and reason. Applies no policy.
 
 mod count;
+pub(crate) mod coverage;
 mod hints;
 pub(crate) mod junit;
 

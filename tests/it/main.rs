@@ -3,9 +3,13 @@
 
 mod support;
 
+mod ci_full;
 mod config_errors;
 mod example;
 mod execution;
+mod export;
 mod gates;
 mod hooks;
+mod github;
+mod report_merge;
 mod reports;

@@ -1,0 +1,300 @@
+//! The verdict of a JSON report: the facts `policy::verdict` needs, read off a
+//! `Report` (of one run, or merged from several), and the verdict written
+//! back into it and shown as text.
+//!
+//! Working from the `Report` rather than the live run means `ci-full` and
+//! `report --merge` compute the same verdict from the same fields.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use super::json::{GroupReport, Report};
+use crate::config::Config;
+use crate::policy::verdict::{self, Verdict, VerdictFacts};
+use crate::policy::StageStatus;
+use crate::results::GroupStatus;
+
+/// The stage whose budget earns the performance bonus.
+const PERFORMANCE_STAGE: &str = "performance";
+/// SPEC 13: "the security group" is any group with this name or marker.
+const SECURITY: &str = "security";
+/// How many of the latest history records say whether a test is flaky
+/// (SPEC 10: "their last 10 non-cached runs").
+const HISTORY_WINDOW: usize = 10;
+
+/// Copy each group's markers from the config into the report, so that a
+/// report read back later (`report --merge`) still knows its security groups.
+pub(crate) fn add_markers(report: &mut Report, config: &Config) {
+    for stage in &mut report.stages {
+        let Some(config_stage) = config.stage(&stage.stage) else {
+            continue;
+        };
+        for group in &mut stage.groups {
+            if let Some(g) = config_stage.group(&group.name) {
+                group.markers.clone_from(&g.markers);
+            }
+        }
+    }
+}
+
+fn is_security(group: &GroupReport) -> bool {
+    group.name == SECURITY || group.markers.iter().any(|m| m == SECURITY)
+}
+
+/// The verdict's facts, as the report states them. `history_flaky` adds the
+/// flaky tests the history knows of (0 without a history).
+pub(crate) fn facts(report: &Report, min_success_rate: f64, history_flaky: usize) -> VerdictFacts {
+    let mut passed = 0;
+    let mut failed = 0;
+    let mut flaky = 0;
+    let mut blocking_stages = Vec::new();
+    let mut critical_failures = Vec::new();
+    let mut security: Option<bool> = None;
+    let mut coverage = Vec::new();
+    let mut performance_within_budget = None;
+    for stage in &report.stages {
+        passed += stage.passed_tests;
+        failed += stage.failed_tests;
+        flaky += stage.flaky_tests;
+        if stage.should_block {
+            blocking_stages.push(stage.stage.clone());
+        }
+        critical_failures.extend(stage.critical_failures.iter().cloned());
+        if stage.stage == PERFORMANCE_STAGE && stage.status != StageStatus::Skipped {
+            // Budgets belong to the budget check; the verdict only reads its word.
+            performance_within_budget = stage.budget_status.as_deref().map(|s| s == "OK");
+        }
+        for group in &stage.groups {
+            coverage.extend(group.coverage);
+            if is_security(group) && group.status != GroupStatus::Skipped {
+                let ok = matches!(group.status, GroupStatus::Passed | GroupStatus::Cached);
+                security = Some(security.unwrap_or(true) && ok);
+            }
+        }
+    }
+    VerdictFacts {
+        passed,
+        failed,
+        blocking_stages,
+        critical_failures,
+        flaky_tests: flaky.max(history_flaky),
+        coverage: crate::results::coverage::mean(coverage.into_iter()),
+        performance_within_budget,
+        security_passed: security,
+        min_success_rate,
+    }
+}
+
+/// Compute the verdict and store it in the report's `verdict` field.
+pub(crate) fn apply(report: &mut Report, min_success_rate: f64, history_flaky: usize) -> Verdict {
+    let verdict = verdict::decide(&facts(report, min_success_rate, history_flaky));
+    report.verdict = serde_json::to_value(&verdict).ok();
+    verdict
+}
+
+/// Tests the history shows as flaky: both passed and failed (or marked
+/// flaky) in the last `HISTORY_WINDOW` records of `history.jsonl`.
+///
+/// The history's writer lives in `history/` (issue 5, first half); this
+/// reader only assumes one JSON object per line with test entries that have
+/// a `status` and an `id` (or `name`, with `file` or `classname`) somewhere
+/// inside, so it keeps working whatever nesting the records use. A missing
+/// or unreadable history counts no flaky test; a bad line is skipped.
+pub(crate) fn history_flaky(path: &Path) -> usize {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return 0;
+    };
+    let records: Vec<serde_json::Value> = text
+        .lines()
+        .filter_map(|line| serde_json::from_str(line).ok())
+        .collect();
+    let mut seen: BTreeMap<String, (bool, bool)> = BTreeMap::new();
+    for record in records.iter().rev().take(HISTORY_WINDOW) {
+        let mut tests = Vec::new();
+        collect_tests(record, &mut tests);
+        for (id, status) in tests {
+            let entry = seen.entry(id).or_default();
+            match status.as_str() {
+                "passed" => entry.0 = true,
+                "failed" | "error" => entry.1 = true,
+                "flaky" => *entry = (true, true),
+                _ => {}
+            }
+        }
+    }
+    let flaky: BTreeSet<&String> = seen
+        .iter()
+        .filter(|(_, (passed, failed))| *passed && *failed)
+        .map(|(id, _)| id)
+        .collect();
+    flaky.len()
+}
+
+fn collect_tests(value: &serde_json::Value, out: &mut Vec<(String, String)>) {
+    match value {
+        serde_json::Value::Array(items) => items.iter().for_each(|v| collect_tests(v, out)),
+        serde_json::Value::Object(map) => {
+            let text = |key: &str| map.get(key).and_then(serde_json::Value::as_str);
+            let id = text("id").map(str::to_owned).or_else(|| {
+                let name = text("name")?;
+                let scope = text("file").or_else(|| text("classname"))?;
+                Some(format!("{scope}::{name}"))
+            });
+            if let (Some(id), Some(status)) = (id, text("status")) {
+                out.push((id, status.to_owned()));
+                return;
+            }
+            map.values().for_each(|v| collect_tests(v, out));
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::json::{SelectionReport, StageReport, Summary};
+
+    fn group(name: &str, markers: &[&str], status: GroupStatus) -> GroupReport {
+        GroupReport {
+            name: name.to_owned(),
+            status,
+            exit_code: Some(0),
+            duration: 0.0,
+            cached: false,
+            reason: None,
+            command: String::new(),
+            coverage: None,
+            markers: markers.iter().map(|m| (*m).to_owned()).collect(),
+            tests: Vec::new(),
+        }
+    }
+
+    fn stage(name: &str, passed: usize, failed: usize, groups: Vec<GroupReport>) -> StageReport {
+        StageReport {
+            stage: name.to_owned(),
+            status: StageStatus::Passed,
+            execution_time: 0.0,
+            total_tests: passed + failed,
+            passed_tests: passed,
+            failed_tests: failed,
+            skipped_tests: 0,
+            flaky_tests: 0,
+            success_rate: None,
+            should_block: false,
+            gate: crate::policy::GateOutcome::Passed,
+            budget_status: None,
+            reasons: Vec::new(),
+            critical_failures: Vec::new(),
+            groups,
+        }
+    }
+
+    fn report(stages: Vec<StageReport>) -> Report {
+        Report {
+            tiergate_version: String::new(),
+            command: "ci-full".into(),
+            started_at: String::new(),
+            duration_seconds: 0.0,
+            selection: SelectionReport {
+                changed: Vec::new(),
+                markers: Vec::new(),
+                all: true,
+                why: Vec::new(),
+            },
+            stages,
+            summary: Summary {
+                total_tests: 0,
+                passed_tests: 0,
+                failed_tests: 0,
+                skipped_tests: 0,
+                overall_success_rate: None,
+                blocking_failures: false,
+                coverage: None,
+            },
+            verdict: None,
+        }
+    }
+
+    #[test]
+    fn a_group_with_the_security_marker_is_a_security_group() {
+        let r = report(vec![stage(
+            "comprehensive",
+            10,
+            0,
+            vec![
+                group("auth", &["security"], GroupStatus::Passed),
+                group("db", &["database"], GroupStatus::Failed),
+            ],
+        )]);
+        assert_eq!(facts(&r, 0.8, 0).security_passed, Some(true));
+        let r = report(vec![stage(
+            "comprehensive",
+            10,
+            0,
+            vec![
+                group("security", &[], GroupStatus::Passed),
+                group("auth", &["security"], GroupStatus::Timeout),
+            ],
+        )]);
+        assert_eq!(facts(&r, 0.8, 0).security_passed, Some(false));
+        let r = report(vec![stage(
+            "fast",
+            10,
+            0,
+            vec![group("security", &[], GroupStatus::Skipped)],
+        )]);
+        assert_eq!(facts(&r, 0.8, 0).security_passed, None, "none ran");
+    }
+
+    #[test]
+    fn the_performance_bonus_reads_the_budget_word() {
+        let mut perf = stage("performance", 1, 0, Vec::new());
+        assert_eq!(
+            facts(&report(vec![perf.clone()]), 0.8, 0).performance_within_budget,
+            None
+        );
+        perf.budget_status = Some("OK".into());
+        assert_eq!(
+            facts(&report(vec![perf.clone()]), 0.8, 0).performance_within_budget,
+            Some(true)
+        );
+        perf.budget_status = Some("REGRESSION".into());
+        assert_eq!(
+            facts(&report(vec![perf.clone()]), 0.8, 0).performance_within_budget,
+            Some(false)
+        );
+        perf.status = StageStatus::Skipped;
+        assert_eq!(
+            facts(&report(vec![perf]), 0.8, 0).performance_within_budget,
+            None
+        );
+    }
+
+    #[test]
+    fn apply_stores_the_verdict_with_its_terms() {
+        let mut r = report(vec![stage("fast", 19, 1, Vec::new())]);
+        let v = apply(&mut r, 0.8, 3);
+        assert_eq!(v.flaky_tests, 3);
+        let stored = r.verdict.unwrap();
+        assert_eq!(stored["readiness_score"], 89.0);
+        assert_eq!(stored["decision"], "deploy_with_monitoring");
+        assert_eq!(stored["terms"][1]["term"], "flaky tests");
+        assert_eq!(stored["terms"][1]["points"], -6.0);
+    }
+
+    #[test]
+    fn history_flaky_counts_tests_that_both_passed_and_failed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("history.jsonl");
+        assert_eq!(history_flaky(&path), 0, "a missing history is 0");
+        let lines = [
+            r#"{"stages":[{"groups":[{"tests":[{"id":"a.py::t1","status":"passed"},{"id":"a.py::t2","status":"passed"}]}]}]}"#,
+            r#"{"stages":[{"groups":[{"tests":[{"id":"a.py::t1","status":"failed"},{"id":"a.py::t2","status":"passed"}]}]}]}"#,
+            r#"{"tests":[{"name":"t3","file":"b.py","status":"flaky"}]}"#,
+            "{ truncated",
+        ];
+        std::fs::write(&path, lines.join("\n")).unwrap();
+        assert_eq!(history_flaky(&path), 2);
+    }
+}
