@@ -6,11 +6,14 @@
 //!  Config × Selection × request ──► plan ──► Plan (groups to run, skip reasons)
 //!  Plan ──► pipeline ──► exec (slots, process groups, timeouts, signals, services)
 //!        ──► results (JUnit → counted groups, hints) ──► policy (gates) ──► report
+//!  cache (input keys, stored passes) is asked before a group runs; history
+//!  (history.jsonl) records every run and feeds budgets and `tiergate history`.
 //! ```
 //!
 //! `main` only parses arguments through `cli` and turns the `ExitStatus`
 //! into the process exit code.
 
+mod cache;
 mod changes;
 mod cli;
 mod config;
@@ -18,6 +21,7 @@ mod env;
 mod error;
 mod exec;
 mod git;
+mod history;
 mod install;
 mod pipeline;
 mod plan;

@@ -72,6 +72,11 @@ pub(crate) enum Command {
         after_help = "Examples:\n  tiergate config\n  tiergate config --show-effective > .tiergate.toml\n  tiergate config --schema > tiergate.schema.json"
     )]
     Config(ConfigArgs),
+    /// Past runs, flaky tests and stage trends, from the state dir's history.jsonl.
+    #[command(
+        after_help = "Examples:\n  tiergate history            the last runs\n  tiergate history --flaky    tests that both passed and failed lately\n  tiergate history --trends   success rate and duration per stage"
+    )]
+    History(HistoryArgs),
 }
 
 #[derive(Debug, Args)]
@@ -177,4 +182,14 @@ pub(crate) struct OutputArgs {
     /// Write one merged JUnit XML of everything that ran here.
     #[arg(long, value_name = "FILE")]
     pub(crate) junit: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct HistoryArgs {
+    /// Tests that both passed and failed in their last 10 non-cached runs.
+    #[arg(long)]
+    pub(crate) flaky: bool,
+    /// Success rate and duration per stage over its recent runs.
+    #[arg(long)]
+    pub(crate) trends: bool,
 }

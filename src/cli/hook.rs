@@ -198,6 +198,7 @@ pub(crate) fn run(hook: HookName, args: &[String]) -> Result<ExitStatus, Error> 
             save_report: None,
             junit: None,
             extra_env: Vec::new(),
+            no_cache: false,
         },
     )
 }

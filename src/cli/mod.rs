@@ -4,6 +4,7 @@
 mod args;
 mod config;
 mod doctor;
+mod history;
 mod hook;
 mod install;
 mod plan;
@@ -39,6 +40,7 @@ pub fn main() -> ExitStatus {
         Command::Uninstall => install::uninstall(),
         Command::Doctor => doctor::run(),
         Command::Config(args) => config::run(args.show_effective, args.schema),
+        Command::History(args) => history::run(args.flaky, args.trends),
     };
     match result {
         Ok(status) => status,

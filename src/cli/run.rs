@@ -88,6 +88,7 @@ pub(crate) fn run(args: &RunArgs) -> Result<ExitStatus, Error> {
         save_report: args.output.save_report.clone(),
         junit: args.output.junit.clone(),
         extra_env: Vec::new(),
+        no_cache: args.no_cache,
     };
     crate::exec::install_signal_handlers()
         .map_err(|e| Error::new(format!("cannot install signal handlers: {e}")))?;

@@ -1,12 +1,16 @@
 //! Everything a run leaves behind for people and tools: the terminal view,
-//! the JSON report, the merged JUnit.
+//! the JSON report, the merged JUnit, budget lines and the history's tables.
 
+mod budget;
+mod history;
 pub(crate) mod json;
 mod junit;
 mod terminal;
 
 use std::path::Path;
 
+pub(crate) use budget::budget_lines;
+pub(crate) use history::{flaky_table, recent_runs, trends_table};
 pub(crate) use terminal::{one_line, summary, Terminal};
 
 use crate::pipeline::RunOutcome;
