@@ -3,7 +3,9 @@
 
 mod support;
 
+mod cache;
 mod config_errors;
 mod execution;
 mod gates;
+mod history;
 mod reports;
