@@ -228,13 +228,12 @@ fn finish(
     outcome: &RunOutcome,
     budgets: &[Option<BudgetStatus>],
 ) -> Result<ExitStatus, Error> {
-    match ui::verbosity() {
-        Verbosity::Quiet => ui::out(&format!("tiergate: {}", report::one_line(outcome))),
-        _ => {
-            ui::out(&report::summary(outcome));
-            if let Some(lines) = report::budget_lines(outcome, budgets) {
-                ui::out(&lines);
-            }
+    if ui::verbosity() == Verbosity::Quiet {
+        ui::out(&format!("tiergate: {}", report::one_line(outcome)));
+    } else {
+        ui::out(&report::summary(outcome));
+        if let Some(lines) = report::budget_lines(outcome, budgets) {
+            ui::out(&lines);
         }
     }
     if let Some(path) = &request.save_report {

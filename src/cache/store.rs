@@ -126,7 +126,7 @@ impl Store {
             return;
         }
         // Oldest hit first.
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        entries.sort_by_key(|e| e.0);
         let mut count = entries.len();
         for (_, size, path) in entries {
             if count <= max_entries && bytes <= max_bytes {

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 pub(crate) use flaky::{flaky_tests, FlakyTest, WINDOW as FLAKY_WINDOW};
 pub(crate) use record::{Record, RunFacts};
-pub(crate) use trends::{sparkline, stage_trends, StageTrend};
+pub(crate) use trends::{bar, sparkline, stage_trends, StageTrend};
 
 /// Past this size the file is cut to its most recent records.
 const MAX_BYTES: u64 = 16 * 1024 * 1024;

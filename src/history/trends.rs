@@ -24,18 +24,17 @@ pub(crate) fn stage_trends(records: &[Record]) -> Vec<StageTrend> {
         if stage.status == "skipped" {
             continue;
         }
-        let i = match trends.iter().position(|t| t.stage == stage.name) {
-            Some(i) => i,
-            None => {
-                trends.push(StageTrend {
-                    stage: stage.name.clone(),
-                    durations: Vec::new(),
-                    success_rates: Vec::new(),
-                    passed: 0,
-                });
-                gates.push(Vec::new());
-                trends.len() - 1
-            }
+        let i = if let Some(i) = trends.iter().position(|t| t.stage == stage.name) {
+            i
+        } else {
+            trends.push(StageTrend {
+                stage: stage.name.clone(),
+                durations: Vec::new(),
+                success_rates: Vec::new(),
+                passed: 0,
+            });
+            gates.push(Vec::new());
+            trends.len() - 1
         };
         trends[i].durations.push(stage.duration);
         trends[i].success_rates.push(stage.success_rate);
@@ -52,7 +51,6 @@ pub(crate) fn stage_trends(records: &[Record]) -> Vec<StageTrend> {
 
 /// `▁▂▄█`: values scaled between their minimum and maximum.
 pub(crate) fn sparkline(values: &[f64]) -> String {
-    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
     let (min, max) = values
         .iter()
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
@@ -61,15 +59,25 @@ pub(crate) fn sparkline(values: &[f64]) -> String {
     values
         .iter()
         .map(|v| {
-            if max - min < f64::EPSILON {
-                BARS[0]
+            if (max - min).abs() < f64::EPSILON {
+                bar(0.0)
             } else {
-                let step = ((v - min) / (max - min) * 7.0).round();
-                // `step` is within 0..=7 by construction.
-                BARS[step.clamp(0.0, 7.0) as usize]
+                bar((v - min) / (max - min))
             }
         })
         .collect()
+}
+
+/// The bar for a fraction of the full height.
+pub(crate) fn bar(fraction: f64) -> char {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let step = (fraction.clamp(0.0, 1.0) * 7.0).round();
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "clamped to 0..=7 above"
+    )]
+    BARS[step as usize]
 }
 
 #[cfg(test)]

@@ -166,7 +166,7 @@ fn run_group(
                 return cache::replay(&entry, looked_up.elapsed().as_secs_f64());
             }
             Lookup::Corrupt(problem) => {
-                events.warning(&format!("cache: {problem}; {stage}.{} runs", group.name))
+                events.warning(&format!("cache: {problem}; {stage}.{} runs", group.name));
             }
             Lookup::Miss => {}
         }

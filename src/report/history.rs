@@ -2,7 +2,7 @@
 
 use console::style;
 
-use crate::history::{sparkline, FlakyTest, Record, StageTrend};
+use crate::history::{bar, sparkline, FlakyTest, Record, StageTrend};
 use crate::policy::budget::median;
 
 /// The last runs, newest last: when, what, how it ended, how long.
@@ -20,8 +20,7 @@ pub(crate) fn recent_runs(records: &[Record], count: usize) -> String {
         let commit = record
             .commit
             .as_deref()
-            .map(|c| &c[..c.len().min(10)])
-            .unwrap_or("-");
+            .map_or("-", |c| &c[..c.len().min(10)]);
         let cached = record
             .stages
             .iter()
@@ -124,10 +123,5 @@ pub(crate) fn trends_table(trends: &[StageTrend]) -> String {
 
 /// Success rates on a fixed 0-100 % scale, so a steady 100 % reads as full bars.
 fn sparkline_rates(rates: &[f64]) -> String {
-    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-    rates
-        .iter()
-        // A rate is within 0..=1, so the step is within 0..=7.
-        .map(|r| BARS[(r.clamp(0.0, 1.0) * 7.0).round() as usize])
-        .collect()
+    rates.iter().map(|r| bar(*r)).collect()
 }
