@@ -13,14 +13,10 @@ use crate::git::Repo;
 use crate::history;
 use crate::pipeline::{self, Options, RunOutcome};
 use crate::plan::{self, SkipList};
-use crate::policy::{self, budget::BudgetStatus};
+use crate::policy::budget::BudgetStatus;
 use crate::report;
 use crate::select::Selection;
-use crate::state;
 use crate::ui::{self, Verbosity};
-
-/// How many earlier runs of a stage make its duration baseline.
-const BASELINE_RUNS: usize = 20;
 
 /// What to run and where its reports go.
 pub(crate) struct RunRequest {
@@ -95,110 +91,31 @@ pub(crate) fn execute(
         jobs: request.jobs.unwrap_or(config.settings.jobs),
         env,
         strict: request.strict,
-        cache: open_cache(repo, config, &plan, request.no_cache),
+        cache: cache::open_for_run(repo, config, &plan, request.no_cache)
+            .unwrap_or_else(|problem| {
+                ui::warn(&format!("{problem}; every group runs"));
+                None
+            })
+            .map(std::sync::Arc::new),
     };
     if !plan.runs_anything() {
         explain_nothing_selected(&selection, &plan);
     }
     let events = report::Terminal::new();
     let outcome = pipeline::run(config, &plan, &selection, &resolved, &options, &events);
-    let budgets = remember(
+    let (budgets, problems) = history::remember(
         repo,
         config,
-        &request,
+        &request.label,
         started_at,
         &selection,
         &outcome,
         options.cache.as_deref(),
     );
+    for problem in problems {
+        ui::warn(&problem);
+    }
     finish(&request, started_at, &selection, &outcome, &budgets)
-}
-
-/// The run's cache, when some group that runs may use it. A cache that cannot
-/// be read is a warning: the groups run.
-fn open_cache(
-    repo: &Repo,
-    config: &Config,
-    plan: &plan::Plan<'_>,
-    no_cache: bool,
-) -> Option<std::sync::Arc<cache::Session>> {
-    let cacheable: Vec<&config::Group> = plan
-        .stages
-        .iter()
-        .filter(|s| s.skipped.is_none())
-        .flat_map(|s| {
-            s.groups
-                .iter()
-                .filter(|g| matches!(g.decision, plan::Decision::Run { .. }))
-                .filter(|g| cache::cacheable(s.stage, g.group))
-                .map(|g| g.group)
-        })
-        .collect();
-    if cacheable.is_empty() {
-        return None;
-    }
-    let untracked = cacheable.iter().any(|g| g.inputs.is_some());
-    let store = cache::Store::new(state::shared_dir(repo, config).join("cache"));
-    match cache::Session::open(repo, store, !no_cache, untracked) {
-        Ok(session) => Some(std::sync::Arc::new(session)),
-        Err(problem) => {
-            ui::warn(&format!("{problem}; every group runs"));
-            None
-        }
-    }
-}
-
-/// Judge each stage's duration against its budget and its own history, then
-/// append the run to the history. Returns the budget status of each stage.
-fn remember(
-    repo: &Repo,
-    config: &Config,
-    request: &RunRequest,
-    started_at: SystemTime,
-    selection: &Selection,
-    outcome: &RunOutcome,
-    cache: Option<&cache::Session>,
-) -> Vec<Option<BudgetStatus>> {
-    let path = history::path(&state::shared_dir(repo, config));
-    let records = history::read_recent(&path).unwrap_or_else(|e| {
-        ui::warn(&format!("cannot read the history {}: {e}", path.display()));
-        Vec::new()
-    });
-    let budgets: Vec<Option<BudgetStatus>> = outcome
-        .stages
-        .iter()
-        .map(|stage| {
-            if stage.skipped.is_some() || stage.verdict.status == policy::StageStatus::Skipped {
-                return None;
-            }
-            let budget = config.stage(&stage.name).and_then(|s| s.budget.as_ref());
-            let baseline = history::stage_baseline(&records, &stage.name, BASELINE_RUNS);
-            policy::budget::evaluate(stage.duration, budget, &baseline)
-        })
-        .collect();
-    let words: Vec<Option<&'static str>> = budgets
-        .iter()
-        .map(|b| b.as_ref().map(|b| b.level.as_str()))
-        .collect();
-    let keys = cache.map(cache::Session::keys).unwrap_or_default();
-    let record = history::Record::of(
-        &history::RunFacts {
-            command: &request.label,
-            started_at,
-            commit: repo.head_commit().map(|c| c.to_string()),
-            selection,
-            keys: &keys,
-            budgets: &words,
-        },
-        outcome,
-    );
-    if let Err(e) = history::append(&path, &record) {
-        ui::warn(&format!(
-            "cannot append to the history {}: {e}",
-            path.display()
-        ));
-    }
-    budgets
 }
 
 fn explain_nothing_selected(selection: &Selection, plan: &plan::Plan<'_>) {

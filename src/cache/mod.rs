@@ -20,9 +20,38 @@ use std::sync::{Mutex, PoisonError};
 pub(crate) use key::{changed_parts, compute, inputs_digest, Key, KeyInput, ProgramStamp};
 pub(crate) use store::{Entry, Lookup, Store};
 
-use crate::config::{Group, OnFail, Stage};
+use crate::config::{Config, Group, OnFail, Stage};
 use crate::git::{InputFile, Repo};
+use crate::plan::{Decision, Plan};
 use crate::results::{GroupResult, GroupStatus, TestStatus};
+
+/// The run's cache, when some group that runs may use it (`Ok(None)` when none
+/// may). An `Err` says why the inputs could not be read: the groups then run.
+pub(crate) fn open_for_run(
+    repo: &Repo,
+    config: &Config,
+    plan: &Plan<'_>,
+    no_cache: bool,
+) -> Result<Option<Session>, String> {
+    let cacheable: Vec<&Group> = plan
+        .stages
+        .iter()
+        .filter(|s| s.skipped.is_none())
+        .flat_map(|s| {
+            s.groups
+                .iter()
+                .filter(|g| matches!(g.decision, Decision::Run { .. }))
+                .filter(|g| cacheable(s.stage, g.group))
+                .map(|g| g.group)
+        })
+        .collect();
+    if cacheable.is_empty() {
+        return Ok(None);
+    }
+    let untracked = cacheable.iter().any(|g| g.inputs.is_some());
+    let store = Store::new(crate::state::shared_dir(repo, config).join("cache"));
+    Session::open(repo, store, !no_cache, untracked).map(Some)
+}
 
 /// Whether a group's passes may be stored and replayed at all.
 pub(crate) fn cacheable(stage: &Stage, group: &Group) -> bool {

@@ -146,6 +146,15 @@ mod tests {
         let with_untracked = repo.input_files(true).unwrap();
         assert_eq!(with_untracked.len(), 3);
 
+        let b = t.root.join("b.txt");
+        let mut perms = std::fs::metadata(&b).unwrap().permissions();
+        std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+        std::fs::set_permissions(&b, perms).unwrap();
+        let repo = t.open();
+        let executable = repo.input_files(false).unwrap();
+        assert_eq!(executable[1].mode, super::MODE_EXECUTABLE);
+        assert_eq!(executable[1].id, before[1].id, "same content, new mode");
+
         t.remove("b.txt");
         let repo = t.open();
         let gone = repo.input_files(false).unwrap();

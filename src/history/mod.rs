@@ -16,9 +16,76 @@ mod trends;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
+use crate::cache;
+use crate::config::Config;
+use crate::git::Repo;
+use crate::pipeline::RunOutcome;
+use crate::policy::budget::{self, BudgetStatus};
+use crate::policy::StageStatus;
+use crate::select::Selection;
+
 pub(crate) use flaky::{flaky_tests, FlakyTest, WINDOW as FLAKY_WINDOW};
-pub(crate) use record::{Record, RunFacts};
+pub(crate) use record::Record;
+use record::RunFacts;
 pub(crate) use trends::{bar, sparkline, stage_trends, StageTrend};
+
+/// How many earlier runs of a stage make its duration baseline.
+const BASELINE_RUNS: usize = 20;
+
+/// Judge each stage's duration against its budget and its own recent runs, then
+/// append this run to the history. Returns each stage's budget status, and
+/// problems worth a warning (the history is advisory: a run never fails on it).
+pub(crate) fn remember(
+    repo: &Repo,
+    config: &Config,
+    command: &str,
+    started_at: std::time::SystemTime,
+    selection: &Selection,
+    outcome: &RunOutcome,
+    cache: Option<&cache::Session>,
+) -> (Vec<Option<BudgetStatus>>, Vec<String>) {
+    let mut problems = Vec::new();
+    let path = path(&crate::state::shared_dir(repo, config));
+    let records = read_recent(&path).unwrap_or_else(|e| {
+        problems.push(format!("cannot read the history {}: {e}", path.display()));
+        Vec::new()
+    });
+    let budgets: Vec<Option<BudgetStatus>> = outcome
+        .stages
+        .iter()
+        .map(|stage| {
+            if stage.skipped.is_some() || stage.verdict.status == StageStatus::Skipped {
+                return None;
+            }
+            let budget = config.stage(&stage.name).and_then(|s| s.budget.as_ref());
+            let baseline = stage_baseline(&records, &stage.name, BASELINE_RUNS);
+            budget::evaluate(stage.duration, budget, &baseline)
+        })
+        .collect();
+    let words: Vec<Option<&'static str>> = budgets
+        .iter()
+        .map(|b| b.as_ref().map(|b| b.level.as_str()))
+        .collect();
+    let keys = cache.map(cache::Session::keys).unwrap_or_default();
+    let record = Record::of(
+        &RunFacts {
+            command,
+            started_at,
+            commit: repo.head_commit().map(|c| c.to_string()),
+            selection,
+            keys: &keys,
+            budgets: &words,
+        },
+        outcome,
+    );
+    if let Err(e) = append(&path, &record) {
+        problems.push(format!(
+            "cannot append to the history {}: {e}",
+            path.display()
+        ));
+    }
+    (budgets, problems)
+}
 
 /// Past this size the file is cut to its most recent records.
 const MAX_BYTES: u64 = 16 * 1024 * 1024;
