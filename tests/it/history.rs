@@ -281,3 +281,23 @@ fn every_run_is_recorded_and_a_cut_line_is_skipped() {
     history.expect_code(0);
     assert!(history.stdout.contains("last 2 of 2"), "{}", history.stdout);
 }
+
+#[test]
+fn a_stage_much_slower_than_its_median_is_flagged() {
+    let repo = TestRepo::new();
+    repo.config("[stages.fast]\ngroups = [{ name = \"unit\", run = \"sleep 0.6\" }]\n");
+    // Three earlier full runs of 10 ms each: the baseline.
+    let earlier = r#"{"version":1,"command":"run","outcome":"passed","stages":[{"name":"fast","status":"passed","gate":"passed","duration":0.01,"groups":[{"name":"unit","status":"passed","cached":false,"duration":0.01,"tests":[]}]}]}"#;
+    repo.write(
+        ".git/tiergate/history.jsonl",
+        format!("{earlier}\n{earlier}\n{earlier}\n"),
+    );
+    let run = repo.tiergate(&["run", "--save-report", "r.json"]);
+    run.expect_code(0);
+    assert_eq!(report(&repo)["stages"][0]["budget_status"], "WARNING");
+    assert!(
+        run.stdout.contains("1.5x the median of its last 3 runs"),
+        "{}",
+        run.stdout
+    );
+}
