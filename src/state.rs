@@ -31,7 +31,12 @@ pub(crate) fn shared_dir(
     config: &crate::config::Config,
 ) -> std::path::PathBuf {
     match &config.settings.state_dir {
-        Some(dir) => repo.root().join(dir),
+        // `.git/...` written in the config means the git dir, also in a linked
+        // worktree, where `.git` is a file pointing at it.
+        Some(dir) => match dir.strip_prefix(".git") {
+            Ok(inside) if !repo.root().join(".git").is_dir() => repo.common_dir().join(inside),
+            _ => repo.root().join(dir),
+        },
         None => repo.common_dir().join("tiergate"),
     }
 }

@@ -236,3 +236,22 @@ stages = ["fast"]
         "pre-push re-ran a group that passed in pre-commit"
     );
 }
+
+#[test]
+fn linked_worktrees_share_one_cache() {
+    let (repo, log) = counted("");
+    repo.tiergate(&["run", "fast"]).expect_code(0);
+    let linked = repo.home.path().join("linked");
+    repo.git(&["worktree", "add", "-q", linked.to_str().unwrap()]);
+    let mut cmd = std::process::Command::new(crate::support::BIN);
+    cmd.args(["run", "fast"]).current_dir(&linked);
+    crate::support::isolate(&mut cmd, repo.home.path());
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("CACHED"));
+    assert_eq!(runs(&log), 1, "the same commit in another worktree reran");
+}
