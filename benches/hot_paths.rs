@@ -20,7 +20,10 @@ fn junit_report(target_bytes: usize) -> Vec<u8> {
                 "<testcase classname=\"tests.unit.test_mod{i}\" name=\"test_{i}\" time=\"0.01\"><failure message=\"assert 1 == 2\">Traceback: line {i}</failure></testcase>"
             ));
         } else {
-            xml.push_str(&format!("<testcase classname=\"tests.unit.test_mod{}\" name=\"test_{i}\" time=\"0.001\"/>", i / 100));
+            xml.push_str(&format!(
+                "<testcase classname=\"tests.unit.test_mod{}\" name=\"test_{i}\" time=\"0.001\"/>",
+                i / 100
+            ));
         }
         i += 1;
     }
@@ -31,17 +34,30 @@ fn junit_report(target_bytes: usize) -> Vec<u8> {
 #[divan::bench(sample_count = 10)]
 fn junit_parse_10mb(bencher: Bencher<'_, '_>) {
     let xml = junit_report(10 * 1024 * 1024);
-    bencher.counter(divan::counter::BytesCount::new(xml.len())).bench(|| tiergate::bench_api::parse_junit(black_box(&xml)));
+    bencher
+        .counter(divan::counter::BytesCount::new(xml.len()))
+        .bench(|| tiergate::bench_api::parse_junit(black_box(&xml)));
 }
 
 #[divan::bench(sample_count = 10)]
 fn glob_select_100k_paths(bencher: Bencher<'_, '_>) {
     let paths: Vec<Vec<u8>> = (0..100_000)
-        .map(|i| format!("src/pkg{}/mod{}/file{i}.{}", i % 37, i % 101, ["py", "rs", "md", "js"][i % 4]).into_bytes())
+        .map(|i| {
+            format!(
+                "src/pkg{}/mod{}/file{i}.{}",
+                i % 37,
+                i % 101,
+                ["py", "rs", "md", "js"][i % 4]
+            )
+            .into_bytes()
+        })
         .collect();
     let rules = vec![
         (vec!["src/**/*.py".to_owned()], vec!["unit".to_owned()]),
-        (vec!["src/pkg1*/**".to_owned(), "migrations/**".to_owned()], vec!["database".to_owned()]),
+        (
+            vec!["src/pkg1*/**".to_owned(), "migrations/**".to_owned()],
+            vec!["database".to_owned()],
+        ),
         (vec!["*.md".to_owned()], vec!["docs".to_owned()]),
         (vec!["src/**/mod7/*.rs".to_owned()], vec!["rust".to_owned()]),
     ];
@@ -74,7 +90,11 @@ fn staged_changes_10k_files_500_staged(bencher: Bencher<'_, '_>) {
     git(dir.path(), &["add", "-A"]);
     git(dir.path(), &["commit", "-q", "-m", "base"]);
     for i in (0..10_000).step_by(20) {
-        std::fs::write(dir.path().join(format!("d{}/f{i}.py", i % 100)), format!("x = {i} + 1\n")).expect("write");
+        std::fs::write(
+            dir.path().join(format!("d{}/f{i}.py", i % 100)),
+            format!("x = {i} + 1\n"),
+        )
+        .expect("write");
     }
     git(dir.path(), &["add", "-A"]);
     bencher.bench(|| tiergate::bench_api::staged_changes(black_box(dir.path())));

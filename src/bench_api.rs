@@ -22,8 +22,16 @@ pub fn select_paths(rules: &[(Vec<String>, Vec<String>)], paths: &[Vec<u8>]) -> 
         .collect();
     let triggers = crate::config::compile_globs(Vec::new()).ok();
     let Some(triggers) = triggers else { return 0 };
-    let changes = paths.iter().map(|p| crate::select::Change::new(p.clone())).collect();
-    let selection = crate::select::select(changes, &rules, &crate::config::Unmatched::Nothing, &triggers);
+    let changes = paths
+        .iter()
+        .map(|p| crate::select::Change::new(p.clone()))
+        .collect();
+    let selection = crate::select::select(
+        changes,
+        &rules,
+        &crate::config::Unmatched::Nothing,
+        &triggers,
+    );
     selection.markers.len()
 }
 

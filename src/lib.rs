@@ -6,6 +6,8 @@
 //!  Config × Selection × request ──► plan ──► Plan (groups to run, skip reasons)
 //!  Plan ──► pipeline ──► exec (slots, process groups, timeouts, signals, services)
 //!        ──► results (JUnit → counted groups, hints) ──► policy (gates) ──► report
+//!  cache (input keys, stored passes) is asked before a group runs; history
+//!  (history.jsonl) records every run and feeds budgets and `tiergate history`.
 //! ```
 //!
 //! `main` only parses arguments through `cli` and turns the `ExitStatus`
@@ -20,6 +22,7 @@
 
 #[doc(hidden)]
 pub mod bench_api;
+mod cache;
 mod changes;
 mod cli;
 mod config;
@@ -28,6 +31,7 @@ mod error;
 mod exec;
 mod export;
 mod git;
+mod history;
 mod install;
 mod pipeline;
 mod plan;

@@ -5,12 +5,15 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::SystemTime;
 
+use crate::cache;
 use crate::changes::{self, Request};
 use crate::config::{self, Config, Target};
 use crate::error::{Error, ExitStatus};
 use crate::git::Repo;
+use crate::history;
 use crate::pipeline::{self, Options, RunOutcome};
 use crate::plan::{self, SkipList};
+use crate::policy::budget::BudgetStatus;
 use crate::report;
 use crate::select::Selection;
 use crate::ui::{self, Verbosity};
@@ -32,6 +35,8 @@ pub(crate) struct RunRequest {
     /// ci-full: end with the verdict; flaky tests are read from this
     /// `history.jsonl` when it exists. The exit status follows the verdict.
     pub(crate) verdict_history: Option<PathBuf>,
+    /// `--no-cache`: run every group even when a cached pass exists.
+    pub(crate) no_cache: bool,
 }
 
 /// Open the repository the way git would from the current directory.
@@ -90,13 +95,31 @@ pub(crate) fn execute(
         jobs: request.jobs.unwrap_or(config.settings.jobs),
         env,
         strict: request.strict,
+        cache: cache::open_for_run(repo, config, &plan, request.no_cache)
+            .unwrap_or_else(|problem| {
+                ui::warn(&format!("{problem}; every group runs"));
+                None
+            })
+            .map(std::sync::Arc::new),
     };
     if !plan.runs_anything() {
         explain_nothing_selected(&selection, &plan);
     }
     let events = report::Terminal::new();
     let outcome = pipeline::run(config, &plan, &selection, &resolved, &options, &events);
-    finish(request, config, started_at, &selection, &outcome)
+    let (budgets, problems) = history::remember(
+        repo,
+        config,
+        &request.label,
+        started_at,
+        &selection,
+        &outcome,
+        options.cache.as_deref(),
+    );
+    for problem in problems {
+        ui::warn(&problem);
+    }
+    finish(request, config, started_at, &selection, &outcome, &budgets)
 }
 
 fn explain_nothing_selected(selection: &Selection, plan: &plan::Plan<'_>) {
@@ -125,12 +148,21 @@ fn finish(
     started_at: SystemTime,
     selection: &Selection,
     outcome: &RunOutcome,
+    budgets: &[Option<BudgetStatus>],
 ) -> Result<ExitStatus, Error> {
-    match ui::verbosity() {
-        Verbosity::Quiet => ui::out(&format!("tiergate: {}", report::one_line(outcome))),
-        _ => ui::out(&report::summary(outcome)),
+    if ui::verbosity() == Verbosity::Quiet {
+        ui::out(&format!("tiergate: {}", report::one_line(outcome)));
+    } else {
+        ui::out(&report::summary(outcome));
+        if let Some(lines) = report::budget_lines(outcome, budgets) {
+            ui::out(&lines);
+        }
     }
     let mut json = report::json::build(&request.label, started_at, selection, outcome);
+    // Budgets first: the verdict's performance bonus reads them.
+    for (stage, budget) in json.stages.iter_mut().zip(budgets) {
+        stage.budget_status = budget.as_ref().map(|b| b.level.as_str().to_owned());
+    }
     let verdict = report::publish(
         &mut json,
         &report::Publish {

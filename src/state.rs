@@ -21,3 +21,22 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     }
     Ok(())
 }
+
+/// Where the cache and the history live: `[settings] state_dir` (relative to the
+/// repository root), else `tiergate/` in the common git dir. The common dir, not the
+/// worktree's own git dir, so every worktree of a repository shares one cache (equal
+/// inputs give equal results wherever they are checked out) and one history.
+pub(crate) fn shared_dir(
+    repo: &crate::git::Repo,
+    config: &crate::config::Config,
+) -> std::path::PathBuf {
+    match &config.settings.state_dir {
+        // `.git/...` written in the config means the git dir, also in a linked
+        // worktree, where `.git` is a file pointing at it.
+        Some(dir) => match dir.strip_prefix(".git") {
+            Ok(inside) if !repo.root().join(".git").is_dir() => repo.common_dir().join(inside),
+            _ => repo.root().join(dir),
+        },
+        None => repo.common_dir().join("tiergate"),
+    }
+}

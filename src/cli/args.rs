@@ -88,6 +88,11 @@ pub(crate) enum Command {
         after_help = "Examples:\n  tiergate export github\n  tiergate export github --output -   # print it"
     )]
     Export(ExportArgs),
+    /// Past runs, flaky tests and stage trends, from the state dir's history.jsonl.
+    #[command(
+        after_help = "Examples:\n  tiergate history            the last runs\n  tiergate history --flaky    tests that both passed and failed lately\n  tiergate history --trends   success rate and duration per stage"
+    )]
+    History(HistoryArgs),
 }
 
 #[derive(Debug, Args)]
@@ -251,4 +256,14 @@ pub(crate) struct OutputArgs {
     /// Write the run's metrics here, in Prometheus text format.
     #[arg(long, value_name = "FILE", env = crate::env::TIERGATE_PROMETHEUS)]
     pub(crate) prometheus: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct HistoryArgs {
+    /// Tests that both passed and failed in their last 10 non-cached runs.
+    #[arg(long)]
+    pub(crate) flaky: bool,
+    /// Success rate and duration per stage over its recent runs.
+    #[arg(long)]
+    pub(crate) trends: bool,
 }

@@ -16,12 +16,7 @@ use crate::runner::{self, RunRequest};
 /// `history.jsonl` in the state directory (`[settings] state_dir`, default
 /// `<git dir>/tiergate`), whether or not it exists yet.
 fn history_path(repo: &Repo, config: &Config) -> PathBuf {
-    config
-        .settings
-        .state_dir
-        .clone()
-        .map_or_else(|| repo.git_dir().join("tiergate"), |d| repo.root().join(d))
-        .join("history.jsonl")
+    crate::history::path(&crate::state::shared_dir(repo, config))
 }
 
 pub(crate) fn run(args: &CiFullArgs) -> Result<ExitStatus, Error> {
@@ -54,6 +49,7 @@ pub(crate) fn run(args: &CiFullArgs) -> Result<ExitStatus, Error> {
         extra_env: vec![(crate::env::CI.to_owned(), "true".to_owned())],
         prometheus: args.output.prometheus.clone(),
         verdict_history: Some(history_path(&repo, &config)),
+        no_cache: false,
     };
     crate::exec::install_signal_handlers()
         .map_err(|e| Error::new(format!("cannot install signal handlers: {e}")))?;

@@ -158,11 +158,7 @@ pub(crate) fn run() -> Result<ExitStatus, Error> {
         ),
     }
 
-    let state_dir = config
-        .settings
-        .state_dir
-        .clone()
-        .map_or_else(|| repo.git_dir().join("tiergate"), |d| repo.root().join(d));
+    let state_dir = crate::state::shared_dir(&repo, &config);
     match writable(&state_dir) {
         Ok(()) => Findings::ok(&format!("state dir {} is writable", state_dir.display())),
         Err(e) => findings.problem(

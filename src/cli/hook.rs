@@ -218,6 +218,7 @@ pub(crate) fn run(
             extra_env: Vec::new(),
             prometheus,
             verdict_history: None,
+            no_cache: false,
         },
     )
 }

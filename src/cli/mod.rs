@@ -6,6 +6,7 @@ mod ci_full;
 mod config;
 mod doctor;
 mod export;
+mod history;
 mod hook;
 mod install;
 mod plan;
@@ -47,6 +48,7 @@ pub fn main() -> ExitStatus {
         Command::Export(args) => match args.target {
             args::ExportTarget::Github { output } => export::github(&output),
         },
+        Command::History(args) => history::run(args.flaky, args.trends),
     };
     match result {
         Ok(status) => status,

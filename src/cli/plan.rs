@@ -5,6 +5,7 @@ use std::ffi::OsString;
 use super::args::{PlanArgs, SelectionArgs};
 use super::hook::{hook_work, HookName};
 use super::run::selection_request;
+use crate::cache;
 use crate::changes::{self, Request};
 use crate::config::{self, Target};
 use crate::error::{Error, ExitStatus};
@@ -99,6 +100,11 @@ pub(crate) fn run(args: &PlanArgs) -> Result<ExitStatus, Error> {
 
     let skip = SkipList::parse(&std::env::var(crate::env::TIERGATE_SKIP).unwrap_or_default());
     let built = plan::build(&config, &targets, &selection, &skip);
+    let cache = if verbose {
+        plan_cache(&repo, &config)
+    } else {
+        None
+    };
     for stage in &built.stages {
         ui::out(&format!(
             "{} {}",
@@ -150,6 +156,21 @@ pub(crate) fn run(args: &PlanArgs) -> Result<ExitStatus, Error> {
                     if argvs.len() > 1 {
                         ui::out(&format!("      ({} invocations: the file list is split to fit the argument limit)", argvs.len()));
                     }
+                    if let Some(cache) = &cache {
+                        ui::out(&format!(
+                            "      cache: {}",
+                            cache_status(
+                                cache,
+                                &config,
+                                stage.stage,
+                                group.group,
+                                files,
+                                markers,
+                                &selection,
+                                repo.root()
+                            )
+                        ));
+                    }
                 }
             }
         }
@@ -170,5 +191,68 @@ fn show(argv: &[OsString], all: bool) -> String {
             words[..SHOWN_FILES].join(" "),
             words.len() - SHOWN_FILES
         )
+    }
+}
+
+/// The cache as `plan -v` sees it: the same key a run would compute.
+fn plan_cache(repo: &crate::git::Repo, config: &config::Config) -> Option<cache::Session> {
+    let untracked = config
+        .stages
+        .iter()
+        .flat_map(|s| &s.groups)
+        .any(|g| g.inputs.is_some());
+    let store = cache::Store::new(crate::state::shared_dir(repo, config).join("cache"));
+    match cache::Session::open(repo, store, true, untracked) {
+        Ok(session) => Some(session),
+        Err(problem) => {
+            ui::warn(&problem);
+            None
+        }
+    }
+}
+
+/// `hit (…)`, `miss (changed: inputs)`, or why the group is never cached.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a group's whole context, as the run has it"
+)]
+fn cache_status(
+    session: &cache::Session,
+    config: &config::Config,
+    stage: &config::Stage,
+    group: &config::Group,
+    files: &[Vec<u8>],
+    markers: &[String],
+    selection: &crate::select::Selection,
+    root: &std::path::Path,
+) -> String {
+    if !group.cache {
+        return "never cached (cache = false)".to_owned();
+    }
+    if !cache::cacheable(stage, group) {
+        return "never cached (a performance stage runs for its measurements)".to_owned();
+    }
+    let env = runner::command_env(config, &[]);
+    let program = crate::pipeline::find_program(group.run.program(), root, &env)
+        .unwrap_or_else(|| std::path::PathBuf::from(group.run.program()));
+    let argvs = crate::pipeline::key_argvs(group, files, markers, selection, &stage.name);
+    let key = session.key(
+        &stage.name,
+        group,
+        &argvs,
+        &env,
+        &cache::ProgramStamp::of(program),
+    );
+    match session.lookup(&key) {
+        cache::Lookup::Hit(entry) => format!(
+            "hit: replays the pass of {} ({})",
+            entry.stored_at,
+            crate::policy::plural(entry.tests.len(), "test")
+        ),
+        cache::Lookup::Miss => format!(
+            "miss: {}",
+            session.why_missed(&stage.name, &group.name, &key)
+        ),
+        cache::Lookup::Corrupt(problem) => format!("miss: {problem}"),
     }
 }

@@ -90,6 +90,7 @@ pub(crate) fn run(args: &RunArgs) -> Result<ExitStatus, Error> {
         extra_env: Vec::new(),
         prometheus: args.output.prometheus.clone(),
         verdict_history: None,
+        no_cache: args.no_cache,
     };
     crate::exec::install_signal_handlers()
         .map_err(|e| Error::new(format!("cannot install signal handlers: {e}")))?;

@@ -9,6 +9,7 @@
 //! - `diff.rs`: staged, working, `--from/--to`, `--changed-since`, tracked, dirty
 //! - `push.rs`: pre-push stdin and the paths a push changes
 //! - `tags.rs`: the changes since the previous release tag
+//! - `inputs.rs`: `(path, mode, blob id)` of the files a cache key covers
 //! - `hooks_dir.rs`: where git looks for hooks
 //! - `warm.rs`: reading HEAD's trees while the index is parsed, for `staged_changes`
 //! - `error.rs`: `GitError`, each with a hint
@@ -17,6 +18,7 @@ mod changes;
 mod diff;
 mod error;
 mod hooks_dir;
+mod inputs;
 mod open;
 mod push;
 mod tags;
@@ -27,6 +29,7 @@ mod fixture;
 
 pub(crate) use changes::{ChangeKind, ChangedPath, Changes, RepoPath};
 pub(crate) use error::GitError;
+pub(crate) use inputs::InputFile;
 pub(crate) use open::Repo;
 pub(crate) use push::parse_push_lines;
 

@@ -14,6 +14,7 @@ use std::time::Instant;
 
 pub(crate) use events::Events;
 pub(crate) use preflight::{find_program, resolve_programs, Resolved};
+pub(crate) use stage::key_argvs;
 
 use crate::config::{Config, OnFail};
 use crate::error::Error;
@@ -31,6 +32,8 @@ pub(crate) struct Options {
     pub(crate) env: Vec<(OsString, OsString)>,
     /// Treat every failed gate as blocking (`--exit-on-failure`).
     pub(crate) strict: bool,
+    /// The result cache for this run; `None` when no group may use it.
+    pub(crate) cache: Option<std::sync::Arc<crate::cache::Session>>,
 }
 
 #[derive(Debug, Clone)]

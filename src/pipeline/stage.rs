@@ -6,6 +6,7 @@ use std::sync::{mpsc, Arc, Mutex, PoisonError};
 use std::time::Instant;
 
 use super::{junit_path, Events, Options, Resolved, StageRun};
+use crate::cache::{self, Lookup, ProgramStamp};
 use crate::config::{Config, Group};
 use crate::exec::{self, Slots};
 use crate::plan::{self, Decision, StagePlan, Values};
@@ -148,6 +149,30 @@ fn run_group(
     events: &dyn Events,
 ) -> GroupResult {
     let group = job.group;
+    let stage_config = config.stage(stage);
+    // The cache is asked before taking slots: a hit needs none.
+    let cache = options
+        .cache
+        .as_deref()
+        .filter(|_| stage_config.is_some_and(|s| cache::cacheable(s, group)));
+    let key = cache.map(|c| {
+        let argvs = key_argvs(group, job.files, job.markers, selection, stage);
+        let program = ProgramStamp::of(resolved.program(&group.run));
+        c.key(stage, group, &argvs, &options.env, &program)
+    });
+    if let (Some(cache), Some(key)) = (cache, &key) {
+        let looked_up = Instant::now();
+        match cache.lookup(key) {
+            Lookup::Hit(entry) => {
+                return cache::replay(&entry, looked_up.elapsed().as_secs_f64());
+            }
+            Lookup::Corrupt(problem) => {
+                events.warning(&format!("cache: {problem}; {stage}.{} runs", group.name));
+            }
+            Lookup::Miss => {}
+        }
+    }
+
     let Some(_held) = slots.acquire(group.workers) else {
         let why = if exec::interrupted().is_some() {
             "interrupted"
@@ -163,87 +188,56 @@ fn run_group(
             "timeout: the stage's time ran out before it started",
         );
     }
-    let started = Instant::now();
-    let started_at = std::time::SystemTime::now();
-    let deadline = match (group.timeout.map(|t| started + t), stage_deadline) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    };
-    let values = Values {
-        markers: plan::markers_expression(job.markers),
-        junit: None,
-        coverage: group.coverage.as_deref(),
-        workers: group.workers,
+    let context = AttemptContext {
         stage,
-        group: &group.name,
-        base: selection.base.as_deref(),
-        head: selection.head.as_deref(),
+        job,
+        selection,
+        resolved,
+        options,
+        junit_dir,
+        stage_deadline,
+        events,
     };
-    let asked_junit = group.run.uses("junit");
-    let junit_for =
-        |chunk: usize| asked_junit.then(|| junit_path(junit_dir, stage, &group.name, 0, chunk));
-    let argvs = plan::invocations(
-        &group.run,
-        &values,
-        job.files,
-        &[],
-        plan::argv_budget(),
-        &junit_for,
-    );
-    let file_count = if group.run.uses_files() {
-        job.files.len()
-    } else {
-        0
-    };
-    let first_junit = junit_for(0);
-    let shown = plan::display(
-        &group.run,
-        &Values {
-            junit: first_junit.as_deref(),
-            ..values.clone()
-        },
-        file_count,
-        0,
-    );
-    events.group_started(stage, &group.name, &shown);
+    let mut result = run_attempt(&context, 0, &[]);
 
-    let program = resolved.program(&group.run);
-    let sink = events.output_sink(stage, &group.name);
-    let mut finished = Vec::new();
-    let mut junit = Vec::new();
-    for (chunk, argv) in argvs.iter().enumerate() {
-        if let Some(path) = junit_for(chunk) {
-            junit.push(path);
-        }
-        let f = exec::run(&exec::Command {
-            argv,
-            program: &program,
-            cwd: &options.root,
-            env: &options.env,
-            deadline,
-            on_output: sink.clone(),
-        });
-        let stop = !matches!(f.exit, exec::Exit::Code(_));
-        finished.push(f);
-        if stop {
+    // Retries (SPEC 9): only test failures, within the 20 % guard; with
+    // `{failed}` only the failed tests run again.
+    let mut attempt = 0;
+    while attempt < group.retries && exec::interrupted().is_none() {
+        if let Err(why) = policy::retry::should_retry(&result) {
+            if result.status == GroupStatus::Failed {
+                add_reason(&mut result, &why);
+            }
             break;
         }
+        if stage_deadline.is_some_and(|d| Instant::now() >= d) {
+            add_reason(&mut result, "not retried: the stage's time ran out");
+            break;
+        }
+        attempt += 1;
+        // Without JUnit there are no test names to pass: the whole group runs again.
+        let only_failed = group.run.uses_failed() && group.run.uses("junit");
+        let failed = if only_failed {
+            policy::retry::failed_arguments(&result)
+        } else {
+            Vec::new()
+        };
+        let retry = run_attempt(&context, attempt, &failed);
+        result = policy::retry::merge(result, retry, only_failed, attempt);
     }
-    let attempt = Attempt {
-        finished,
-        junit,
-        asked_junit,
-        timeout: group
-            .timeout
-            .or_else(|| stage_deadline.map(|d| d.saturating_duration_since(started))),
-    };
-    let mut result = results::count(stage, &group.name, shown, &attempt, &group.ok_exit_codes);
-    if let Some(path) = &group.coverage {
-        // A little slack for file systems whose timestamps lag the clock;
-        // older files are an earlier run's and are not read.
-        let not_before = started_at.checked_sub(std::time::Duration::from_secs(2));
-        result.coverage = results::coverage::read_line_rate(&options.root.join(path), not_before);
+    policy::retry::apply_flaky_result(&mut result, group.flaky_result);
+    if let Some(stage_config) = stage_config {
+        let notes = policy::quarantine::apply(
+            &mut result,
+            &config.quarantine,
+            &stage_config.gate.critical,
+            &policy::quarantine::today_utc(),
+        );
+        for note in notes {
+            add_reason(&mut result, &note);
+        }
     }
+
     if !matches!(result.status, GroupStatus::Passed | GroupStatus::NoTests) {
         let mut text = result.output.clone();
         for test in result.tests.iter().filter(|t| t.status.counts_as_failed()) {
@@ -260,6 +254,161 @@ fn run_group(
             &text,
             config.hints.iter().map(|h| (&h.pattern, h.hint.as_str())),
         );
+    }
+    if let (Some(cache), Some(key)) = (cache, &key) {
+        if exec::interrupted().is_none() {
+            if let Err(e) = cache.store(key, &result) {
+                events.warning(&format!(
+                    "cache: cannot store the pass of {stage}.{}: {e}",
+                    group.name
+                ));
+            }
+        }
+    }
+    result
+}
+
+fn add_reason(result: &mut GroupResult, note: &str) {
+    result.reason = Some(match result.reason.take() {
+        Some(r) => format!("{r}; {note}"),
+        None => note.to_owned(),
+    });
+}
+
+/// The argvs a cache key covers: the command as it will run, with the `{junit}`
+/// and `{coverage}` paths left as placeholders (they change every run, SPEC 13).
+/// `plan -v` computes the same key.
+pub(crate) fn key_argvs(
+    group: &Group,
+    files: &[Vec<u8>],
+    markers: &[String],
+    selection: &Selection,
+    stage: &str,
+) -> Vec<Vec<std::ffi::OsString>> {
+    let coverage = Path::new("{coverage}");
+    let values = Values {
+        markers: plan::markers_expression(markers),
+        junit: None,
+        coverage: group.coverage.as_ref().map(|_| coverage),
+        workers: group.workers,
+        stage,
+        group: &group.name,
+        base: selection.base.as_deref(),
+        head: selection.head.as_deref(),
+    };
+    let junit = Path::new("{junit}").to_path_buf();
+    plan::invocations(
+        &group.run,
+        &values,
+        files,
+        &[],
+        plan::argv_budget(),
+        &|_| Some(junit.clone()),
+    )
+}
+
+/// What every attempt of a group shares.
+struct AttemptContext<'a> {
+    stage: &'a str,
+    job: &'a GroupJob<'a>,
+    selection: &'a Selection,
+    resolved: &'a Resolved,
+    options: &'a Options,
+    junit_dir: &'a Path,
+    stage_deadline: Option<Instant>,
+    events: &'a dyn Events,
+}
+
+/// One run of a group's command (all its chunks). Each attempt gets its own
+/// group timeout (SPEC 13), never past the stage's.
+fn run_attempt(cx: &AttemptContext<'_>, attempt: u32, failed: &[String]) -> GroupResult {
+    let (stage, job, events) = (cx.stage, cx.job, cx.events);
+    let group = job.group;
+    let started = Instant::now();
+    let started_at = std::time::SystemTime::now();
+    let deadline = match (group.timeout.map(|t| started + t), cx.stage_deadline) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    let values = Values {
+        markers: plan::markers_expression(job.markers),
+        junit: None,
+        coverage: group.coverage.as_deref(),
+        workers: group.workers,
+        stage,
+        group: &group.name,
+        base: cx.selection.base.as_deref(),
+        head: cx.selection.head.as_deref(),
+    };
+    let asked_junit = group.run.uses("junit");
+    let junit_for = |chunk: usize| {
+        asked_junit.then(|| junit_path(cx.junit_dir, stage, &group.name, attempt, chunk))
+    };
+    let argvs = plan::invocations(
+        &group.run,
+        &values,
+        job.files,
+        failed,
+        plan::argv_budget(),
+        &junit_for,
+    );
+    let file_count = if group.run.uses_files() {
+        job.files.len()
+    } else {
+        0
+    };
+    let first_junit = junit_for(0);
+    let shown = plan::display(
+        &group.run,
+        &Values {
+            junit: first_junit.as_deref(),
+            ..values.clone()
+        },
+        file_count,
+        failed.len(),
+    );
+    if attempt == 0 {
+        events.group_started(stage, &group.name, &shown);
+    }
+
+    let program = cx.resolved.program(&group.run);
+    let sink = events.output_sink(stage, &group.name);
+    let mut finished = Vec::new();
+    let mut junit = Vec::new();
+    for (chunk, argv) in argvs.iter().enumerate() {
+        if let Some(path) = junit_for(chunk) {
+            junit.push(path);
+        }
+        let f = exec::run(&exec::Command {
+            argv,
+            program: &program,
+            cwd: &cx.options.root,
+            env: &cx.options.env,
+            deadline,
+            on_output: sink.clone(),
+        });
+        let stop = !matches!(f.exit, exec::Exit::Code(_));
+        finished.push(f);
+        if stop {
+            break;
+        }
+    }
+    let attempt = Attempt {
+        finished,
+        junit,
+        asked_junit,
+        timeout: group.timeout.or_else(|| {
+            cx.stage_deadline
+                .map(|d| d.saturating_duration_since(started))
+        }),
+    };
+    let mut result = results::count(stage, &group.name, shown, &attempt, &group.ok_exit_codes);
+    if let Some(path) = &group.coverage {
+        // A little slack for file systems whose timestamps lag the clock;
+        // older files are an earlier run's and are not read.
+        let not_before = started_at.checked_sub(std::time::Duration::from_secs(2));
+        result.coverage =
+            results::coverage::read_line_rate(&cx.options.root.join(path), not_before);
     }
     result
 }

@@ -1,8 +1,11 @@
 //! Everything a run leaves behind for people and tools: the terminal view,
-//! the JSON report, the merged JUnit, and (`publish`) the verdict, Markdown,
-//! GitHub annotations, Prometheus metrics and the webhook.
+//! the JSON report, the merged JUnit, budget lines, the history's tables, and
+//! (`publish`) the verdict, Markdown, GitHub annotations, Prometheus metrics
+//! and the webhook.
 
+mod budget;
 pub(crate) mod github;
+mod history;
 pub(crate) mod json;
 mod junit;
 pub(crate) mod merge;
@@ -15,6 +18,8 @@ pub(crate) mod verdict;
 
 use std::path::Path;
 
+pub(crate) use budget::budget_lines;
+pub(crate) use history::{flaky_table, recent_runs, trends_table};
 pub(crate) use publish::{publish, Publish};
 pub(crate) use terminal::{one_line, summary, Terminal};
 

@@ -72,6 +72,16 @@ fn test_counts(group: &GroupResult) -> String {
     if skipped > 0 {
         parts.push(format!("{skipped} skipped"));
     }
+    // Among the passed, but worth seeing: they passed only on retry, or failed in quarantine.
+    for (status, word) in [
+        (TestStatus::Flaky, "flaky"),
+        (TestStatus::Quarantined, "quarantined"),
+    ] {
+        let n = group.count(|s| s == status);
+        if n > 0 {
+            parts.push(format!("{n} {word}"));
+        }
+    }
     parts.join(", ")
 }
 

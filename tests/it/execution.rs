@@ -8,9 +8,10 @@ use crate::support::{alive, eventually, TestRepo};
 #[test]
 fn stages_run_in_config_order_and_targets_pick_stages_and_groups() {
     let repo = TestRepo::new();
+    // Each run must really run its groups, not replay the first pass from the cache.
     repo.config(
-        "[stages.smoke]\ngroups = [{ name = \"a\", run = \"sh -c 'echo smoke.a >> log'\" }]\n\
-         [stages.fast]\ngroups = [\n  { name = \"unit\", run = \"sh -c 'echo fast.unit >> log'\" },\n  { name = \"api\", run = \"sh -c 'echo fast.api >> log'\" },\n]\n",
+        "[stages.smoke]\ngroups = [{ name = \"a\", run = \"sh -c 'echo smoke.a >> log'\", cache = false }]\n\
+         [stages.fast]\ngroups = [\n  { name = \"unit\", run = \"sh -c 'echo fast.unit >> log'\", cache = false },\n  { name = \"api\", run = \"sh -c 'echo fast.api >> log'\", cache = false },\n]\n",
     );
     let log = || {
         let mut lines: Vec<String> = String::from_utf8(repo.read("log"))
@@ -287,7 +288,8 @@ fn quiet_prints_one_line_and_verbose_streams_output() {
     quiet.expect_code(0);
     assert_eq!(quiet.stdout.lines().count(), 1, "{}", quiet.stdout);
     assert!(!quiet.all().contains("hello-from-the-group"));
-    let verbose = repo.tiergate(&["-v", "run"]);
+    // --no-cache: the first run's pass would otherwise be replayed, with no output.
+    let verbose = repo.tiergate(&["-v", "run", "--no-cache"]);
     verbose.expect_code(0);
     assert!(
         verbose.stderr.contains("[smoke.talk] hello-from-the-group"),

@@ -3,13 +3,15 @@
 
 mod support;
 
+mod cache;
 mod ci_full;
 mod config_errors;
 mod example;
 mod execution;
 mod export;
 mod gates;
-mod hooks;
 mod github;
+mod history;
+mod hooks;
 mod report_merge;
 mod reports;
