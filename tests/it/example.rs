@@ -276,7 +276,6 @@ fn a_badly_formatted_file_is_caught_by_the_formatters() {
 }
 
 #[test]
-#[ignore = "transitional: ci-full lands with the reports branch"]
 fn ci_full_runs_every_tier_with_postgres_and_decides() {
     let _db = POSTGRES
         .lock()
