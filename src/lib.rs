@@ -25,6 +25,7 @@ mod env;
 mod error;
 mod exec;
 mod git;
+mod import;
 mod install;
 mod pipeline;
 mod plan;

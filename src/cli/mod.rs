@@ -2,9 +2,11 @@
 //! here; clap types go no further.
 
 mod args;
+mod completions;
 mod config;
 mod doctor;
 mod hook;
+mod import;
 mod install;
 mod plan;
 mod run;
@@ -39,6 +41,14 @@ pub fn main() -> ExitStatus {
         Command::Uninstall => install::uninstall(),
         Command::Doctor => doctor::run(),
         Command::Config(args) => config::run(args.show_effective, args.schema),
+        Command::Import(args) => import::run(&import::ImportRequest {
+            tool: args.tool,
+            input: args.input,
+            output: args.output,
+            force: args.force,
+        }),
+        Command::Completions(args) => completions::completions(args.shell),
+        Command::Man => completions::man(),
     };
     match result {
         Ok(status) => status,

@@ -1,0 +1,88 @@
+//! `tiergate completions <shell>` and the hidden `tiergate man`: generated
+//! from the clap types, so they never drift from the real flags.
+//!
+//! Both are committed (`doc/completions/`, `doc/tiergate.1`) and a test fails
+//! when they are stale.
+
+use clap::CommandFactory;
+
+use super::Cli;
+use crate::error::{Error, ExitStatus};
+use crate::ui;
+
+pub(crate) fn completions(shell: clap_complete::Shell) -> Result<ExitStatus, Error> {
+    let mut cmd = Cli::command();
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "tiergate", &mut out);
+    ui::out_raw(&out);
+    Ok(ExitStatus::Passed)
+}
+
+pub(crate) fn man() -> Result<ExitStatus, Error> {
+    let page = man_page().map_err(|e| Error::new(format!("cannot render the man page: {e}")))?;
+    ui::out_raw(&page);
+    Ok(ExitStatus::Passed)
+}
+
+/// One page: the top-level command, then a section per visible subcommand
+/// with its synopsis, options and examples (`.SH` demoted to `.SS`).
+fn man_page() -> std::io::Result<Vec<u8>> {
+    let mut cmd = Cli::command().disable_help_subcommand(true);
+    cmd.build();
+    let mut page = Vec::new();
+    clap_mangen::Man::new(cmd.clone()).render(&mut page)?;
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let title = format!("tiergate {}", sub.get_name());
+        page.extend_from_slice(format!(".SH \"{}\"\n", title.to_uppercase()).as_bytes());
+        let man = clap_mangen::Man::new(sub.clone());
+        let mut section = Vec::new();
+        man.render_description_section(&mut section)?;
+        man.render_synopsis_section(&mut section)?;
+        if sub.get_arguments().any(|a| !a.is_hide_set()) {
+            man.render_options_section(&mut section)?;
+        }
+        if sub.get_after_help().is_some() {
+            man.render_extra_section(&mut section)?;
+        }
+        let text = String::from_utf8_lossy(&section)
+            .lines()
+            .map(|line| match line.strip_prefix(".SH ") {
+                Some("EXTRA") => ".SS EXAMPLES".to_owned(),
+                Some(rest) => format!(".SS {rest}"),
+                None => line.to_owned(),
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        page.extend_from_slice(text.as_bytes());
+        page.push(b'\n');
+    }
+    Ok(page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clap_definitions_are_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    /// Every command, hidden ones included, shows examples under `--help`.
+    #[test]
+    fn every_command_has_examples() {
+        let cmd = Cli::command();
+        assert!(cmd.get_after_help().is_some());
+        for sub in cmd.get_subcommands() {
+            let help = sub
+                .get_after_help()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            assert!(
+                help.contains("tiergate"),
+                "`tiergate {}` has no examples in after_help",
+                sub.get_name()
+            );
+        }
+    }
+}

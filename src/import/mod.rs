@@ -1,0 +1,134 @@
+//! Migration: a `.pre-commit-config.yaml` or a `lefthook.yml` → the text of
+//! an equivalent `.tiergate.toml`, with what could not be translated listed.
+//!
+//! Pure: YAML text in, TOML text out. Reading the input and writing the
+//! output (and refusing to overwrite) belong to `cli::import`, which also
+//! loads the result with `config::from_text` before writing it. Formatters
+//! become `[formatters.*]`; checkers become groups of `smoke` (commit) or
+//! `fast` (push). Nothing is guessed silently: every approximation is named
+//! in the file's header and on stdout.
+
+mod known;
+mod lefthook;
+mod pre_commit;
+mod regex_glob;
+mod toml_out;
+
+use std::path::Path;
+
+use serde_norway::Value;
+
+use crate::error::{Error, Location};
+
+pub(crate) use lefthook::translate as lefthook;
+pub(crate) use pre_commit::translate as pre_commit;
+pub(crate) use toml_out::one_line;
+
+/// The result of an import.
+#[derive(Debug)]
+pub(crate) struct Imported {
+    pub(crate) text: String,
+    pub(crate) untranslated: Vec<String>,
+    pub(crate) formatters: Vec<String>,
+    /// Groups per stage, for the summary line: (stage, count).
+    pub(crate) groups: Vec<(String, usize)>,
+}
+
+impl Imported {
+    fn from_draft(draft: &toml_out::Draft) -> Imported {
+        Imported {
+            text: draft.render(),
+            untranslated: draft.untranslated.clone(),
+            formatters: draft.formatters.iter().map(|f| f.name.clone()).collect(),
+            groups: [toml_out::SMOKE, toml_out::FAST, toml_out::MANUAL]
+                .iter()
+                .map(|s| ((*s).to_owned(), draft.group_count(s)))
+                .filter(|(_, n)| *n > 0)
+                .collect(),
+        }
+    }
+}
+
+/// Parse YAML, pointing at the line and column of a syntax error.
+fn parse_yaml(text: &str, file: &Path) -> Result<Value, Error> {
+    serde_norway::from_str::<Value>(text).map_err(|e| {
+        let location = e.location().map(|l| Location {
+            file: file.to_path_buf(),
+            line: l.line(),
+            column: l.column(),
+        });
+        Error::new(format!("cannot parse {} as YAML: {e}", file.display()))
+            .at(location)
+            .hint("fix the YAML syntax, or pass the right file with --input FILE")
+    })
+}
+
+/// The text of a scalar (`files: 1` is a number in YAML, a regex here).
+fn scalar(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// A list of strings, or one string standing for a list of one.
+fn strings(value: Option<&Value>) -> Vec<String> {
+    match value {
+        Some(Value::Sequence(items)) => items.iter().filter_map(scalar).collect(),
+        Some(other) => scalar(other).into_iter().collect(),
+        None => Vec::new(),
+    }
+}
+
+fn get<'v>(map: &'v Value, key: &str) -> Option<&'v Value> {
+    map.as_mapping().and_then(|m| m.get(key))
+}
+
+fn get_str(map: &Value, key: &str) -> Option<String> {
+    get(map, key).and_then(scalar)
+}
+
+fn get_bool(map: &Value, key: &str) -> Option<bool> {
+    get(map, key).and_then(Value::as_bool)
+}
+
+/// Whether `run` needs a shell: pipes, `&&`, `;`, redirections, `$VAR`,
+/// globs, backquotes, `VAR=value` prefixes or shell builtins. tiergate execs
+/// commands directly, so such strings become an explicit `sh -c '...'`.
+fn needs_shell(run: &str) -> bool {
+    const BUILTINS: &[&str] = &[
+        "cd", "export", "source", ".", "if", "for", "while", "set", "unset", "exit", "[",
+    ];
+    if run.contains(|c: char| "|&;<>$`()*?~\n".contains(c)) {
+        return true;
+    }
+    match shell_words::split(run) {
+        Ok(words) => words.first().is_none_or(|first| {
+            BUILTINS.contains(&first.as_str()) || (first.contains('=') && !first.starts_with('-'))
+        }),
+        Err(_) => true,
+    }
+}
+
+/// `sh -c 'SCRIPT' sh {files}` when `files` (the script reads them as
+/// `"$@"`), else `sh -c 'SCRIPT'`: the file names stay arguments, never code.
+fn sh_c(script: &str, files: bool) -> String {
+    let quoted = shell_words::quote(script);
+    if files {
+        format!("sh -c {quoted} sh {{files}}")
+    } else {
+        format!("sh -c {quoted}")
+    }
+}
+
+/// `program args...`, each arg quoted for tiergate's shell-word splitting.
+fn join_args(entry: &str, args: &[String]) -> String {
+    let mut run = entry.trim().to_owned();
+    for arg in args {
+        run.push(' ');
+        run.push_str(&shell_words::quote(arg));
+    }
+    run
+}
