@@ -31,32 +31,67 @@ fn man_page() -> std::io::Result<Vec<u8>> {
     cmd.build();
     let mut page = Vec::new();
     clap_mangen::Man::new(cmd.clone()).render(&mut page)?;
+    let mut names = Vec::new();
     for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        names.push(sub.get_name().to_owned());
         let title = format!("tiergate {}", sub.get_name());
         page.extend_from_slice(format!(".SH \"{}\"\n", title.to_uppercase()).as_bytes());
         let man = clap_mangen::Man::new(sub.clone());
         let mut section = Vec::new();
-        man.render_description_section(&mut section)?;
         man.render_synopsis_section(&mut section)?;
+        man.render_description_section(&mut section)?;
         if sub.get_arguments().any(|a| !a.is_hide_set()) {
             man.render_options_section(&mut section)?;
         }
         if sub.get_after_help().is_some() {
             man.render_extra_section(&mut section)?;
         }
-        let text = String::from_utf8_lossy(&section)
-            .lines()
-            .map(|line| match line.strip_prefix(".SH ") {
-                Some("EXTRA") => ".SS EXAMPLES".to_owned(),
+        for line in String::from_utf8_lossy(&section).lines() {
+            let line = match line.strip_prefix(".SH ") {
                 Some(rest) => format!(".SS {rest}"),
                 None => line.to_owned(),
-            })
-            .collect::<Vec<_>>()
-            .join("\n");
-        page.extend_from_slice(text.as_bytes());
-        page.push(b'\n');
+            };
+            page.extend_from_slice(line.as_bytes());
+            page.push(b'\n');
+        }
     }
-    Ok(page)
+    Ok(tidy(&String::from_utf8_lossy(&page), &names).into_bytes())
+}
+
+/// The examples keep their line breaks (`.nf`), and the subcommand list
+/// points at this page's sections rather than `tiergate-run(1)` pages that
+/// do not exist.
+fn tidy(page: &str, names: &[String]) -> String {
+    let mut out = String::new();
+    let mut in_examples = false;
+    for line in page.lines() {
+        let heading = line.starts_with(".SH ") || line.starts_with(".SS ");
+        if heading && in_examples {
+            out.push_str(".fi\n");
+            in_examples = false;
+        }
+        let mut line = match line {
+            ".SH EXTRA" => ".SH EXAMPLES".to_owned(),
+            ".SS EXTRA" => ".SS EXAMPLES".to_owned(),
+            other => other.to_owned(),
+        };
+        for name in names {
+            line = line.replace(
+                &format!("tiergate\\-{}(1)", name.replace('-', "\\-")),
+                &format!("tiergate {}", name.replace('-', "\\-")),
+            );
+        }
+        out.push_str(&line);
+        out.push('\n');
+        if line.ends_with(" EXAMPLES") {
+            out.push_str(".nf\n");
+            in_examples = true;
+        }
+    }
+    if in_examples {
+        out.push_str(".fi\n");
+    }
+    out
 }
 
 #[cfg(test)]

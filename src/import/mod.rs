@@ -99,7 +99,7 @@ fn get_bool(map: &Value, key: &str) -> Option<bool> {
 /// commands directly, so such strings become an explicit `sh -c '...'`.
 fn needs_shell(run: &str) -> bool {
     const BUILTINS: &[&str] = &[
-        "cd", "export", "source", ".", "if", "for", "while", "set", "unset", "exit", "[",
+        "cd", "export", "source", ".", "if", "for", "while", "set", "unset", "exit", "[", "!",
     ];
     if run.contains(|c: char| "|&;<>$`()*?~\n".contains(c)) {
         return true;

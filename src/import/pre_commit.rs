@@ -223,9 +223,10 @@ fn translate_hook(draft: &mut Draft, url: &str, hook: &Value, defaults: &Default
     let text_only = types.iter().chain(&types_or).any(|t| t == "text");
     let type_globs = type_globs(draft, &label, &types, &types_or);
     let files_regex = get_str(hook, "files").unwrap_or_else(|| defaults.files.clone());
+    let files_regex = files_regex.trim();
     let mut file_globs = None;
-    if !files_regex.trim().is_empty() {
-        match to_globs(&files_regex) {
+    if !files_regex.is_empty() {
+        match to_globs(files_regex) {
             Some(globs) => file_globs = Some(globs),
             None => draft.untranslated(format!(
                 "{label}: files regex `{files_regex}` has no glob equivalent, kept as {}",
@@ -239,20 +240,30 @@ fn translate_hook(draft: &mut Draft, url: &str, hook: &Value, defaults: &Default
             file_globs = Some(k.globs.iter().map(|g| (*g).to_owned()).collect());
         }
     }
-    let files = combine(file_globs, type_globs);
+    let files = combine(file_globs, type_globs).map(dedup);
 
     let exclude_regex = get_str(hook, "exclude").unwrap_or_default();
     let mut exclude: Vec<String> = Vec::new();
     let mut exclude_written: Vec<String> = Vec::new();
-    for regex in [&exclude_regex, &defaults.exclude] {
-        if regex.trim().is_empty() || regex.trim() == "^$" {
+    for (regex, own) in [
+        (exclude_regex.trim(), true),
+        (defaults.exclude.trim(), false),
+    ] {
+        if regex.is_empty() || regex == "^$" {
             continue;
         }
-        exclude_written.push(format!("exclude `{regex}`"));
+        let whose = if own {
+            label.clone()
+        } else {
+            "top-level".to_owned()
+        };
+        if own {
+            exclude_written.push(format!("exclude `{regex}`"));
+        }
         match to_globs(regex) {
             Some(globs) => exclude.extend(globs),
             None => draft.untranslated(format!(
-                "{label}: exclude regex `{regex}` has no glob equivalent, dropped"
+                "{whose}: exclude regex `{regex}` has no glob equivalent, dropped"
             )),
         }
     }
@@ -292,6 +303,12 @@ fn translate_hook(draft: &mut Draft, url: &str, hook: &Value, defaults: &Default
             });
             continue;
         }
+        let top = defaults.exclude.trim();
+        if !top.is_empty() && top != "^$" {
+            draft.untranslated(format!(
+                "top-level: exclude `{top}` applies to the formatters only: tiergate groups have no exclude"
+            ));
+        }
         for written in &exclude_written {
             draft.untranslated(format!(
                 "{label}: {written} dropped: tiergate groups have no exclude, so those files are checked too"
@@ -318,6 +335,16 @@ fn translate_hook(draft: &mut Draft, url: &str, hook: &Value, defaults: &Default
             },
         );
     }
+}
+
+fn dedup(list: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for item in list {
+        if !out.contains(&item) {
+            out.push(item);
+        }
+    }
+    out
 }
 
 /// `types` (all must match) and `types_or` (any may match) as globs;

@@ -7,4 +7,5 @@ mod config_errors;
 mod execution;
 mod gates;
 mod hooks;
+mod import;
 mod reports;
