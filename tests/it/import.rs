@@ -125,13 +125,8 @@ fn a_python_projects_pre_commit_config_becomes_formatters_and_groups() {
     let config = written(&repo);
 
     // Formatters: black, ruff-format, isort and the pre-commit-hooks fixers.
-    let formatters: Vec<&String> = table(&config, &["formatters"])
-        .as_table()
-        .unwrap()
-        .keys()
-        .collect();
     assert_eq!(
-        formatters,
+        strings(table(&config, &["hooks", "pre-commit", "formatters"])),
         [
             "trailing-whitespace",
             "end-of-file-fixer",
