@@ -10,12 +10,12 @@ use super::Cli;
 use crate::error::{Error, ExitStatus};
 use crate::ui;
 
-pub(crate) fn completions(shell: clap_complete::Shell) -> Result<ExitStatus, Error> {
+pub(crate) fn completions(shell: clap_complete::Shell) -> ExitStatus {
     let mut cmd = Cli::command();
     let mut out = Vec::new();
     clap_complete::generate(shell, &mut cmd, "tiergate", &mut out);
     ui::out_raw(&out);
-    Ok(ExitStatus::Passed)
+    ExitStatus::Passed
 }
 
 pub(crate) fn man() -> Result<ExitStatus, Error> {

@@ -47,7 +47,7 @@ pub fn main() -> ExitStatus {
             output: args.output,
             force: args.force,
         }),
-        Command::Completions(args) => completions::completions(args.shell),
+        Command::Completions(args) => Ok(completions::completions(args.shell)),
         Command::Man => completions::man(),
     };
     match result {

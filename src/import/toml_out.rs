@@ -181,7 +181,7 @@ impl Draft {
 /// A name tiergate accepts as a bare TOML key and a group name: letters,
 /// digits, `-` and `_`; made unique with `-2`, `-3`.
 fn unique(name: &str, taken: &[&str]) -> String {
-    let mut clean: String = name
+    let replaced: String = name
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
@@ -191,17 +191,15 @@ fn unique(name: &str, taken: &[&str]) -> String {
             }
         })
         .collect();
-    clean = clean.trim_matches('-').to_owned();
-    if clean.is_empty() {
-        clean = "hook".into();
-    }
-    if !taken.contains(&clean.as_str()) {
-        return clean;
-    }
-    (2..)
-        .map(|n| format!("{clean}-{n}"))
+    let clean = match replaced.trim_matches('-') {
+        "" => "hook",
+        trimmed => trimmed,
+    };
+    // One more candidate than names taken: one of them is free.
+    std::iter::once(clean.to_owned())
+        .chain((2..=taken.len() + 2).map(|n| format!("{clean}-{n}")))
         .find(|candidate| !taken.contains(&candidate.as_str()))
-        .unwrap_or(clean)
+        .unwrap_or_else(|| clean.to_owned())
 }
 
 fn quote(s: &str) -> String {

@@ -6,7 +6,7 @@ use crate::support::{Run, TestRepo, BIN};
 
 /// A typical Python project's `.pre-commit-config.yaml`: remote hooks of
 /// pre-commit-hooks, black, ruff, isort and mypy, and local hooks.
-const PYTHON_PRE_COMMIT: &str = r#"
+const PYTHON_PRE_COMMIT: &str = r"
 default_stages: [pre-commit]
 exclude: ^docs/_build/
 ci:
@@ -68,7 +68,7 @@ repos:
         entry: gitlint --msg-filename
         language: python
         stages: [commit-msg]
-"#;
+";
 
 fn table<'v>(value: &'v toml::Value, path: &[&str]) -> &'v toml::Value {
     path.iter().fold(value, |v, key| {
