@@ -132,3 +132,125 @@ fn join_args(entry: &str, args: &[String]) -> String {
     }
     run
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{self, Source};
+
+    /// Whatever the input, the output loads with the real loader.
+    fn loads(imported: &Imported) -> config::Config {
+        config::from_text(
+            &imported.text,
+            Path::new(".tiergate.toml"),
+            Source::Embedded("test"),
+        )
+        .unwrap_or_else(|e| panic!("{e}\n---\n{}", imported.text))
+    }
+
+    #[test]
+    fn awkward_pre_commit_hooks_still_load() {
+        let yaml = r#"
+repos:
+  - repo: local
+    hooks:
+      - id: has.dots
+        entry: "echo 'it''s' \"quoted\" {files}"
+        language: system
+      - id: has.dots
+        entry: cargo fmt
+        language: system
+        pass_filenames: false
+        types: [rust]
+      - id: manual-only
+        entry: ./slow.sh
+        language: script
+        stages: [manual]
+        always_run: true
+      - id: regex-with-quotes
+        entry: check
+        language: system
+        files: "^it's/\"x\"\\.py$"
+  - repo: https://github.com/doublify/pre-commit-rust
+    rev: v1.0
+    hooks:
+      - id: fmt
+      - id: clippy
+"#;
+        let imported = pre_commit(yaml, Path::new(".pre-commit-config.yaml")).unwrap();
+        let config = loads(&imported);
+        assert_eq!(config.stage_names(), ["smoke", "manual"]);
+        let fmt = config.formatter("fmt").unwrap();
+        // pass_filenames: false — the appended files go to `sh`, not to cargo.
+        assert_eq!(fmt.run.source, "sh -c 'cargo fmt --' sh");
+        let smoke = config.stage("smoke").unwrap();
+        let names: Vec<&str> = smoke.groups.iter().map(|g| g.name.as_str()).collect();
+        assert_eq!(names, ["has-dots", "regex-with-quotes", "clippy"]);
+        assert!(config.formatter("has-dots").is_some());
+        assert!(config.stage("manual").unwrap().groups[0].always);
+    }
+
+    #[test]
+    fn awkward_lefthook_commands_still_load() {
+        let yaml = r#"
+pre-commit:
+  commands:
+    "lint.js":
+      run: FOO=1 eslint --format='{a}' {staged_files}
+    inside:
+      run: tool --files={staged_files}
+    fmt:
+      run: cargo fmt
+      stage_fixed: true
+pre-push:
+  jobs:
+    - run: cd web && npm test
+    - name: grouped
+      group:
+        jobs:
+          - run: "true"
+"#;
+        let imported = lefthook(yaml, Path::new("lefthook.yml")).unwrap();
+        let config = loads(&imported);
+        let smoke = config.stage("smoke").unwrap();
+        assert_eq!(
+            smoke.groups[0].run.source,
+            "sh -c 'FOO=1 eslint --format='\\''{a}'\\'' \"$@\"' sh {files}"
+        );
+        assert_eq!(
+            smoke.groups[1].run.source,
+            "sh -c 'tool --files=\"$@\"' sh {files}"
+        );
+        assert_eq!(
+            config.formatter("fmt").unwrap().run.source,
+            "sh -c 'cargo fmt' sh"
+        );
+        assert_eq!(config.stage("fast").unwrap().groups[0].name, "job-1");
+        assert!(imported
+            .untranslated
+            .iter()
+            .any(|u| u.contains("nested job groups")));
+    }
+
+    #[test]
+    fn shell_features_are_detected() {
+        for run in [
+            "a | b",
+            "a && b",
+            "echo $HOME",
+            "cd x",
+            "A=1 b",
+            "ls *.py",
+            "! x",
+        ] {
+            assert!(needs_shell(run), "{run}");
+        }
+        for run in [
+            "black --check",
+            "pytest -k 'a or b'",
+            "eslint --max-warnings=0",
+        ] {
+            assert!(!needs_shell(run), "{run}");
+        }
+    }
+}
