@@ -8,6 +8,9 @@
 //!        ──► results (JUnit → counted groups, hints) ──► policy (gates) ──► report
 //! ```
 //!
+//! Beside the pipeline, `import` turns a pre-commit or lefthook config into
+//! `.tiergate.toml` text (`tiergate import`).
+//!
 //! `main` only parses arguments through `cli` and turns the `ExitStatus`
 //! into the process exit code.
 
