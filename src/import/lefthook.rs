@@ -161,12 +161,9 @@ fn command(
     for key in cmd.as_mapping().into_iter().flat_map(|m| m.keys()) {
         match key.as_str().unwrap_or_default() {
             "run" | "glob" | "exclude" | "tags" | "stage_fixed" | "skip" | "env" | "fail_text"
-            | "priority" | "name" => {}
+            | "priority" | "name" | "root" => {}
             "only" => draft.untranslated(format!(
                 "{label}: `only` conditions are not translated: it always runs"
-            )),
-            "root" => draft.untranslated(format!(
-                "{label}: `root` is not translated: the command runs at the repository root"
             )),
             "files" => draft.untranslated(format!(
                 "{label}: a `files` command is not translated: tiergate passes the changed files"
@@ -189,7 +186,11 @@ fn command(
     for p in FILE_PLACEHOLDERS {
         direct = direct.replace(p, "{files}");
     }
-    let direct_ok = !needs_shell(&direct)
+    let root = get_str(cmd, "root")
+        .map(|r| r.trim().trim_end_matches('/').to_owned())
+        .filter(|r| !r.is_empty() && r != ".");
+    let direct_ok = root.is_none()
+        && !needs_shell(&direct)
         && shell_words::split(&direct).is_ok_and(|words| {
             words
                 .iter()
@@ -206,6 +207,9 @@ fn command(
         let mut script = run.trim().to_owned();
         for p in FILE_PLACEHOLDERS {
             script = script.replace(p, "\"$@\"");
+        }
+        if let Some(root) = &root {
+            script = in_root(root, &script, uses_files);
         }
         sh_c(&script, uses_files)
     };
@@ -228,7 +232,10 @@ fn command(
         run = format!("{prefix} {run}");
     }
 
-    let globs = strings(get(cmd, "glob"));
+    let mut globs = strings(get(cmd, "glob"));
+    if let Some(root) = &root {
+        globs = root_globs(root, &globs);
+    }
     let (exclude, exclude_text) = match get(cmd, "exclude") {
         None => (Vec::new(), None),
         Some(Value::Sequence(items)) => {
@@ -271,7 +278,9 @@ fn command(
     let files = if !globs.is_empty() {
         Some(globs)
     } else if uses_files {
-        Some(vec!["*".to_owned()])
+        Some(vec![
+            root.map_or_else(|| "*".to_owned(), |r| format!("{r}/**"))
+        ])
     } else {
         None
     };
@@ -285,6 +294,35 @@ fn command(
             comment,
         },
     );
+}
+
+/// lefthook's `root`: the command runs in that folder and gets the files
+/// relative to it, so the script strips the prefix from `"$@"` and `cd`s.
+fn in_root(root: &str, script: &str, files: bool) -> String {
+    let dir = shell_words::quote(root);
+    let with_slash = format!("{root}/");
+    let prefix = shell_words::quote(&with_slash);
+    if files {
+        format!(
+            "n=$#; for f; do set -- \"$@\" \"${{f#{prefix}}}\"; done; shift \"$n\"; cd {dir} && {script}"
+        )
+    } else {
+        format!("cd {dir} && {script}")
+    }
+}
+
+/// Globs under `root`: a bare `*.js` at any depth below it.
+fn root_globs(root: &str, globs: &[String]) -> Vec<String> {
+    globs
+        .iter()
+        .map(|g| {
+            if g.contains('/') {
+                format!("{root}/{}", g.trim_start_matches('/'))
+            } else {
+                format!("{root}/**/{g}")
+            }
+        })
+        .collect()
 }
 
 /// `{0}`, `{1}`, `{cmd}`, `{lefthook_job_name}`...: lefthook's other placeholders.

@@ -272,6 +272,10 @@ pre-commit:
       run: "! grep -n TODO {staged_files}"
     seen:
       run: echo {staged_files} | grep -q .
+    rooted:
+      root: web/
+      glob: "*.js"
+      run: test -f {staged_files}
     never:
       run: echo never
       skip: true
@@ -313,7 +317,7 @@ fn a_lefthook_config_becomes_formatters_and_groups_that_run() {
     );
     assert_eq!(
         group_names(&config, "smoke"),
-        ["eslint", "todo", "seen", "check-size-sh"]
+        ["eslint", "todo", "seen", "rooted", "check-size-sh"]
     );
     assert_eq!(
         group(&config, "smoke", "eslint")["run"].as_str(),
@@ -354,6 +358,14 @@ fn a_lefthook_config_becomes_formatters_and_groups_that_run() {
     blocked.expect_code(1);
     assert!(blocked.all().contains("TODO: later"), "{}", blocked.all());
     repo.tiergate(&["run", "smoke.check-size-sh"])
+        .expect_code(0);
+    // `root: web/`: run in web/, with the files relative to it.
+    assert_eq!(
+        strings(&group(&config, "smoke", "rooted")["files"]),
+        ["web/**/*.js"]
+    );
+    repo.write("web/app.js", "let a = 1;\n");
+    repo.tiergate(&["run", "smoke.rooted", "--files", "web/app.js"])
         .expect_code(0);
     repo.tiergate(&["plan", "pre-commit"]).expect_code(0);
 }
