@@ -121,6 +121,18 @@ fn translate_hook(draft: &mut Draft, url: &str, hook: &Value, defaults: &Default
         return;
     }
 
+    for key in hook.as_mapping().into_iter().flat_map(|m| m.keys()) {
+        match key.as_str().unwrap_or_default() {
+            "id" | "name" | "entry" | "language" | "files" | "exclude" | "types" | "types_or"
+            | "exclude_types" | "stages" | "pass_filenames" | "args" | "always_run"
+            | "additional_dependencies" | "require_serial" | "verbose" | "log_file"
+            | "description" | "language_version" | "minimum_pre_commit_version" | "alias" => {}
+            "fail_fast" => draft.untranslated(format!(
+                "{label}: fail_fast: tiergate runs every group of a stage; its gate blocks on any failure"
+            )),
+            other => draft.untranslated(format!("{label}: key `{other}` is not translated")),
+        }
+    }
     let local = url == "local";
     let known = if local {
         None
@@ -222,7 +234,14 @@ fn translate_hook(draft: &mut Draft, url: &str, hook: &Value, defaults: &Default
     };
     let text_only = types.iter().chain(&types_or).any(|t| t == "text");
     let type_globs = type_globs(draft, &label, &types, &types_or);
-    let files_regex = get_str(hook, "files").unwrap_or_else(|| defaults.files.clone());
+    let own_files = get_str(hook, "files").filter(|f| !f.trim().is_empty());
+    if own_files.is_some() && !defaults.files.trim().is_empty() {
+        draft.untranslated(format!(
+            "{label}: both its files and the top-level files `{}` must match; kept as its own",
+            defaults.files.trim()
+        ));
+    }
+    let files_regex = own_files.unwrap_or_else(|| defaults.files.clone());
     let files_regex = files_regex.trim();
     let mut file_globs = None;
     if !files_regex.is_empty() {
