@@ -37,9 +37,6 @@ _tiergate() {
             tiergate,install)
                 cmd="tiergate__subcmd__install"
                 ;;
-            tiergate,man)
-                cmd="tiergate__subcmd__man"
-                ;;
             tiergate,plan)
                 cmd="tiergate__subcmd__plan"
                 ;;
@@ -70,9 +67,6 @@ _tiergate() {
             tiergate__subcmd__help,install)
                 cmd="tiergate__subcmd__help__subcmd__install"
                 ;;
-            tiergate__subcmd__help,man)
-                cmd="tiergate__subcmd__help__subcmd__man"
-                ;;
             tiergate__subcmd__help,plan)
                 cmd="tiergate__subcmd__help__subcmd__plan"
                 ;;
@@ -89,7 +83,7 @@ _tiergate() {
 
     case "${cmd}" in
         tiergate)
-            opts="-q -v -h -V --quiet --verbose --color --help --version run hook plan install uninstall doctor config import completions man help"
+            opts="-q -v -h -V --quiet --verbose --color --help --version run hook plan install uninstall doctor config import completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -161,7 +155,7 @@ _tiergate() {
             return 0
             ;;
         tiergate__subcmd__help)
-            opts="run hook plan install uninstall doctor config import completions man help"
+            opts="run hook plan install uninstall doctor config import completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -259,20 +253,6 @@ _tiergate() {
             return 0
             ;;
         tiergate__subcmd__help__subcmd__install)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        tiergate__subcmd__help__subcmd__man)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -391,24 +371,6 @@ _tiergate() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --color)
-                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        tiergate__subcmd__man)
-            opts="-q -v -h --quiet --verbose --color --help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0

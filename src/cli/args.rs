@@ -82,9 +82,6 @@ pub(crate) enum Command {
         after_help = "Examples:\n  tiergate completions bash > ~/.local/share/bash-completion/completions/tiergate\n  tiergate completions zsh > ~/.zfunc/_tiergate\n  tiergate completions fish > ~/.config/fish/completions/tiergate.fish"
     )]
     Completions(CompletionsArgs),
-    /// Print the man page (roff), as committed at doc/tiergate.1.
-    #[command(hide = true, after_help = "Example:\n  tiergate man > doc/tiergate.1")]
-    Man,
 }
 
 #[derive(Debug, Args)]

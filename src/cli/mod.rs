@@ -48,7 +48,6 @@ pub fn main() -> ExitStatus {
             force: args.force,
         }),
         Command::Completions(args) => Ok(completions::completions(args.shell)),
-        Command::Man => completions::man(),
     };
     match result {
         Ok(status) => status,
