@@ -46,7 +46,7 @@ mod tests {
         }
     }
 
-    /// `doc/tiergate.1` is what clap_mangen renders now (STYLE 7).
+    /// `doc/tiergate.1` is what `clap_mangen` renders now (STYLE 7).
     #[test]
     fn the_committed_man_page_is_current() {
         let page = man_page().unwrap();
