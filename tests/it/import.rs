@@ -190,6 +190,7 @@ fn a_python_projects_pre_commit_config_becomes_formatters_and_groups() {
 
     // What could not be translated is listed, on stdout and in the file.
     let text = String::from_utf8(repo.read(".tiergate.toml")).unwrap();
+    insta::assert_snapshot!("pre-commit-python-project", text);
     for item in [
         "hook generated: files regex `gen_\\d+\\.py$` has no glob equivalent, kept as all files",
         "hook frobnicate: unknown remote hook of `https://github.com/example/in-house-hooks`, dropped",
@@ -301,6 +302,10 @@ fn a_lefthook_config_becomes_formatters_and_groups_that_run() {
     let run = repo.tiergate(&["import", "lefthook"]);
     run.expect_code(0);
     let config = written(&repo);
+    insta::assert_snapshot!(
+        "lefthook",
+        String::from_utf8(repo.read(".tiergate.toml")).unwrap()
+    );
 
     // stage_fixed: a formatter, and the hook restages what it fixed.
     assert_eq!(
