@@ -49,11 +49,12 @@ pub(crate) fn translate(text: &str, source: &Path) -> Result<Imported, Error> {
     };
     let mut draft = Draft::new("lefthook", &source.display().to_string());
     let source_dir = get_str(&doc, "source_dir").unwrap_or_else(|| ".lefthook/".into());
+    let doublestar = get_str(&doc, "glob_matcher").as_deref() == Some("doublestar");
     for (key, value) in map {
         let Some(key) = key.as_str() else { continue };
         match key {
-            "pre-commit" => section(&mut draft, key, SMOKE, value, &source_dir),
-            "pre-push" => section(&mut draft, key, FAST, value, &source_dir),
+            "pre-commit" => section(&mut draft, key, SMOKE, value, &source_dir, doublestar),
+            "pre-push" => section(&mut draft, key, FAST, value, &source_dir, doublestar),
             "min_version"
             | "colors"
             | "no_tty"
@@ -78,7 +79,14 @@ pub(crate) fn translate(text: &str, source: &Path) -> Result<Imported, Error> {
     Ok(Imported::from_draft(&draft))
 }
 
-fn section(draft: &mut Draft, hook: &str, stage: &str, value: &Value, source_dir: &str) {
+fn section(
+    draft: &mut Draft,
+    hook: &str,
+    stage: &str,
+    value: &Value,
+    source_dir: &str,
+    doublestar: bool,
+) {
     let exclude_tags = strings(get(value, "exclude_tags"));
     let Some(map) = value.as_mapping() else {
         return;
@@ -89,7 +97,7 @@ fn section(draft: &mut Draft, hook: &str, stage: &str, value: &Value, source_dir
             "commands" => {
                 for (name, cmd) in item.as_mapping().into_iter().flatten() {
                     let name = scalar(name).unwrap_or_default();
-                    command(draft, hook, stage, &name, cmd, &exclude_tags);
+                    command(draft, (hook, stage), &name, cmd, &exclude_tags, doublestar);
                 }
             }
             "jobs" => {
@@ -102,7 +110,7 @@ fn section(draft: &mut Draft, hook: &str, stage: &str, value: &Value, source_dir
                             "{hook} job {name}: nested job groups are not translated, dropped"
                         ));
                     } else {
-                        command(draft, hook, stage, &name, job, &exclude_tags);
+                        command(draft, (hook, stage), &name, job, &exclude_tags, doublestar);
                     }
                 }
             }
@@ -130,11 +138,11 @@ fn section(draft: &mut Draft, hook: &str, stage: &str, value: &Value, source_dir
 
 fn command(
     draft: &mut Draft,
-    hook: &str,
-    stage: &str,
+    (hook, stage): (&str, &str),
     name: &str,
     cmd: &Value,
     exclude_tags: &[String],
+    doublestar: bool,
 ) {
     let label = format!("{hook} command {name}");
     if strings(get(cmd, "tags"))
@@ -232,7 +240,10 @@ fn command(
         run = format!("{prefix} {run}");
     }
 
-    let mut globs = strings(get(cmd, "glob"));
+    let mut globs: Vec<String> = strings(get(cmd, "glob"))
+        .iter()
+        .map(|g| lefthook_glob(g, doublestar))
+        .collect();
     if let Some(root) = &root {
         globs = root_globs(root, &globs);
     }
@@ -294,6 +305,23 @@ fn command(
             comment,
         },
     );
+}
+
+/// lefthook's glob → tiergate's. By default (gobwas) `*` crosses folders, so
+/// `*.js` is any depth as in tiergate, but a leading `**/` needs at least one
+/// folder; with `glob_matcher: doublestar`, `*.js` is the root only.
+fn lefthook_glob(glob: &str, doublestar: bool) -> String {
+    if doublestar {
+        if glob.contains('/') {
+            glob.to_owned()
+        } else {
+            format!("/{glob}")
+        }
+    } else if let Some(rest) = glob.strip_prefix("**/") {
+        format!("*/**/{rest}")
+    } else {
+        glob.to_owned()
+    }
 }
 
 /// lefthook's `root`: the command runs in that folder and gets the files
@@ -372,7 +400,15 @@ fn script(draft: &mut Draft, hook: &str, stage: &str, name: &str, s: &Value, sou
 
 #[cfg(test)]
 mod tests {
-    use super::other_placeholders;
+    use super::{lefthook_glob, other_placeholders};
+
+    #[test]
+    fn globs_keep_lefthooks_meaning() {
+        assert_eq!(lefthook_glob("*.js", false), "*.js");
+        assert_eq!(lefthook_glob("**/*.js", false), "*/**/*.js");
+        assert_eq!(lefthook_glob("*.js", true), "/*.js");
+        assert_eq!(lefthook_glob("**/*.js", true), "**/*.js");
+    }
 
     #[test]
     fn finds_placeholders_tiergate_lacks() {
