@@ -466,6 +466,72 @@ pub(crate) static KNOWN_HOOKS: &[KnownHook] = &[
         Checker,
         &["text"],
     ),
+    hook(
+        PRE_COMMIT_HOOKS,
+        "check-executables-have-shebangs",
+        "check-executables-have-shebangs",
+        Checker,
+        &[],
+    ),
+    hook(
+        PRE_COMMIT_HOOKS,
+        "check-shebang-scripts-are-executable",
+        "check-shebang-scripts-are-executable",
+        Checker,
+        &[],
+    ),
+    hook(
+        PRE_COMMIT_HOOKS,
+        "check-vcs-permalinks",
+        "check-vcs-permalinks",
+        Checker,
+        &["text"],
+    ),
+    hook(
+        PRE_COMMIT_HOOKS,
+        "destroyed-symlinks",
+        "destroyed-symlinks",
+        Checker,
+        &[],
+    ),
+    hook(
+        PRE_COMMIT_HOOKS,
+        "forbid-new-submodules",
+        "forbid-new-submodules",
+        Checker,
+        &[],
+    ),
+    KnownHook {
+        globs: &["**/tests/**/*.py"],
+        ..hook(
+            PRE_COMMIT_HOOKS,
+            "name-tests-test",
+            "name-tests-test",
+            Checker,
+            &[],
+        )
+    },
+    hook(
+        PRE_COMMIT_HOOKS,
+        "file-contents-sorter",
+        "file-contents-sorter",
+        Formatter,
+        &[],
+    ),
+    hook(
+        PRE_COMMIT_HOOKS,
+        "sort-simple-yaml",
+        "sort-simple-yaml",
+        Formatter,
+        &[],
+    ),
+    hook(
+        PRE_COMMIT_HOOKS,
+        "fix-encoding-pragma",
+        "fix-encoding-pragma",
+        Formatter,
+        &["python"],
+    ),
     KnownHook {
         pass_filenames: false,
         ..hook(

@@ -250,7 +250,11 @@ fn command(
     let (exclude, exclude_text) = match get(cmd, "exclude") {
         None => (Vec::new(), None),
         Some(Value::Sequence(items)) => {
-            let list: Vec<String> = items.iter().filter_map(scalar).collect();
+            let list: Vec<String> = items
+                .iter()
+                .filter_map(scalar)
+                .map(|g| lefthook_glob(&g, doublestar))
+                .collect();
             let text = list.join(", ");
             (list, Some(text))
         }
