@@ -132,7 +132,9 @@ impl Parser {
                 c => Some(Tok::Lit(escape(c))),
             },
             '.' => {
-                if self.peek() == Some('*') {
+                // `.+` is read as `.*`: they differ only on an empty name,
+                // which no file has.
+                if matches!(self.peek(), Some('*' | '+')) {
                     self.pos += 1;
                     Some(Tok::Any)
                 } else {
@@ -338,6 +340,7 @@ mod tests {
         assert_eq!(globs("^(src|tests)/").unwrap(), ["src/**", "tests/**"]);
         assert_eq!(globs(r"^src/.*\.py$").unwrap(), ["src/**/*.py"]);
         assert_eq!(globs(r"^setup\.py$").unwrap(), ["/setup.py"]);
+        assert_eq!(globs(r"^src/.+\.py$").unwrap(), ["src/**/*.py"]);
         assert_eq!(globs("^docs").unwrap(), ["/docs*", "docs*/**"]);
     }
 
@@ -353,7 +356,6 @@ mod tests {
     fn what_has_no_glob_is_refused() {
         assert_eq!(globs(r"test_\d+\.py$"), None);
         assert_eq!(globs(r"(?i)\.py$"), None);
-        assert_eq!(globs(r"^src/.+\.py$"), None);
         assert_eq!(globs(r"^test.*_x\.py$"), None);
         assert_eq!(globs(r"\.py[cod]*$"), None);
     }
