@@ -180,7 +180,13 @@ pub(crate) static KNOWN_HOOKS: &[KnownHook] = &[
         Checker,
         &["python", "pyi"],
     ),
-    hook(&["pycqa/pylint"], "pylint", "pylint", Checker, &["python"]),
+    hook(
+        &["pycqa/pylint", "pylint-dev/pylint"],
+        "pylint",
+        "pylint",
+        Checker,
+        &["python"],
+    ),
     hook(&["pycqa/bandit"], "bandit", "bandit", Checker, &["python"]),
     hook(
         &["pycqa/pydocstyle"],

@@ -76,7 +76,7 @@ pub(crate) fn translate(text: &str, source: &Path) -> Result<Imported, Error> {
             other => draft.untranslated(format!("top-level key `{other}` is unknown, ignored")),
         }
     }
-    Ok(Imported::from_draft(&draft))
+    Ok(Imported::from_draft(draft))
 }
 
 fn section(
@@ -307,6 +307,7 @@ fn command(
             files,
             always: false,
             comment,
+            also_push: false,
         },
     );
 }
@@ -398,6 +399,7 @@ fn script(draft: &mut Draft, hook: &str, stage: &str, name: &str, s: &Value, sou
             files: None,
             always: false,
             comment: Some(format!("lefthook script {path}")),
+            also_push: false,
         },
     );
 }

@@ -35,7 +35,8 @@ pub(crate) struct Imported {
 }
 
 impl Imported {
-    fn from_draft(draft: &toml_out::Draft) -> Imported {
+    fn from_draft(mut draft: toml_out::Draft) -> Imported {
+        draft.settle_push();
         Imported {
             text: draft.render(),
             untranslated: draft.untranslated.clone(),

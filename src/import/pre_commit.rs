@@ -60,6 +60,13 @@ pub(crate) fn translate(text: &str, source: &Path) -> Result<Imported, Error> {
             other => draft.untranslated(format!("top-level key `{other}` is unknown, ignored")),
         }
     }
+    for name in strings(get(&doc, "default_stages")) {
+        if stage_of(&name).is_none() {
+            draft.untranslated(format!(
+                "default_stages: stage `{name}` has no tiergate equivalent, dropped"
+            ));
+        }
+    }
     let defaults = Defaults {
         stages: strings(get(&doc, "default_stages")),
         files: get_str(&doc, "files").unwrap_or_default(),
@@ -75,7 +82,7 @@ pub(crate) fn translate(text: &str, source: &Path) -> Result<Imported, Error> {
             translate_hook(&mut draft, &url, hook, &defaults);
         }
     }
-    Ok(Imported::from_draft(&draft))
+    Ok(Imported::from_draft(draft))
 }
 
 /// pre-commit's stage names → tiergate stages.
@@ -101,7 +108,8 @@ fn translate_hook(draft: &mut Draft, url: &str, hook: &Value, defaults: &Default
         return;
     }
     let mut stage_names = strings(get(hook, "stages"));
-    if stage_names.is_empty() {
+    let own_stages = !stage_names.is_empty();
+    if !own_stages {
         stage_names.clone_from(&defaults.stages);
     }
     if stage_names.is_empty() {
@@ -112,9 +120,10 @@ fn translate_hook(draft: &mut Draft, url: &str, hook: &Value, defaults: &Default
         match stage_of(name) {
             Some(stage) if !stages.contains(&stage) => stages.push(stage),
             Some(_) => {}
-            None => draft.untranslated(format!(
+            None if own_stages => draft.untranslated(format!(
                 "{label}: stage `{name}` has no tiergate equivalent, dropped"
             )),
+            None => {}
         }
     }
     if stages.is_empty() {
@@ -189,10 +198,12 @@ fn translate_hook(draft: &mut Draft, url: &str, hook: &Value, defaults: &Default
             true,
         ),
         "pygrep" => {
-            let mut flags = String::from("-nHP");
+            let mut flags = String::from("P");
+            let mut negate = false;
             for arg in &args {
                 match arg.as_str() {
                     "-i" | "--ignore-case" => flags.push('i'),
+                    "--negate" => negate = true,
                     other => {
                         draft.untranslated(format!(
                             "{label}: pygrep argument `{other}` has no grep equivalent, dropped"
@@ -201,7 +212,12 @@ fn translate_hook(draft: &mut Draft, url: &str, hook: &Value, defaults: &Default
                     }
                 }
             }
-            let script = format!("pattern=$1; shift; ! grep {flags} -e \"$pattern\" -- \"$@\"");
+            // Fail on a match; with --negate, on a file without one.
+            let script = if negate {
+                format!("pattern=$1; shift; missing=$(grep -L{flags} -e \"$pattern\" -- \"$@\"); if [ -n \"$missing\" ]; then echo \"$missing\"; exit 1; fi")
+            } else {
+                format!("pattern=$1; shift; ! grep -nH{flags} -e \"$pattern\" -- \"$@\"")
+            };
             (
                 format!(
                     "{} sh {} {{files}}",
@@ -301,6 +317,12 @@ fn translate_hook(draft: &mut Draft, url: &str, hook: &Value, defaults: &Default
     } else {
         Some(format!("{url} {id}"))
     };
+    // On commit and on push: one smoke group, settled by `Draft::settle_push`;
+    // a formatter only fixes files on commit.
+    let also_push = stages.contains(&SMOKE) && stages.contains(&FAST);
+    if also_push {
+        stages.retain(|s| *s != FAST);
+    }
     for stage in stages {
         if kind == Kind::Formatter && stage == SMOKE {
             let mut exclude = exclude.clone();
@@ -351,6 +373,7 @@ fn translate_hook(draft: &mut Draft, url: &str, hook: &Value, defaults: &Default
                 files,
                 always: always_run,
                 comment: comment.clone(),
+                also_push: also_push && stage == SMOKE,
             },
         );
     }
@@ -416,23 +439,31 @@ fn tag_list(draft: &mut Draft, label: &str, tag: &str) -> Option<Vec<String>> {
     None
 }
 
-/// `files` and `types` must both match: a folder (`src/**`) and a type
-/// (`*.py`) combine into `src/**/*.py`; otherwise the regex's globs, being
-/// the more specific in practice, are kept.
+/// `files` and `types` must both match. A folder (`src/**`) and a type
+/// (`*.py`) combine into `src/**/*.py`, a prefix (`src*`) into `src*.py`;
+/// any other file glob is kept as it is, being the more specific in practice.
 fn combine(files: Option<Vec<String>>, types: Option<Vec<String>>) -> Option<Vec<String>> {
-    match (files, types) {
-        (Some(files), Some(types)) if files.iter().all(|f| f.ends_with("/**")) => Some(
-            files
-                .iter()
-                .flat_map(|folder| {
-                    let base = folder.trim_end_matches("**");
-                    types.iter().map(move |t| format!("{base}**/{t}"))
-                })
-                .collect(),
-        ),
-        (Some(files), _) => Some(files),
-        (None, types) => types,
+    let (files, types) = match (files, types) {
+        (Some(files), Some(types)) => (files, types),
+        (Some(files), None) => return Some(files),
+        (None, types) => return types,
+    };
+    let mut out = Vec::new();
+    for glob in files {
+        if let Some(folder) = glob.strip_suffix("**").filter(|f| f.ends_with('/')) {
+            out.extend(types.iter().map(|t| format!("{folder}**/{t}")));
+        } else if glob.ends_with('*') && !glob.ends_with("**") {
+            out.extend(
+                types
+                    .iter()
+                    .filter_map(|t| t.strip_prefix('*'))
+                    .map(|suffix| format!("{glob}{suffix}")),
+            );
+        } else {
+            out.push(glob);
+        }
     }
+    Some(out)
 }
 
 #[cfg(test)]
@@ -448,6 +479,17 @@ mod tests {
         assert_eq!(
             combine(Some(vec!["*.pyi".into()]), Some(vec!["*.py".into()])),
             Some(vec!["*.pyi".to_owned()])
+        );
+        assert_eq!(
+            combine(
+                Some(vec!["/src*".into(), "src*/**".into()]),
+                Some(vec!["*.c".into(), "Makefile".into()])
+            ),
+            Some(vec![
+                "/src*.c".to_owned(),
+                "src*/**/*.c".to_owned(),
+                "src*/**/Makefile".to_owned()
+            ])
         );
         assert_eq!(combine(None, None), None);
     }

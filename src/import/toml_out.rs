@@ -22,6 +22,8 @@ pub(crate) struct GroupDraft {
     pub(crate) files: Option<Vec<String>>,
     pub(crate) always: bool,
     pub(crate) comment: Option<String>,
+    /// A smoke group the other tool also runs on push (see `settle_push`).
+    pub(crate) also_push: bool,
 }
 
 /// The stages the importers write, in this order. Hooks of pre-commit's
@@ -43,6 +45,8 @@ pub(crate) struct Draft {
     pub(crate) restage: bool,
     pub(crate) untranslated: Vec<String>,
     pub(crate) notes: Vec<String>,
+    /// The pre-push hook runs `smoke` too (set by `settle_push`).
+    smoke_on_push: bool,
 }
 
 impl Draft {
@@ -81,6 +85,30 @@ impl Draft {
             .collect();
         group.name = unique(&group.name, &taken);
         self.groups.push((stage.to_owned(), group));
+    }
+
+    /// Hooks that run on commit and on push: when every smoke group does
+    /// (pre-commit's `default_stages: [commit, push]`), the push hook runs
+    /// `smoke` as well; otherwise those groups are copied into `fast`.
+    pub(crate) fn settle_push(&mut self) {
+        let smoke: Vec<GroupDraft> = self
+            .groups
+            .iter()
+            .filter(|(s, _)| s == SMOKE)
+            .map(|(_, g)| g.clone())
+            .collect();
+        self.smoke_on_push = !smoke.is_empty() && smoke.iter().all(|g| g.also_push);
+        if !self.smoke_on_push {
+            for group in smoke.into_iter().filter(|g| g.also_push) {
+                self.add_group(
+                    FAST,
+                    GroupDraft {
+                        also_push: false,
+                        ..group
+                    },
+                );
+            }
+        }
     }
 
     fn stage_used(&self, stage: &str) -> bool {
@@ -156,9 +184,9 @@ impl Draft {
             .filter(|s| self.stage_used(s))
             .map(|s| (*s).to_owned())
             .collect();
-        let push: Vec<String> = [FAST]
+        let push: Vec<String> = [SMOKE, FAST]
             .iter()
-            .filter(|s| self.stage_used(s))
+            .filter(|s| self.stage_used(s) && (**s != SMOKE || self.smoke_on_push))
             .map(|s| (*s).to_owned())
             .collect();
         let formatters: Vec<String> = self.formatters.iter().map(|f| f.name.clone()).collect();
@@ -238,6 +266,7 @@ mod tests {
                 files: None,
                 always: false,
                 comment: Some("multi\nline".into()),
+                also_push: false,
             },
         );
         let text = draft.render();
