@@ -233,6 +233,47 @@ pre-push:
             .any(|u| u.contains("nested job groups")));
     }
 
+    fn push_targets(config: &config::Config) -> Vec<String> {
+        config
+            .hooks
+            .pre_push
+            .stages
+            .iter()
+            .map(|t| t.stage.clone())
+            .collect()
+    }
+
+    /// pandas' `default_stages: [commit, push, commit-msg, ...]`: every hook
+    /// runs on both, so the push hook runs smoke rather than a copy of it.
+    #[test]
+    fn hooks_on_commit_and_push_share_smoke() {
+        let yaml = "default_stages: [commit, push, commit-msg]\nrepos:\n  - repo: local\n    hooks:\n      - id: a\n        entry: 'true'\n        language: system\n      - id: b\n        entry: 'true'\n        language: system\n";
+        let imported = pre_commit(yaml, Path::new("p.yaml")).unwrap();
+        let config = loads(&imported);
+        assert_eq!(config.stage_names(), ["smoke"]);
+        assert_eq!(push_targets(&config), ["smoke"]);
+        assert_eq!(
+            imported.untranslated,
+            ["default_stages: stage `commit-msg` has no tiergate equivalent, dropped"]
+        );
+
+        // One commit-only hook: the shared ones are copied into fast instead.
+        let mixed = yaml.replace(
+            "      - id: b\n",
+            "      - id: b\n        stages: [commit]\n",
+        );
+        let config = loads(&pre_commit(&mixed, Path::new("p.yaml")).unwrap());
+        assert_eq!(push_targets(&config), ["fast"]);
+        let fast: Vec<&str> = config
+            .stage("fast")
+            .unwrap()
+            .groups
+            .iter()
+            .map(|g| g.name.as_str())
+            .collect();
+        assert_eq!(fast, ["a"]);
+    }
+
     #[test]
     fn shell_features_are_detected() {
         for run in [
