@@ -119,11 +119,11 @@ fn translate_hook(draft: &mut Draft, url: &str, hook: &Value, defaults: &Default
     for name in &stage_names {
         match stage_of(name) {
             Some(stage) if !stages.contains(&stage) => stages.push(stage),
-            Some(_) => {}
+            // default_stages were listed once, in `translate`.
             None if own_stages => draft.untranslated(format!(
                 "{label}: stage `{name}` has no tiergate equivalent, dropped"
             )),
-            None => {}
+            Some(_) | None => {}
         }
     }
     if stages.is_empty() {
