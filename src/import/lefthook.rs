@@ -189,6 +189,12 @@ fn command(
         ));
     }
 
+    // `fmt {staged_files} && git add {staged_files}` is how lefthook configs
+    // restaged before `stage_fixed`: a formatter, restaged by tiergate.
+    let (run, restages) = match run.trim_end().rsplit_once("&& git add ") {
+        Some((head, _)) if !head.contains("&&") && stage == SMOKE => (head.trim().to_owned(), true),
+        _ => (run, false),
+    };
     let uses_files = FILE_PLACEHOLDERS.iter().any(|p| run.contains(p));
     let mut direct = run.clone();
     for p in FILE_PLACEHOLDERS {
@@ -204,7 +210,7 @@ fn command(
                 .iter()
                 .all(|w| w == "{files}" || !w.contains("{files}"))
         });
-    let stage_fixed = get_bool(cmd, "stage_fixed") == Some(true) && stage == SMOKE;
+    let stage_fixed = restages || (get_bool(cmd, "stage_fixed") == Some(true) && stage == SMOKE);
     let formatter = stage_fixed
         || (stage == SMOKE
             && direct_ok
@@ -244,6 +250,9 @@ fn command(
         .iter()
         .map(|g| lefthook_glob(g, doublestar))
         .collect();
+    if globs.iter().any(|g| g.starts_with("*/**/")) {
+        draft.note("lefthook's default glob matcher needs a folder for a leading `**/`: `**/*.js` became `*/**/*.js`, which skips files at the root as lefthook did; write `*.js` for any depth");
+    }
     if let Some(root) = &root {
         globs = root_globs(root, &globs);
     }

@@ -274,6 +274,19 @@ pre-push:
         assert_eq!(fast, ["a"]);
     }
 
+    /// The restaging idiom from before `stage_fixed`.
+    #[test]
+    fn a_lefthook_git_add_makes_a_restaging_formatter() {
+        let yaml = "pre-commit:\n  commands:\n    prettier:\n      glob: '**/*.md'\n      run: pnpm prettier --write {staged_files} && git add {staged_files}\n";
+        let imported = lefthook(yaml, Path::new("lefthook.yml")).unwrap();
+        let config = loads(&imported);
+        let prettier = config.formatter("prettier").unwrap();
+        assert_eq!(prettier.run.source, "pnpm prettier --write {files}");
+        assert_eq!(prettier.files.patterns, ["*/**/*.md"]);
+        assert_eq!(config.hooks.pre_commit.fix, config::Fix::Restage);
+        assert!(imported.text.contains("skips files at the root"));
+    }
+
     #[test]
     fn shell_features_are_detected() {
         for run in [
