@@ -206,12 +206,13 @@ fn translate_hook(draft: &mut Draft, url: &str, hook: &Value, defaults: &Default
                     "--negate" => negate = true,
                     other => {
                         draft.untranslated(format!(
-                            "{label}: pygrep argument `{other}` has no grep equivalent, dropped"
+                            "{label}: pygrep argument `{other}` has no grep equivalent, hook dropped"
                         ));
                         return;
                     }
                 }
             }
+            draft.note("pygrep hooks run `grep -P` (GNU grep): Perl regexes, close to Python's");
             // Fail on a match; with --negate, on a file without one.
             let script = if negate {
                 format!("pattern=$1; shift; missing=$(grep -L{flags} -e \"$pattern\" -- \"$@\"); if [ -n \"$missing\" ]; then echo \"$missing\"; exit 1; fi")
