@@ -10,6 +10,9 @@
 //!  (history.jsonl) records every run and feeds budgets and `tiergate history`.
 //! ```
 //!
+//! Beside the pipeline, `import` turns a pre-commit or lefthook config into
+//! `.tiergate.toml` text (`tiergate import`).
+//!
 //! `main` only parses arguments through `cli` and turns the `ExitStatus`
 //! into the process exit code.
 
@@ -32,6 +35,7 @@ mod exec;
 mod export;
 mod git;
 mod history;
+mod import;
 mod install;
 mod pipeline;
 mod plan;

@@ -93,6 +93,16 @@ pub(crate) enum Command {
         after_help = "Examples:\n  tiergate history            the last runs\n  tiergate history --flaky    tests that both passed and failed lately\n  tiergate history --trends   success rate and duration per stage"
     )]
     History(HistoryArgs),
+    /// Write a .tiergate.toml from a pre-commit or lefthook config.
+    #[command(
+        after_help = "Examples:\n  tiergate import pre-commit                  read .pre-commit-config.yaml, write .tiergate.toml\n  tiergate import lefthook --output -         print the translation instead\n  tiergate import pre-commit --input ci/pre-commit.yaml --force\n\nWhat could not be translated is listed on stdout and at the top of the file."
+    )]
+    Import(ImportArgs),
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  tiergate completions bash > ~/.local/share/bash-completion/completions/tiergate\n  tiergate completions zsh > ~/.zfunc/_tiergate\n  tiergate completions fish > ~/.config/fish/completions/tiergate.fish"
+    )]
+    Completions(CompletionsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -266,4 +276,32 @@ pub(crate) struct HistoryArgs {
     /// Success rate and duration per stage over its recent runs.
     #[arg(long)]
     pub(crate) trends: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ImportArgs {
+    /// The tool whose config to translate.
+    #[arg(value_enum)]
+    pub(crate) tool: super::import::Tool,
+    /// The config to read (default: .pre-commit-config.yaml, or lefthook.yml / .lefthook.yml).
+    #[arg(long, short = 'i', value_name = "FILE")]
+    pub(crate) input: Option<PathBuf>,
+    /// Where to write the new config; `-` prints it to stdout.
+    #[arg(
+        long,
+        short = 'o',
+        value_name = "FILE",
+        default_value = ".tiergate.toml"
+    )]
+    pub(crate) output: PathBuf,
+    /// Overwrite the output file when it exists.
+    #[arg(long)]
+    pub(crate) force: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CompletionsArgs {
+    /// The shell: bash, zsh, fish, elvish or powershell.
+    #[arg(value_enum)]
+    pub(crate) shell: clap_complete::Shell,
 }

@@ -3,11 +3,13 @@
 
 mod args;
 mod ci_full;
+mod completions;
 mod config;
 mod doctor;
 mod export;
 mod history;
 mod hook;
+mod import;
 mod install;
 mod plan;
 mod report;
@@ -49,6 +51,13 @@ pub fn main() -> ExitStatus {
             args::ExportTarget::Github { output } => export::github(&output),
         },
         Command::History(args) => history::run(args.flaky, args.trends),
+        Command::Import(args) => import::run(&import::ImportRequest {
+            tool: args.tool,
+            input: args.input,
+            output: args.output,
+            force: args.force,
+        }),
+        Command::Completions(args) => Ok(completions::completions(args.shell)),
     };
     match result {
         Ok(status) => status,

@@ -13,5 +13,6 @@ mod gates;
 mod github;
 mod history;
 mod hooks;
+mod import;
 mod report_merge;
 mod reports;

@@ -1,0 +1,278 @@
+//! The translated configuration as a draft, and its `.tiergate.toml` text.
+//!
+//! Both importers fill a `Draft`; this file alone decides the layout, quotes
+//! every value through the `toml` crate (so a regex or a quote in a command
+//! can never break the file), and keeps names unique and valid.
+
+/// One `[formatters.*]` table.
+#[derive(Debug, Clone)]
+pub(crate) struct FormatterDraft {
+    pub(crate) name: String,
+    pub(crate) run: String,
+    pub(crate) files: Vec<String>,
+    pub(crate) exclude: Vec<String>,
+    pub(crate) comment: Option<String>,
+}
+
+/// One group of a stage.
+#[derive(Debug, Clone)]
+pub(crate) struct GroupDraft {
+    pub(crate) name: String,
+    pub(crate) run: String,
+    pub(crate) files: Option<Vec<String>>,
+    pub(crate) always: bool,
+    pub(crate) comment: Option<String>,
+    /// A smoke group the other tool also runs on push (see `settle_push`).
+    pub(crate) also_push: bool,
+}
+
+/// The stages the importers write, in this order. Hooks of pre-commit's
+/// `manual` stage run only when asked: `tiergate run manual`.
+pub(crate) const SMOKE: &str = "smoke";
+pub(crate) const FAST: &str = "fast";
+pub(crate) const MANUAL: &str = "manual";
+const STAGES: [&str; 3] = [SMOKE, FAST, MANUAL];
+
+#[derive(Debug, Default)]
+pub(crate) struct Draft {
+    /// `.pre-commit-config.yaml`, for the header.
+    pub(crate) source: String,
+    /// `pre-commit` or `lefthook`.
+    pub(crate) tool: String,
+    pub(crate) formatters: Vec<FormatterDraft>,
+    pub(crate) groups: Vec<(String, GroupDraft)>,
+    /// `[hooks.pre-commit] fix = "restage"` (lefthook's `stage_fixed`).
+    pub(crate) restage: bool,
+    pub(crate) untranslated: Vec<String>,
+    pub(crate) notes: Vec<String>,
+    /// The pre-push hook runs `smoke` too (set by `settle_push`).
+    smoke_on_push: bool,
+}
+
+impl Draft {
+    pub(crate) fn new(tool: &str, source: &str) -> Draft {
+        Draft {
+            source: source.to_owned(),
+            tool: tool.to_owned(),
+            ..Draft::default()
+        }
+    }
+
+    pub(crate) fn untranslated(&mut self, message: String) {
+        if !self.untranslated.contains(&message) {
+            self.untranslated.push(message);
+        }
+    }
+
+    pub(crate) fn note(&mut self, message: &str) {
+        if !self.notes.iter().any(|n| n == message) {
+            self.notes.push(message.to_owned());
+        }
+    }
+
+    pub(crate) fn add_formatter(&mut self, mut formatter: FormatterDraft) {
+        let taken: Vec<&str> = self.formatters.iter().map(|f| f.name.as_str()).collect();
+        formatter.name = unique(&formatter.name, &taken);
+        self.formatters.push(formatter);
+    }
+
+    pub(crate) fn add_group(&mut self, stage: &str, mut group: GroupDraft) {
+        let taken: Vec<&str> = self
+            .groups
+            .iter()
+            .filter(|(s, _)| s == stage)
+            .map(|(_, g)| g.name.as_str())
+            .collect();
+        group.name = unique(&group.name, &taken);
+        self.groups.push((stage.to_owned(), group));
+    }
+
+    /// Hooks that run on commit and on push: when every smoke group does
+    /// (pre-commit's `default_stages: [commit, push]`), the push hook runs
+    /// `smoke` as well; otherwise those groups are copied into `fast`.
+    pub(crate) fn settle_push(&mut self) {
+        let smoke: Vec<GroupDraft> = self
+            .groups
+            .iter()
+            .filter(|(s, _)| s == SMOKE)
+            .map(|(_, g)| g.clone())
+            .collect();
+        self.smoke_on_push = !smoke.is_empty() && smoke.iter().all(|g| g.also_push);
+        if !self.smoke_on_push {
+            for group in smoke.into_iter().filter(|g| g.also_push) {
+                self.add_group(
+                    FAST,
+                    GroupDraft {
+                        also_push: false,
+                        ..group
+                    },
+                );
+            }
+        }
+    }
+
+    fn stage_used(&self, stage: &str) -> bool {
+        self.groups.iter().any(|(s, _)| s == stage)
+    }
+
+    pub(crate) fn group_count(&self, stage: &str) -> usize {
+        self.groups.iter().filter(|(s, _)| s == stage).count()
+    }
+
+    /// The `.tiergate.toml` text.
+    pub(crate) fn render(&self) -> String {
+        let mut out = format!(
+            "# Imported from {} by `tiergate import {}`.\n# Check it with `tiergate plan pre-commit`, then install the hooks with `tiergate install`.\n",
+            self.source, self.tool
+        );
+        if !self.untranslated.is_empty() {
+            out.push_str("#\n# could not translate:\n");
+            for item in &self.untranslated {
+                out.push_str(&format!("#   {}\n", one_line(item)));
+            }
+        }
+        for note in &self.notes {
+            out.push_str(&format!("#\n# note: {}\n", one_line(note)));
+        }
+        for f in &self.formatters {
+            out.push('\n');
+            if let Some(comment) = &f.comment {
+                out.push_str(&format!("# {}\n", one_line(comment)));
+            }
+            out.push_str(&format!(
+                "[formatters.{}]\nrun = {}\n",
+                f.name,
+                quote(&f.run)
+            ));
+            if !f.files.is_empty() {
+                out.push_str(&format!("files = {}\n", list(&f.files)));
+            }
+            if !f.exclude.is_empty() {
+                out.push_str(&format!("exclude = {}\n", list(&f.exclude)));
+            }
+        }
+        for stage in STAGES {
+            if !self.stage_used(stage) {
+                continue;
+            }
+            // pre-commit and lefthook stop a hook on any failing command.
+            out.push_str(&format!(
+                "\n[stages.{stage}]\ngate = {{ fail_when = \"any\", on_fail = \"block\" }}\n"
+            ));
+            for (_, g) in self.groups.iter().filter(|(s, _)| s == stage) {
+                out.push('\n');
+                if let Some(comment) = &g.comment {
+                    out.push_str(&format!("# {}\n", one_line(comment)));
+                }
+                out.push_str(&format!(
+                    "[[stages.{stage}.groups]]\nname = {}\nrun = {}\n",
+                    quote(&g.name),
+                    quote(&g.run)
+                ));
+                if let Some(files) = &g.files {
+                    out.push_str(&format!("files = {}\n", list(files)));
+                }
+                if g.always {
+                    out.push_str("always = true\n");
+                }
+            }
+        }
+        // Every hook is written out: tiergate's defaults (smoke plus fast.unit
+        // on commit; smoke, fast and comprehensive on push) would change what runs.
+        let commit: Vec<String> = [SMOKE]
+            .iter()
+            .filter(|s| self.stage_used(s))
+            .map(|s| (*s).to_owned())
+            .collect();
+        let push: Vec<String> = [SMOKE, FAST]
+            .iter()
+            .filter(|s| self.stage_used(s) && (**s != SMOKE || self.smoke_on_push))
+            .map(|s| (*s).to_owned())
+            .collect();
+        let formatters: Vec<String> = self.formatters.iter().map(|f| f.name.clone()).collect();
+        out.push_str(&format!(
+            "\n[hooks.pre-commit]\nstages = {}\nformatters = {}\nfix = {}\n",
+            list(&commit),
+            list(&formatters),
+            quote(if self.restage { "restage" } else { "fail" })
+        ));
+        out.push_str(&format!("\n[hooks.pre-push]\nstages = {}\n", list(&push)));
+        out.push_str(&format!(
+            "\n# A pushed tag runs what a push runs, as with {}.\n[hooks.pre-release]\nstages = {}\n",
+            self.tool,
+            list(&push)
+        ));
+        out
+    }
+}
+
+/// A name tiergate accepts as a bare TOML key and a group name: letters,
+/// digits, `-` and `_`; made unique with `-2`, `-3`.
+fn unique(name: &str, taken: &[&str]) -> String {
+    let replaced: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let clean = match replaced.trim_matches('-') {
+        "" => "hook",
+        trimmed => trimmed,
+    };
+    // One more candidate than names taken: one of them is free.
+    std::iter::once(clean.to_owned())
+        .chain((2..=taken.len() + 2).map(|n| format!("{clean}-{n}")))
+        .find(|candidate| !taken.contains(&candidate.as_str()))
+        .unwrap_or_else(|| clean.to_owned())
+}
+
+fn quote(s: &str) -> String {
+    toml::Value::String(s.to_owned()).to_string()
+}
+
+fn list(items: &[String]) -> String {
+    toml::Value::Array(items.iter().cloned().map(toml::Value::String).collect()).to_string()
+}
+
+/// Multi-line regexes and scripts stay on one comment line.
+pub(crate) fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_cleaned_and_unique() {
+        assert_eq!(unique("hello.sh", &[]), "hello-sh");
+        assert_eq!(unique("mypy", &["mypy"]), "mypy-2");
+        assert_eq!(unique("mypy", &["mypy", "mypy-2"]), "mypy-3");
+        assert_eq!(unique("...", &[]), "hook");
+    }
+
+    #[test]
+    fn quotes_survive_rendering() {
+        let mut draft = Draft::new("lefthook", "lefthook.yml");
+        draft.add_group(
+            SMOKE,
+            GroupDraft {
+                name: "q".into(),
+                run: "sh -c 'echo \"a\\b\"'".into(),
+                files: None,
+                always: false,
+                comment: Some("multi\nline".into()),
+                also_push: false,
+            },
+        );
+        let text = draft.render();
+        let value: toml::Table = text.parse().unwrap();
+        let run = &value["stages"]["smoke"]["groups"][0]["run"];
+        assert_eq!(run.as_str(), Some("sh -c 'echo \"a\\b\"'"));
+        assert!(text.contains("# multi line\n"));
+    }
+}
