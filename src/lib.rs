@@ -6,6 +6,7 @@
 //!  Config × Selection × request ──► plan ──► Plan (groups to run, skip reasons)
 //!  Plan ──► pipeline ──► exec (slots, process groups, timeouts, signals, services)
 //!        ──► results (JUnit → counted groups, hints) ──► policy (gates) ──► report
+//!  worktree: stash / restore / snapshot around a hook run, crash recovery
 //! ```
 //!
 //! `main` only parses arguments through `cli` and turns the `ExitStatus`
@@ -28,6 +29,7 @@ mod runner;
 mod select;
 mod state;
 mod ui;
+mod worktree;
 
 pub use cli::main as run_cli;
 pub use error::ExitStatus;
