@@ -72,6 +72,9 @@ pub(crate) enum Command {
         after_help = "Examples:\n  tiergate config\n  tiergate config --show-effective > .tiergate.toml\n  tiergate config --schema > tiergate.schema.json"
     )]
     Config(ConfigArgs),
+    /// List and restore unstaged work a crashed or killed run left stashed.
+    #[command(after_help = "Example:\n  tiergate recover")]
+    Recover,
 }
 
 #[derive(Debug, Args)]

@@ -7,6 +7,8 @@ mod doctor;
 mod hook;
 mod install;
 mod plan;
+mod pre_commit;
+mod recover;
 mod run;
 
 use clap::Parser;
@@ -27,6 +29,11 @@ pub fn main() -> ExitStatus {
         ui::Verbosity::Normal
     };
     ui::configure(cli.global.color, verbosity);
+    // SPEC 8: work a crashed run left stashed is restored before anything
+    // else; `recover` does it itself, with a listing.
+    if !matches!(cli.command, Command::Recover) {
+        recover::leftovers();
+    }
     let result = match cli.command {
         Command::Run(args) => run::run(&args),
         Command::Hook(args) => hook::run(args.hook, &args.args),
@@ -39,6 +46,7 @@ pub fn main() -> ExitStatus {
         Command::Uninstall => install::uninstall(),
         Command::Doctor => doctor::run(),
         Command::Config(args) => config::run(args.show_effective, args.schema),
+        Command::Recover => recover::run(),
     };
     match result {
         Ok(status) => status,

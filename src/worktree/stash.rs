@@ -32,6 +32,12 @@ impl Stash {
     pub(crate) fn entry_dir(&self) -> Option<&Path> {
         self.dir.as_deref()
     }
+
+    /// Leave the entry on disk for `tiergate recover` (a restore failed):
+    /// the drop guard must not try again and report twice.
+    pub(crate) fn keep_for_recovery(&mut self) {
+        self.done = true;
+    }
 }
 
 /// The mode a file gets while it holds its index content: the user's own
