@@ -156,6 +156,9 @@ fn format(
     env: &[(std::ffi::OsString, std::ffi::OsString)],
 ) -> Result<Option<ExitStatus>, Error> {
     let skip = SkipList::parse(&std::env::var(crate::env::TIERGATE_SKIP).unwrap_or_default());
+    stash
+        .begin_formatting()
+        .map_err(WorktreeError::into_error)?;
     let staged: Vec<Vec<u8>> = repo
         .staged_changes()
         .map_err(|e| changes::git_error(&e))?

@@ -40,6 +40,13 @@ fn tell(recovered: &Recovered) {
                 .join(", ")
         ));
     }
+    for (path, aside) in &recovered.fixes_saved {
+        ui::warn(&format!(
+            "tiergate: formatter changes to {} made before the interruption were rolled back and saved in {}",
+            path_text(path),
+            aside.display()
+        ));
+    }
     for (path, beside) in &recovered.kept_both {
         ui::warn(&format!(
             "tiergate: {} changed since an interrupted run stashed it; your current file is kept and the stashed version is in {}",

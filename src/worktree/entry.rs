@@ -13,6 +13,8 @@ use super::files::{self, Content};
 use super::WorktreeError;
 
 pub(super) const MANIFEST: &str = "manifest.json";
+/// Present once formatters may have changed saved paths.
+pub(super) const FORMATTING: &str = "formatting";
 /// Files larger than this are left out of `patch.diff` (the full copy is
 /// what restores them; a base85 patch of a 100 MB file would double the cost).
 pub(super) const PATCH_LIMIT: usize = 32 * 1024 * 1024;

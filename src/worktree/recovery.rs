@@ -18,6 +18,8 @@ pub(crate) struct Recovered {
     pub(crate) restored: Vec<Vec<u8>>,
     /// Paths the user changed since: the saved version went beside them.
     pub(crate) kept_both: Vec<(Vec<u8>, PathBuf)>,
+    /// Formatter changes rolled back after a crash, and where they went.
+    pub(crate) fixes_saved: Vec<(Vec<u8>, PathBuf)>,
     /// Entries of a run still going, left alone.
     pub(crate) live: bool,
 }
@@ -105,6 +107,8 @@ fn recover(dir: &Path) -> Result<Recovered, WorktreeError> {
         return Ok(empty(manifest.id, manifest.created, true));
     }
     let root = manifest.root();
+    let formatting = dir.join(entry::FORMATTING).exists();
+    let fixes_dir = super::restore::fixes_dir(dir);
     let mut done = empty(manifest.id.clone(), manifest.created, false);
     for saved in &manifest.files {
         let rel = saved.path();
@@ -120,6 +124,17 @@ fn recover(dir: &Path) -> Result<Recovered, WorktreeError> {
                 .map_err(|e| WorktreeError::io(format!("cannot restore {}", path.display()), &e))?;
             verify(&path, &user, dir)?;
             done.restored.push(rel);
+        } else if formatting {
+            // Killed while formatters ran or after: the change is theirs.
+            // Roll it back, saved aside, and give the user their bytes.
+            let aside = fixes_dir.join(files::rel(&rel));
+            files::write(&aside, &current)
+                .map_err(|e| WorktreeError::io(format!("cannot write {}", aside.display()), &e))?;
+            files::write(&path, &user)
+                .map_err(|e| WorktreeError::io(format!("cannot restore {}", path.display()), &e))?;
+            verify(&path, &user, dir)?;
+            done.restored.push(rel.clone());
+            done.fixes_saved.push((rel, aside));
         } else if user != Content::Absent {
             // Changed since the crash (by the user, or a formatter that was
             // running): keep both.
@@ -158,6 +173,7 @@ fn empty(id: String, created: u64, live: bool) -> Recovered {
         created,
         restored: Vec::new(),
         kept_both: Vec::new(),
+        fixes_saved: Vec::new(),
         live,
     }
 }

@@ -81,7 +81,7 @@ impl Stash {
                     user.clone()
                 }
             };
-            if !target.same_for_git(&current) || target != current {
+            if target != current {
                 files::write(&path, &target)
                     .map_err(|e| WorktreeError::io(format!("cannot restore {}", path.display()), &e))?;
             }
@@ -148,7 +148,7 @@ impl Drop for Stash {
 }
 
 /// Where the rolled-back fixes of entry `dir` go: beside it, outside any entry.
-fn fixes_dir(dir: &Path) -> PathBuf {
+pub(super) fn fixes_dir(dir: &Path) -> PathBuf {
     let mut name = dir.file_name().unwrap_or_default().to_os_string();
     name.push(".fixes");
     dir.with_file_name(name)

@@ -33,6 +33,17 @@ impl Stash {
         self.dir.as_deref()
     }
 
+    /// Record, durably, that formatters are about to change files: a crash
+    /// from here on is recovered by rolling their changes back (saved aside)
+    /// rather than taking them for the user's later edits.
+    pub(crate) fn begin_formatting(&self) -> Result<(), WorktreeError> {
+        match &self.dir {
+            Some(dir) if self.manifest.is_some() => files::write_durable(&dir.join(entry::FORMATTING), b"")
+                .map_err(|e| WorktreeError::io(format!("cannot write {}", dir.display()), &e)),
+            _ => Ok(()),
+        }
+    }
+
     /// Leave the entry on disk for `tiergate recover` (a restore failed):
     /// the drop guard must not try again and report twice.
     pub(crate) fn keep_for_recovery(&mut self) {

@@ -7,3 +7,4 @@ mod config_errors;
 mod execution;
 mod gates;
 mod reports;
+mod safety;
