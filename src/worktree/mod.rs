@@ -62,3 +62,6 @@ impl WorktreeError {
         crate::error::Error::new(self.to_string()).hint(hint)
     }
 }
+
+#[cfg(test)]
+mod tests;
