@@ -66,7 +66,7 @@ pub(crate) fn execute(
     config: &Config,
     request: RunRequest,
 ) -> Result<ExitStatus, Error> {
-    execute_in(repo, config, request, repo.root())
+    execute_in(repo, config, &request, repo.root())
 }
 
 /// `execute` with the commands run in `work_dir` instead of the work tree:
@@ -74,7 +74,7 @@ pub(crate) fn execute(
 pub(crate) fn execute_in(
     repo: &Repo,
     config: &Config,
-    request: RunRequest,
+    request: &RunRequest,
     work_dir: &std::path::Path,
 ) -> Result<ExitStatus, Error> {
     let started_at = SystemTime::now();
@@ -103,7 +103,7 @@ pub(crate) fn execute_in(
     }
     let events = report::Terminal::new();
     let outcome = pipeline::run(config, &plan, &selection, &resolved, &options, &events);
-    finish(&request, started_at, &selection, &outcome)
+    finish(request, started_at, &selection, &outcome)
 }
 
 fn explain_nothing_selected(selection: &Selection, plan: &plan::Plan<'_>) {

@@ -224,7 +224,7 @@ pub(crate) fn run(hook: HookName, args: &[String]) -> Result<ExitStatus, Error> 
     runner::execute_in(
         &repo,
         &config,
-        RunRequest {
+        &RunRequest {
             label: format!("hook {}", hook.as_str()),
             targets: work.targets,
             changes: work.changes,

@@ -45,7 +45,7 @@ pub(crate) fn run(
         .filter_map(|n| config.formatter(n))
         .collect();
     if formatters.is_empty() && hook.isolation == Isolation::Snapshot {
-        return run_in_snapshot(repo, config, request, &state_dir);
+        return run_in_snapshot(repo, config, &request, &state_dir);
     }
     // Missing formatter programs are a usage error before anything is touched.
     let env = runner::command_env(config, &[]);
@@ -77,7 +77,7 @@ pub(crate) fn run(
         // The formatters are done: the user's work goes back before the
         // tiers, which run in a checkout of the index.
         restore(&mut stash, RestoreMode::Merge)?;
-        return run_in_snapshot(repo, config, request, &state_dir);
+        return run_in_snapshot(repo, config, &request, &state_dir);
     }
     let result = runner::execute(repo, config, request);
     worktree::failpoint("before-restore", &state_dir);
@@ -93,7 +93,7 @@ pub(crate) fn run(
 fn run_in_snapshot(
     repo: &Repo,
     config: &Config,
-    request: RunRequest,
+    request: &RunRequest,
     state_dir: &std::path::Path,
 ) -> Result<ExitStatus, Error> {
     let snapshot = Snapshot::of_index(
@@ -124,10 +124,10 @@ fn restore(stash: &mut Stash, mode: RestoreMode) -> Result<Restored, Error> {
 }
 
 fn tell_restored(restored: &Restored) {
-    if ui::verbosity() != Verbosity::Quiet && !restored.restored.is_empty() {
+    if ui::verbosity() != Verbosity::Quiet && !restored.reapplied.is_empty() {
         ui::err(&format!(
             "tiergate: restored your unstaged changes to {}",
-            crate::policy::plural(restored.restored.len(), "file")
+            crate::policy::plural(restored.reapplied.len(), "file")
         ));
     }
     if !restored.merged.is_empty() {
@@ -184,11 +184,17 @@ fn format(
                 crate::policy::plural(r.files, "file")
             )),
             FormatterStatus::Skipped => {
-                ui::out(&format!("tiergate: formatter {}: skipped by TIERGATE_SKIP", r.name));
+                ui::out(&format!(
+                    "tiergate: formatter {}: skipped by TIERGATE_SKIP",
+                    r.name
+                ));
             }
             FormatterStatus::NoFiles => {
                 if ui::verbosity() == Verbosity::Verbose {
-                    ui::out(&format!("tiergate: formatter {}: skipped, no staged file matches", r.name));
+                    ui::out(&format!(
+                        "tiergate: formatter {}: skipped, no staged file matches",
+                        r.name
+                    ));
                 }
             }
             FormatterStatus::Interrupted => {}
@@ -214,9 +220,12 @@ fn format(
     }
     let fix = config.hooks.pre_commit.fix;
     if fix == Fix::Restage && !failed {
-        let conflicts = stash.conflicts(&changed).map_err(WorktreeError::into_error)?;
+        let conflicts = stash
+            .conflicts(&changed)
+            .map_err(WorktreeError::into_error)?;
         if conflicts.is_empty() {
-            worktree::restage(stash, repo.git_dir(), &changed).map_err(WorktreeError::into_error)?;
+            worktree::restage(stash, repo.git_dir(), &changed)
+                .map_err(WorktreeError::into_error)?;
             ui::out(&format!(
                 "tiergate: formatters changed and restaged {}: {}",
                 crate::policy::plural(changed.len(), "file"),
@@ -226,7 +235,9 @@ fn format(
         }
     }
     let restored = restore(stash, RestoreMode::Merge)?;
-    if !changed.is_empty() {
+    if changed.is_empty() {
+        ui::err("tiergate: blocked: a formatter failed");
+    } else {
         let kept: Vec<Vec<u8>> = changed
             .iter()
             .filter(|p| !restored.rolled_back.contains(p))
@@ -246,8 +257,6 @@ fn format(
         if fix == Fix::Restage && !restored.rolled_back.is_empty() {
             ui::err("hint: nothing was restaged, because some fixes conflict with your unstaged changes");
         }
-    } else {
-        ui::err("tiergate: blocked: a formatter failed");
     }
     Ok(Some(ExitStatus::Blocked))
 }

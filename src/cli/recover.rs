@@ -69,7 +69,8 @@ pub(crate) fn leftovers() {
 
 pub(crate) fn run() -> Result<ExitStatus, Error> {
     let (_, dir) = state_dir().ok_or_else(|| {
-        Error::new("not inside a git work tree").hint("run `tiergate recover` in the repository whose commit was interrupted")
+        Error::new("not inside a git work tree")
+            .hint("run `tiergate recover` in the repository whose commit was interrupted")
     })?;
     let entries = worktree::list_entries(&dir);
     if entries.is_empty() {
@@ -82,7 +83,11 @@ pub(crate) fn run() -> Result<ExitStatus, Error> {
                 std::time::UNIX_EPOCH + std::time::Duration::from_secs(*created)
             ),
             crate::policy::plural(paths.len(), "file"),
-            if *live { ", its run is still going: left alone" } else { "" }
+            if *live {
+                ", its run is still going: left alone"
+            } else {
+                ""
+            }
         ));
         for path in paths {
             ui::out(&format!("  {}", path_text(path)));
@@ -93,8 +98,14 @@ pub(crate) fn run() -> Result<ExitStatus, Error> {
         match result {
             Ok(recovered) => {
                 tell(&recovered);
-                if !recovered.live && recovered.restored.is_empty() && recovered.kept_both.is_empty() {
-                    ui::out(&format!("tiergate: entry {}: the files already hold the saved content", recovered.id));
+                if !recovered.live
+                    && recovered.restored.is_empty()
+                    && recovered.kept_both.is_empty()
+                {
+                    ui::out(&format!(
+                        "tiergate: entry {}: the files already hold the saved content",
+                        recovered.id
+                    ));
                 }
             }
             Err(e) => {
@@ -109,5 +120,9 @@ pub(crate) fn run() -> Result<ExitStatus, Error> {
             fixes.display()
         ));
     }
-    Ok(if failed { ExitStatus::Error } else { ExitStatus::Passed })
+    Ok(if failed {
+        ExitStatus::Error
+    } else {
+        ExitStatus::Passed
+    })
 }

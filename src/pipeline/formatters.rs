@@ -18,7 +18,10 @@ use crate::plan;
 pub(crate) enum FormatterStatus {
     Ran,
     /// Non-zero exit, a signal, or it could not start: its output tail.
-    Failed { why: String, output: Vec<u8> },
+    Failed {
+        why: String,
+        output: Vec<u8>,
+    },
     /// No staged file matches its globs.
     NoFiles,
     /// Named in `TIERGATE_SKIP`.
@@ -195,7 +198,12 @@ mod tests {
     #[test]
     fn formatters_sharing_a_file_run_in_listed_order() {
         // black and ruff both take a.py; prettier is independent of both.
-        let w = waves(&[set(&["a.py", "b.py"]), set(&["b.js"]), set(&["b.py"]), set(&["a.py"])]);
+        let w = waves(&[
+            set(&["a.py", "b.py"]),
+            set(&["b.js"]),
+            set(&["b.py"]),
+            set(&["a.py"]),
+        ]);
         assert_eq!(w, vec![vec![0, 1], vec![2], vec![3]]);
     }
 

@@ -119,8 +119,9 @@ pub(super) fn now_secs() -> u64 {
 pub(super) fn write_manifest(dir: &Path, manifest: &Manifest) -> Result<(), WorktreeError> {
     let json = serde_json::to_vec_pretty(manifest)
         .map_err(|e| WorktreeError::Io(format!("cannot encode the recovery manifest: {e}")))?;
-    files::write_durable(&dir.join(MANIFEST), &json)
-        .map_err(|e| WorktreeError::io(format!("cannot write {}", dir.join(MANIFEST).display()), &e))?;
+    files::write_durable(&dir.join(MANIFEST), &json).map_err(|e| {
+        WorktreeError::io(format!("cannot write {}", dir.join(MANIFEST).display()), &e)
+    })?;
     if let Some(parent) = dir.parent() {
         files::sync_dir(parent);
     }
@@ -129,10 +130,14 @@ pub(super) fn write_manifest(dir: &Path, manifest: &Manifest) -> Result<(), Work
 
 pub(super) fn read_manifest(dir: &Path) -> Result<Manifest, WorktreeError> {
     let path = dir.join(MANIFEST);
-    let bytes =
-        std::fs::read(&path).map_err(|e| WorktreeError::io(format!("cannot read {}", path.display()), &e))?;
-    serde_json::from_slice(&bytes)
-        .map_err(|e| WorktreeError::Io(format!("{} is not a tiergate manifest: {e}", path.display())))
+    let bytes = std::fs::read(&path)
+        .map_err(|e| WorktreeError::io(format!("cannot read {}", path.display()), &e))?;
+    serde_json::from_slice(&bytes).map_err(|e| {
+        WorktreeError::Io(format!(
+            "{} is not a tiergate manifest: {e}",
+            path.display()
+        ))
+    })
 }
 
 /// The saved copy of the user's content of `saved`.

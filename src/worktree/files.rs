@@ -12,8 +12,13 @@ use std::path::{Path, PathBuf};
 pub(crate) enum Content {
     Absent,
     /// A regular file: its bytes and permission bits (read-only kept).
-    File { bytes: Vec<u8>, mode: u32 },
-    Symlink { target: Vec<u8> },
+    File {
+        bytes: Vec<u8>,
+        mode: u32,
+    },
+    Symlink {
+        target: Vec<u8>,
+    },
     /// Something tiergate never writes over (a directory where a file was).
     Other,
 }
@@ -169,14 +174,16 @@ pub(crate) fn digest(content: &Content) -> String {
 /// Lower-case hex of bytes: paths in manifests survive JSON whatever they hold.
 pub(crate) fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write as _;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 pub(crate) fn unhex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     (0..text.len())

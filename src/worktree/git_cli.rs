@@ -30,9 +30,7 @@ pub(super) fn output_with(
     args: &[&OsStr],
     stdin: Option<&[u8]>,
 ) -> Result<Vec<u8>, WorktreeError> {
-    cmd.args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
     if stdin.is_some() {
         cmd.stdin(Stdio::piped());
     }
@@ -140,6 +138,11 @@ pub(super) fn blob_for_worktree(
     let arg = super::files::os(&arg);
     output(
         root,
-        &[OsStr::new("cat-file"), OsStr::new("--filters"), &arg, OsStr::new(oid)],
+        &[
+            OsStr::new("cat-file"),
+            OsStr::new("--filters"),
+            &arg,
+            OsStr::new(oid),
+        ],
     )
 }

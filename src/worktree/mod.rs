@@ -24,7 +24,9 @@ mod snapshot;
 mod stash;
 
 pub(crate) use failpoint::hit as failpoint;
-pub(crate) use recovery::{fixes_dirs, list as list_entries, recover_all, recover_leftovers, Recovered};
+pub(crate) use recovery::{
+    fixes_dirs, list as list_entries, recover_all, recover_leftovers, Recovered,
+};
 pub(crate) use restage::restage;
 pub(crate) use restore::{Mode as RestoreMode, Restored};
 pub(crate) use snapshot::Snapshot;

@@ -13,7 +13,6 @@ use super::{snapshot, WorktreeError};
 #[derive(Debug)]
 pub(crate) struct Recovered {
     pub(crate) id: String,
-    pub(crate) created: u64,
     /// Paths given back their saved unstaged content.
     pub(crate) restored: Vec<Vec<u8>>,
     /// Paths the user changed since: the saved version went beside them.
@@ -96,20 +95,20 @@ fn recover(dir: &Path) -> Result<Recovered, WorktreeError> {
     if !dir.join(entry::MANIFEST).exists() {
         // Killed while saving: nothing in the work tree was touched yet.
         if owner_of_id_alive(&id) {
-            return Ok(empty(id, 0, true));
+            return Ok(empty(id, true));
         }
         std::fs::remove_dir_all(dir)
             .map_err(|e| WorktreeError::io(format!("cannot remove {}", dir.display()), &e))?;
-        return Ok(empty(id, 0, false));
+        return Ok(empty(id, false));
     }
     let manifest: Manifest = entry::read_manifest(dir)?;
     if entry::owner_alive(manifest.pid, manifest.pid_start) {
-        return Ok(empty(manifest.id, manifest.created, true));
+        return Ok(empty(manifest.id, true));
     }
     let root = manifest.root();
     let formatting = dir.join(entry::FORMATTING).exists();
     let fixes_dir = super::restore::fixes_dir(dir);
-    let mut done = empty(manifest.id.clone(), manifest.created, false);
+    let mut done = empty(manifest.id.clone(), false);
     for saved in &manifest.files {
         let rel = saved.path();
         let path = root.join(files::rel(&rel));
@@ -167,10 +166,9 @@ fn verify(path: &Path, expected: &Content, dir: &Path) -> Result<(), WorktreeErr
     }
 }
 
-fn empty(id: String, created: u64, live: bool) -> Recovered {
+fn empty(id: String, live: bool) -> Recovered {
     Recovered {
         id,
-        created,
         restored: Vec::new(),
         kept_both: Vec::new(),
         fixes_saved: Vec::new(),

@@ -25,7 +25,7 @@ pub(crate) enum Mode {
 #[derive(Debug, Default)]
 pub(crate) struct Restored {
     /// Paths given back their unstaged content.
-    pub(crate) restored: Vec<Vec<u8>>,
+    pub(crate) reapplied: Vec<Vec<u8>>,
     /// Paths where formatter fixes were merged with the unstaged content.
     pub(crate) merged: Vec<Vec<u8>>,
     /// Paths whose formatter fixes were rolled back and saved aside.
@@ -64,7 +64,7 @@ impl Stash {
             let target = if saved.user.matches(&current) {
                 user.clone()
             } else if saved.stashed.matches(&current) {
-                report.restored.push(rel.clone());
+                report.reapplied.push(rel.clone());
                 user.clone()
             } else {
                 let merged = match mode {
@@ -82,8 +82,9 @@ impl Stash {
                 }
             };
             if target != current {
-                files::write(&path, &target)
-                    .map_err(|e| WorktreeError::io(format!("cannot restore {}", path.display()), &e))?;
+                files::write(&path, &target).map_err(|e| {
+                    WorktreeError::io(format!("cannot restore {}", path.display()), &e)
+                })?;
             }
             expected.push((path, target));
         }
@@ -178,7 +179,8 @@ fn merge(
     user: &Content,
     current: &Content,
 ) -> Result<Option<Content>, WorktreeError> {
-    let (Content::File { bytes: ours, mode }, Content::File { bytes: theirs, .. }) = (user, current)
+    let (Content::File { bytes: ours, mode }, Content::File { bytes: theirs, .. }) =
+        (user, current)
     else {
         return Ok(None);
     };

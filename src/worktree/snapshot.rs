@@ -60,7 +60,11 @@ impl Snapshot {
         // Named by pid and process start time, so a crashed run's checkout
         // is told apart from a live one's.
         let start = entry::process_start(std::process::id()).unwrap_or(0);
-        let dir = parent.join(format!("{}-{start}-{}", std::process::id(), entry::new_id()));
+        let dir = parent.join(format!(
+            "{}-{start}-{}",
+            std::process::id(),
+            entry::new_id()
+        ));
         std::fs::create_dir_all(&dir)
             .map_err(|e| WorktreeError::io(format!("cannot create {}", dir.display()), &e))?;
         Ok(Snapshot { dir })
@@ -85,7 +89,11 @@ fn checkout_index(root: &Path, dir: &Path, index: Option<&Path>) -> Result<(), W
         cmd.env(crate::env::GIT_INDEX_FILE, index);
     }
     // Without `-u` and with a prefix, checkout-index never writes the index.
-    git_cli::output_with(cmd, &[OsStr::new("checkout-index"), OsStr::new("-a"), &arg], None)?;
+    git_cli::output_with(
+        cmd,
+        &[OsStr::new("checkout-index"), OsStr::new("-a"), &arg],
+        None,
+    )?;
     Ok(())
 }
 
@@ -99,8 +107,9 @@ fn link_shared(root: &Path, dir: &Path, share: &[String]) -> Result<(), Worktree
             continue;
         }
         if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| WorktreeError::io(format!("cannot create {}", parent.display()), &e))?;
+            std::fs::create_dir_all(parent).map_err(|e| {
+                WorktreeError::io(format!("cannot create {}", parent.display()), &e)
+            })?;
         }
         std::os::unix::fs::symlink(&source, &target)
             .map_err(|e| WorktreeError::io(format!("cannot link {name} into the snapshot"), &e))?;

@@ -22,6 +22,7 @@ pub(crate) struct Stash {
 
 impl Stash {
     /// The paths whose unstaged changes were saved.
+    #[cfg(test)]
     pub(crate) fn paths(&self) -> Vec<Vec<u8>> {
         self.manifest
             .as_ref()
@@ -29,6 +30,7 @@ impl Stash {
             .unwrap_or_default()
     }
 
+    #[cfg(test)]
     pub(crate) fn entry_dir(&self) -> Option<&Path> {
         self.dir.as_deref()
     }
@@ -38,8 +40,10 @@ impl Stash {
     /// rather than taking them for the user's later edits.
     pub(crate) fn begin_formatting(&self) -> Result<(), WorktreeError> {
         match &self.dir {
-            Some(dir) if self.manifest.is_some() => files::write_durable(&dir.join(entry::FORMATTING), b"")
-                .map_err(|e| WorktreeError::io(format!("cannot write {}", dir.display()), &e)),
+            Some(dir) if self.manifest.is_some() => {
+                files::write_durable(&dir.join(entry::FORMATTING), b"")
+                    .map_err(|e| WorktreeError::io(format!("cannot write {}", dir.display()), &e))
+            }
             _ => Ok(()),
         }
     }
@@ -116,8 +120,9 @@ pub(crate) fn stash(
             Content::Symlink { target } => target,
             Content::Absent | Content::Other => b"",
         };
-        files::write_durable(&dir.join(&copy), bytes)
-            .map_err(|e| WorktreeError::io(format!("cannot save a copy of {}", path.display()), &e))?;
+        files::write_durable(&dir.join(&copy), bytes).map_err(|e| {
+            WorktreeError::io(format!("cannot save a copy of {}", path.display()), &e)
+        })?;
         if user.len() > entry::PATCH_LIMIT {
             omitted.push(files::hex(&u.path));
         }
@@ -167,8 +172,12 @@ pub(crate) fn stash(
         if i == half {
             failpoint("mid-stash", state_dir);
         }
-        files::write(path, content)
-            .map_err(|e| WorktreeError::io(format!("cannot set {} to its staged content", path.display()), &e))?;
+        files::write(path, content).map_err(|e| {
+            WorktreeError::io(
+                format!("cannot set {} to its staged content", path.display()),
+                &e,
+            )
+        })?;
     }
     failpoint("after-stash", state_dir);
     Ok(stash)
@@ -206,8 +215,12 @@ fn write_patch(root: &Path, dir: &Path, omitted: &[String]) -> Result<(), Worktr
         args.extend(excluded.iter().map(std::ffi::OsString::as_os_str));
     }
     let patch = git_cli::output_with(cmd, &args, None)?;
-    files::write_durable(&dir.join("patch.diff"), &patch)
-        .map_err(|e| WorktreeError::io(format!("cannot write {}", dir.join("patch.diff").display()), &e))
+    files::write_durable(&dir.join("patch.diff"), &patch).map_err(|e| {
+        WorktreeError::io(
+            format!("cannot write {}", dir.join("patch.diff").display()),
+            &e,
+        )
+    })
 }
 
 /// Staged paths whose work-tree content now differs from the index: what the

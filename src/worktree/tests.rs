@@ -31,7 +31,14 @@ impl Rng {
 
 fn git(root: &Path, args: &[&str]) -> String {
     let out = Command::new("git")
-        .args(["-c", "user.name=t", "-c", "user.email=t@e", "-c", "commit.gpgsign=false"])
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@e",
+            "-c",
+            "commit.gpgsign=false",
+        ])
         .args(args)
         .current_dir(root)
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
@@ -40,14 +47,20 @@ fn git(root: &Path, args: &[&str]) -> String {
         .env_remove("GIT_DIR")
         .output()
         .unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 const FILES: usize = 6;
 
 fn lines(rng: &mut Rng, n: usize) -> Vec<u8> {
-    let words = ["alpha", "beta", "gamma", "delta", "eps", "zeta", "eta", "theta"];
+    let words = [
+        "alpha", "beta", "gamma", "delta", "eps", "zeta", "eta", "theta",
+    ];
     let mut out = Vec::new();
     for _ in 0..n {
         out.extend_from_slice(words[rng.below(8)].as_bytes());
@@ -57,7 +70,10 @@ fn lines(rng: &mut Rng, n: usize) -> Vec<u8> {
 }
 
 fn edit(rng: &mut Rng, bytes: &[u8]) -> Vec<u8> {
-    let mut ls: Vec<Vec<u8>> = bytes.split_inclusive(|&b| b == b'\n').map(<[u8]>::to_vec).collect();
+    let mut ls: Vec<Vec<u8>> = bytes
+        .split_inclusive(|&b| b == b'\n')
+        .map(<[u8]>::to_vec)
+        .collect();
     if ls.is_empty() {
         ls.push(b"start\n".to_vec());
     }
@@ -87,14 +103,18 @@ fn index(root: &Path) -> String {
     format!(
         "{}{}",
         git(root, &["ls-files", "-s"]),
-        git(root, &["diff-files", "--name-status"]).matches('A').count()
+        git(root, &["diff-files", "--name-status"])
+            .matches('A')
+            .count()
     )
 }
 
 /// Everything under the state dir that holds saved user content.
 fn saved_aside(state_dir: &Path) -> Vec<Vec<u8>> {
     fn walk(dir: &Path, out: &mut Vec<Vec<u8>>) {
-        let Ok(read) = std::fs::read_dir(dir) else { return };
+        let Ok(read) = std::fs::read_dir(dir) else {
+            return;
+        };
         for e in read.filter_map(Result::ok) {
             let p = e.path();
             if p.is_dir() {
@@ -110,7 +130,11 @@ fn saved_aside(state_dir: &Path) -> Vec<Vec<u8>> {
 }
 
 fn git_blob(root: &Path, path: &Path) -> Vec<u8> {
-    let name = path.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+    let name = path
+        .strip_prefix(root)
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
     Command::new("git")
         .args(["cat-file", "blob", &format!(":{name}")])
         .current_dir(root)
@@ -121,6 +145,7 @@ fn git_blob(root: &Path, path: &Path) -> Vec<u8> {
 }
 
 #[test]
+#[expect(clippy::print_stderr, reason = "the figures are the test's report")]
 fn randomized_edits_stages_and_rewrites_never_lose_a_byte() {
     let seed: u64 = std::env::var("TIERGATE_SEED")
         .ok()
@@ -163,7 +188,8 @@ fn randomized_edits_stages_and_rewrites_never_lose_a_byte() {
                     std::fs::write(&p, b).unwrap();
                 }
             }
-            if rng.chance(5) {
+            let delete = rng.chance(5);
+            if delete {
                 std::fs::remove_file(&p).unwrap();
             } else if rng.chance(5) {
                 use std::os::unix::fs::PermissionsExt;
@@ -171,7 +197,11 @@ fn randomized_edits_stages_and_rewrites_never_lose_a_byte() {
             }
         }
         if rng.chance(30) {
-            std::fs::write(root.join("bin.dat"), [9u8, 0, rng.next() as u8]).unwrap();
+            std::fs::write(
+                root.join("bin.dat"),
+                [9u8, 0, u8::try_from(rng.next() % 256).unwrap()],
+            )
+            .unwrap();
         }
         if rng.chance(20) {
             std::fs::write(root.join("new.txt"), lines(&mut rng, 2)).unwrap();
@@ -215,10 +245,8 @@ fn randomized_edits_stages_and_rewrites_never_lose_a_byte() {
                 // look like a dead one's, as after a real SIGKILL.
                 if let Some(manifest) = entry.map(|d| d.join("manifest.json")) {
                     if let Ok(text) = std::fs::read_to_string(&manifest) {
-                        let dead = text.replace(
-                            &format!("\"pid\": {}", std::process::id()),
-                            "\"pid\": 0",
-                        );
+                        let dead =
+                            text.replace(&format!("\"pid\": {}", std::process::id()), "\"pid\": 0");
                         std::fs::write(&manifest, dead).unwrap();
                     }
                 }
@@ -245,7 +273,9 @@ fn randomized_edits_stages_and_rewrites_never_lose_a_byte() {
                     (Content::File { bytes, .. }, _) if *bytes == index_blob => true,
                     (Content::File { bytes, .. }, Some(Content::File { bytes: merged, .. })) => {
                         bytes.split(|&b| b == b'\n').all(|l| {
-                            merged.split(|&b| b == b'\n').any(|m| m.eq_ignore_ascii_case(l))
+                            merged
+                                .split(|&b| b == b'\n')
+                                .any(|m| m.eq_ignore_ascii_case(l))
                                 || index_blob.split(|&b| b == b'\n').any(|m| m == l)
                         })
                     }
@@ -254,7 +284,13 @@ fn randomized_edits_stages_and_rewrites_never_lose_a_byte() {
             };
             if !kept {
                 lost_bytes += content.len().max(1);
-                eprintln!("case {case}: {} lost: before {:?} now {:?} stashed {}", path.display(), content, now, stashed.contains(path));
+                eprintln!(
+                    "case {case}: {} lost: before {:?} now {:?} stashed {}",
+                    path.display(),
+                    content,
+                    now,
+                    stashed.contains(path)
+                );
             }
         }
         assert!(

@@ -153,7 +153,10 @@ fn safety_partially_staged_file_is_tested_as_staged_and_restored() {
     let before = tree(&t);
     let run = git_commit(&t, &[]);
     run.expect_code(0);
-    assert_eq!(t.git(&["show", "HEAD:a.txt"]), "one STAGED\ntwo\nthree\nfour\nfive\n");
+    assert_eq!(
+        t.git(&["show", "HEAD:a.txt"]),
+        "one STAGED\ntwo\nthree\nfour\nfive\n"
+    );
     assert_eq!(before, tree(&t));
     assert!(recovery_entries(&t).is_empty());
 }
@@ -222,7 +225,11 @@ fn commit_in_background(t: &TestRepo, failpoint: Option<&str>) -> (Child, i32, P
 /// writes its name, and tiergate is then found as the hook process.
 fn tiergate_pid(t: &TestRepo, at_failpoint: bool, marker: &Path) -> i32 {
     if !at_failpoint {
-        return std::fs::read_to_string(marker).unwrap().trim().parse().unwrap();
+        return std::fs::read_to_string(marker)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
     }
     let root = t.path().canonicalize().unwrap();
     for entry in std::fs::read_dir("/proc").unwrap().filter_map(Result::ok) {
@@ -247,7 +254,8 @@ fn signal(pid: i32, name: &str) {
     assert!(ok, "kill -{name} {pid}");
 }
 
-const WAITING_TIER: &str = "run = \"sh -c 'echo $PPID > \\\"$MARKER\\\"; exec sleep 30'\", always = true";
+const WAITING_TIER: &str =
+    "run = \"sh -c 'echo $PPID > \\\"$MARKER\\\"; exec sleep 30'\", always = true";
 
 #[test]
 fn safety_signals_stop_the_run_and_restore_everything() {
@@ -298,10 +306,17 @@ fn safety_sigkill_at_every_point_then_next_command_restores() {
         // executable bit: the restore has several paths to get through.
         // Only the formatter scenario has something to fix; the others go
         // on to the tests and the restore.
-        let spaces = if point == Some("after-formatters") { "  " } else { " " };
+        let spaces = if point == Some("after-formatters") {
+            "  "
+        } else {
+            " "
+        };
         t.write("b.txt", format!("alpha{spaces}spaced\nbeta\n"));
         t.stage(&["b.txt"]);
-        t.write("b.txt", format!("alpha{spaces}spaced\nbeta\nunstaged tail\n"));
+        t.write(
+            "b.txt",
+            format!("alpha{spaces}spaced\nbeta\nunstaged tail\n"),
+        );
         std::fs::remove_file(t.join("a.txt")).ok();
         t.write("a.txt", "one STAGED\ntwo\nthree\nfour\nfive UNSTAGED\n");
         t.write("c.txt", "untracked\n");
@@ -315,7 +330,13 @@ fn safety_sigkill_at_every_point_then_next_command_restores() {
         assert_eq!(bytes_lost(&before, &after), 0, "{point:?}: {}", next.all());
         assert_nothing_lost(&before, &after);
         assert!(recovery_entries(&t).is_empty(), "{point:?}: {}", next.all());
-        assert!(!t.join(".git/tiergate/snapshots").exists() || std::fs::read_dir(t.join(".git/tiergate/snapshots")).unwrap().next().is_none());
+        assert!(
+            !t.join(".git/tiergate/snapshots").exists()
+                || std::fs::read_dir(t.join(".git/tiergate/snapshots"))
+                    .unwrap()
+                    .next()
+                    .is_none()
+        );
         scenarios += 1;
     }
     assert_eq!(scenarios, 7);
@@ -339,7 +360,11 @@ fn safety_recover_lists_and_restores_and_keeps_both_on_later_edits() {
         t.read("a.txt.tiergate-recovered"),
         before.tree[Path::new("a.txt")].1
     );
-    assert!(run.all().contains("a.txt.tiergate-recovered"), "{}", run.all());
+    assert!(
+        run.all().contains("a.txt.tiergate-recovered"),
+        "{}",
+        run.all()
+    );
     assert!(recovery_entries(&t).is_empty());
     t.tiergate(&["recover"]).expect_code(0);
 }
@@ -361,7 +386,10 @@ fn safety_fix_fail_blocks_with_the_fixes_left_and_unstaged_work_on_top() {
     let run = git_commit(&t, &[]);
     run.expect_code(1);
     assert!(run.all().contains("a.txt"), "{}", run.all());
-    assert_eq!(t.read("a.txt"), b"one spaced\ntwo\nthree\nfour\nfive UNSTAGED\n");
+    assert_eq!(
+        t.read("a.txt"),
+        b"one spaced\ntwo\nthree\nfour\nfive UNSTAGED\n"
+    );
     assert_eq!(index_before, index(&t));
 }
 
@@ -374,9 +402,19 @@ fn safety_fix_restage_stages_only_the_fixes() {
     t.write("untracked.txt", "not  mine  to  touch\n");
     let run = git_commit(&t, &[]);
     run.expect_code(0);
-    assert!(run.all().contains("restaged 1 file: a.txt"), "{}", run.all());
-    assert_eq!(t.git(&["show", "HEAD:a.txt"]), "one spaced\ntwo\nthree\nfour\nfive\n");
-    assert_eq!(t.read("a.txt"), b"one spaced\ntwo\nthree\nfour\nfive UNSTAGED\n");
+    assert!(
+        run.all().contains("restaged 1 file: a.txt"),
+        "{}",
+        run.all()
+    );
+    assert_eq!(
+        t.git(&["show", "HEAD:a.txt"]),
+        "one spaced\ntwo\nthree\nfour\nfive\n"
+    );
+    assert_eq!(
+        t.read("a.txt"),
+        b"one spaced\ntwo\nthree\nfour\nfive UNSTAGED\n"
+    );
     assert_eq!(t.read("untracked.txt"), b"not  mine  to  touch\n");
 }
 
@@ -387,7 +425,10 @@ fn safety_conflicting_fixes_are_rolled_back_and_saved_aside_in_both_modes() {
         t.write("a.txt", "one  spaced\ntwo\nthree\nfour\nfive\n");
         t.stage(&["a.txt"]);
         // The unstaged edit touches the line the formatter rewrites.
-        t.write("a.txt", "one  spaced  and  edited\ntwo\nthree\nfour\nfive\n");
+        t.write(
+            "a.txt",
+            "one  spaced  and  edited\ntwo\nthree\nfour\nfive\n",
+        );
         let before = state(&t);
         let run = git_commit(&t, &[]);
         run.expect_code(1);
@@ -404,7 +445,11 @@ fn safety_conflicting_fixes_are_rolled_back_and_saved_aside_in_both_modes() {
             std::fs::read(fixes[0].join("a.txt")).unwrap(),
             b"one spaced\ntwo\nthree\nfour\nfive\n"
         );
-        assert!(run.all().contains(&*fixes[0].to_string_lossy()), "{}", run.all());
+        assert!(
+            run.all().contains(&*fixes[0].to_string_lossy()),
+            "{}",
+            run.all()
+        );
     }
 }
 
@@ -437,11 +482,17 @@ fn safety_two_worktrees_keep_their_own_entries() {
     let run = Run::from(cmd.output().unwrap());
     run.expect_code(0);
     assert!(run.stdout.contains("no stashed work"), "{}", run.all());
-    assert_eq!(std::fs::read(wt.join("a.txt")).unwrap(), b"in the other worktree\n");
+    assert_eq!(
+        std::fs::read(wt.join("a.txt")).unwrap(),
+        b"in the other worktree\n"
+    );
     signal(pid, "KILL");
     let _ = child.wait();
     t.tiergate(&["recover"]).expect_code(0);
-    assert_eq!(t.read("a.txt"), b"one STAGED\ntwo\nthree\nfour\nfive UNSTAGED\n");
+    assert_eq!(
+        t.read("a.txt"),
+        b"one STAGED\ntwo\nthree\nfour\nfive UNSTAGED\n"
+    );
 }
 
 // ---- the hard cases of SPEC 8, each through a real `git commit` ----
@@ -541,7 +592,12 @@ fn safety_hard_case_merge_in_progress() {
     t.write("a.txt", "unstaged during the merge\n");
     let before = state(&t);
     assert_committed_and_kept(&t, &before, &git_commit(&t, &[]));
-    assert_eq!(t.git(&["rev-list", "--parents", "-n1", "HEAD"]).split(' ').count(), 3);
+    assert_eq!(
+        t.git(&["rev-list", "--parents", "-n1", "HEAD"])
+            .split(' ')
+            .count(),
+        3
+    );
 }
 
 #[test]
@@ -610,7 +666,9 @@ fn safety_hard_case_non_utf8_path() {
     t.write(&name, "v1\n");
     t.commit("latin-1 name");
     t.write(&name, "v2 staged\n");
-    t.git_cmd(&[std::ffi::OsStr::new("add"), name.as_os_str()]).output().unwrap();
+    t.git_cmd(&[std::ffi::OsStr::new("add"), name.as_os_str()])
+        .output()
+        .unwrap();
     t.write(&name, "v2 staged\nv3 unstaged\n");
     let before = state(&t);
     assert_committed_and_kept(&t, &before, &git_commit(&t, &[]));
