@@ -197,14 +197,17 @@ mod tests {
 
     #[test]
     fn formatters_sharing_a_file_run_in_listed_order() {
-        // black and ruff both take a.py; prettier is independent of both.
+        // black, ruff and isort share Python files; prettier is independent.
         let w = waves(&[
             set(&["a.py", "b.py"]),
             set(&["b.js"]),
             set(&["b.py"]),
-            set(&["a.py"]),
+            set(&["a.py", "b.py"]),
         ]);
         assert_eq!(w, vec![vec![0, 1], vec![2], vec![3]]);
+        // Two that only overlap an earlier one, not each other, share a wave.
+        let w = waves(&[set(&["a.py", "b.py"]), set(&["a.py"]), set(&["b.py"])]);
+        assert_eq!(w, vec![vec![0], vec![1, 2]]);
     }
 
     #[test]
