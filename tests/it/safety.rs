@@ -716,3 +716,37 @@ fn safety_push_dirty_snapshot_tests_the_pushed_commit() {
     assert!(run.all().contains("snapshot"), "{}", run.all());
     assert_nothing_lost(&before, &state(&t));
 }
+
+#[test]
+fn safety_tiergate_skip_names_a_formatter() {
+    let t = repo_with(&with_formatter("fail"));
+    t.write("a.txt", "one  spaced\n");
+    t.stage(&["a.txt"]);
+    let run = git_commit(&t, &[("TIERGATE_SKIP", "squeeze")]);
+    run.expect_code(0);
+    assert!(
+        run.all().contains("squeeze: skipped by TIERGATE_SKIP"),
+        "{}",
+        run.all()
+    );
+    assert_eq!(t.git(&["show", "HEAD:a.txt"]), "one  spaced\n");
+}
+
+#[test]
+fn safety_failing_formatter_blocks_and_restores() {
+    let t = repo_with(&with_formatter("fail").replace(
+        "run = \"sh -c 'for f; do sed -i \\\"s/  */ /g\\\" \\\"$f\\\"; done' sh\"",
+        "run = \"sh -c 'echo cannot format >&2; exit 3' sh\"",
+    ));
+    partial(&t);
+    let before = state(&t);
+    let run = git_commit(&t, &[]);
+    run.expect_code(1);
+    assert!(
+        run.all().contains("formatter squeeze failed (exit code 3)"),
+        "{}",
+        run.all()
+    );
+    assert!(run.all().contains("cannot format"), "{}", run.all());
+    assert_nothing_lost(&before, &state(&t));
+}
