@@ -750,3 +750,18 @@ fn safety_failing_formatter_blocks_and_restores() {
     assert!(run.all().contains("cannot format"), "{}", run.all());
     assert_nothing_lost(&before, &state(&t));
 }
+
+#[test]
+fn safety_usage_error_in_the_tiers_restores_before_exit_2() {
+    let t = repo_with(&BASE.replace(
+        "run = \"git diff --quiet --ignore-submodules\"",
+        "run = \"no-such-program-anywhere\"",
+    ));
+    partial(&t);
+    let before = state(&t);
+    let run = git_commit(&t, &[]);
+    run.expect_code(1);
+    assert!(run.all().contains("no-such-program-anywhere"), "{}", run.all());
+    assert_nothing_lost(&before, &state(&t));
+    assert!(recovery_entries(&t).is_empty());
+}
