@@ -761,7 +761,29 @@ fn safety_usage_error_in_the_tiers_restores_before_exit_2() {
     let before = state(&t);
     let run = git_commit(&t, &[]);
     run.expect_code(1);
-    assert!(run.all().contains("no-such-program-anywhere"), "{}", run.all());
+    assert!(
+        run.all().contains("no-such-program-anywhere"),
+        "{}",
+        run.all()
+    );
     assert_nothing_lost(&before, &state(&t));
     assert!(recovery_entries(&t).is_empty());
+}
+
+#[test]
+fn safety_snapshot_left_by_a_killed_run_is_removed_by_the_next_command() {
+    let t = repo_with(&BASE.replace(
+        "stages = [\"smoke\"]",
+        "stages = [\"smoke\"]\nisolation = \"snapshot\"",
+    ));
+    partial(&t);
+    let before = state(&t);
+    let (mut child, pid, _) = commit_in_background(&t, Some("in-snapshot"));
+    let snapshots = t.join(".git/tiergate/snapshots");
+    assert_eq!(std::fs::read_dir(&snapshots).unwrap().count(), 1);
+    signal(pid, "KILL");
+    let _ = child.wait();
+    t.tiergate(&["config"]).expect_code(0);
+    assert_eq!(std::fs::read_dir(&snapshots).unwrap().count(), 0);
+    assert_nothing_lost(&before, &state(&t));
 }
