@@ -122,7 +122,8 @@ pub(super) fn write_manifest(dir: &Path, manifest: &Manifest) -> Result<(), Work
     files::write_durable(&dir.join(MANIFEST), &json).map_err(|e| {
         WorktreeError::io(format!("cannot write {}", dir.join(MANIFEST).display()), &e)
     })?;
-    if let Some(parent) = dir.parent() {
+    // The entry's name in recovery/, and recovery/'s in the state dir.
+    for parent in dir.ancestors().skip(1).take(2) {
         files::sync_dir(parent);
     }
     Ok(())
