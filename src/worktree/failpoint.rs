@@ -8,7 +8,7 @@
 /// sleeps until killed; `panic` panics (to test the drop guard).
 #[cfg(debug_assertions)]
 pub(crate) fn hit(name: &str, state_dir: &std::path::Path) {
-    let Ok(spec) = std::env::var("TIERGATE_FAILPOINT") else {
+    let Ok(spec) = std::env::var(crate::env::TIERGATE_FAILPOINT) else {
         return;
     };
     for item in spec.split(',') {
@@ -19,7 +19,7 @@ pub(crate) fn hit(name: &str, state_dir: &std::path::Path) {
         assert!(action != "panic", "failpoint {name}");
         {
             {
-                let marker = std::env::var_os("TIERGATE_FAILPOINT_MARKER")
+                let marker = std::env::var_os(crate::env::TIERGATE_FAILPOINT_MARKER)
                     .map_or_else(|| state_dir.join("failpoint"), std::path::PathBuf::from);
                 let _ = std::fs::write(&marker, name);
                 loop {

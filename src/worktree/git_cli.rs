@@ -14,8 +14,8 @@ use super::WorktreeError;
 pub(super) fn command(root: &Path) -> Command {
     let mut cmd = Command::new("git");
     cmd.current_dir(root)
-        .env("GIT_LITERAL_PATHSPECS", "1")
-        .env("GIT_OPTIONAL_LOCKS", "0")
+        .env(crate::env::GIT_LITERAL_PATHSPECS, "1")
+        .env(crate::env::GIT_OPTIONAL_LOCKS, "0")
         .stdin(Stdio::null());
     cmd
 }

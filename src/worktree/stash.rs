@@ -209,7 +209,7 @@ fn write_patch(root: &Path, dir: &Path, omitted: &[String]) -> Result<(), Worktr
     let mut cmd = git_cli::command(root);
     if !excluded.is_empty() {
         // Magic pathspecs need literal mode off; the paths are marked literal one by one.
-        cmd.env_remove("GIT_LITERAL_PATHSPECS");
+        cmd.env_remove(crate::env::GIT_LITERAL_PATHSPECS);
         args.push(OsStr::new("--"));
         args.push(OsStr::new(":/"));
         args.extend(excluded.iter().map(std::ffi::OsString::as_os_str));
