@@ -80,6 +80,32 @@ pub(crate) fn read(path: &Path) -> std::io::Result<Content> {
 /// renamed over), so a crash leaves the old state or the new one. A read-only
 /// file is replaced, not opened for writing, so its mode never gets in the way.
 pub(crate) fn write(path: &Path, content: &Content) -> std::io::Result<()> {
+    write_with(path, content, true)
+}
+
+/// `write` without the fsyncs, for many paths at once: the caller syncs
+/// them together (`sync_paths`) or has a durable copy elsewhere.
+pub(crate) fn write_unsynced(path: &Path, content: &Content) -> std::io::Result<()> {
+    write_with(path, content, false)
+}
+
+/// fsync each path's data and each distinct parent folder once.
+pub(crate) fn sync_paths<'a>(paths: impl IntoIterator<Item = &'a Path>) {
+    let mut dirs = std::collections::BTreeSet::new();
+    for path in paths {
+        if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file()) {
+            if let Ok(f) = std::fs::File::open(path) {
+                let _ = f.sync_all();
+            }
+        }
+        dirs.insert(parent(path));
+    }
+    for dir in dirs {
+        sync_dir(&dir);
+    }
+}
+
+fn write_with(path: &Path, content: &Content, durable: bool) -> std::io::Result<()> {
     let dir = parent(path);
     match content {
         Content::Other => Ok(()),
@@ -87,7 +113,9 @@ pub(crate) fn write(path: &Path, content: &Content) -> std::io::Result<()> {
             Ok(m) if m.is_dir() => Ok(()),
             Ok(_) => {
                 std::fs::remove_file(path)?;
-                sync_dir(&dir);
+                if durable {
+                    sync_dir(&dir);
+                }
                 Ok(())
             }
             Err(_) => Ok(()),
@@ -100,10 +128,14 @@ pub(crate) fn write(path: &Path, content: &Content) -> std::io::Result<()> {
             tmp.write_all(bytes)?;
             tmp.as_file()
                 .set_permissions(std::fs::Permissions::from_mode(*mode))?;
-            tmp.as_file().sync_all()?;
+            if durable {
+                tmp.as_file().sync_all()?;
+            }
             replace_dir_blocker(path)?;
             tmp.persist(path).map_err(|e| e.error)?;
-            sync_dir(&dir);
+            if durable {
+                sync_dir(&dir);
+            }
             Ok(())
         }
         Content::Symlink { target } => {
@@ -115,7 +147,9 @@ pub(crate) fn write(path: &Path, content: &Content) -> std::io::Result<()> {
                 let _ = std::fs::remove_file(&tmp);
                 return Err(e);
             }
-            sync_dir(&dir);
+            if durable {
+                sync_dir(&dir);
+            }
             Ok(())
         }
     }
@@ -157,6 +191,14 @@ pub(crate) fn sync_dir(dir: &Path) {
 /// Write a new file durably (file and directory fsync'd).
 pub(crate) fn write_durable(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     crate::state::write_atomic(path, bytes)
+}
+
+/// Write a new file in a folder that is fsync'd once afterwards: the data
+/// is fsync'd here, the folder's entry by the caller.
+pub(crate) fn write_new_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut file = std::fs::File::create(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
 }
 
 /// A short, stable digest of bytes for manifests: git's blob id.

@@ -82,7 +82,7 @@ impl Stash {
                 }
             };
             if target != current {
-                files::write(&path, &target).map_err(|e| {
+                files::write_unsynced(&path, &target).map_err(|e| {
                     WorktreeError::io(format!("cannot restore {}", path.display()), &e)
                 })?;
             }
@@ -100,6 +100,9 @@ impl Stash {
                 )));
             }
         }
+        // Durable before the entry goes: the restored files are then the
+        // only copy of the user's work.
+        files::sync_paths(expected.iter().map(|(p, _)| p.as_path()));
         remove_entry(&dir)?;
         self.done = true;
         Ok(report)

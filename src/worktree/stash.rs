@@ -120,7 +120,9 @@ pub(crate) fn stash(
             Content::Symlink { target } => target,
             Content::Absent | Content::Other => b"",
         };
-        files::write_durable(&dir.join(&copy), bytes).map_err(|e| {
+        // The entry is not valid before its manifest: the folder is fsync'd
+        // once below, the manifest last.
+        files::write_new_synced(&dir.join(&copy), bytes).map_err(|e| {
             WorktreeError::io(format!("cannot save a copy of {}", path.display()), &e)
         })?;
         if user.len() > entry::PATCH_LIMIT {
@@ -172,7 +174,9 @@ pub(crate) fn stash(
         if i == half {
             failpoint("mid-stash", state_dir);
         }
-        files::write(path, content).map_err(|e| {
+        // Not fsync'd: the saved copies are, and they are what a crash
+        // recovers from.
+        files::write_unsynced(path, content).map_err(|e| {
             WorktreeError::io(
                 format!("cannot set {} to its staged content", path.display()),
                 &e,
