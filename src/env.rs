@@ -13,3 +13,11 @@ pub(crate) const GITHUB_STEP_SUMMARY: &str = "GITHUB_STEP_SUMMARY";
 pub(crate) const GITHUB_ACTIONS: &str = "GITHUB_ACTIONS";
 /// `--prometheus FILE` for runs started by a hook shim, which passes no flags.
 pub(crate) const TIERGATE_PROMETHEUS: &str = "TIERGATE_PROMETHEUS";
+/// Test-only failpoints (debug builds): `after-stash:pause`, `mid-restore:pause`, ...
+pub(crate) const TIERGATE_FAILPOINT: &str = "TIERGATE_FAILPOINT";
+/// Where a paused failpoint writes its marker file.
+pub(crate) const TIERGATE_FAILPOINT_MARKER: &str = "TIERGATE_FAILPOINT_MARKER";
+/// Set on tiergate's own git commands: a path is a path, never a pattern.
+pub(crate) const GIT_LITERAL_PATHSPECS: &str = "GIT_LITERAL_PATHSPECS";
+/// Set on tiergate's own git commands: no opportunistic index refresh writes.
+pub(crate) const GIT_OPTIONAL_LOCKS: &str = "GIT_OPTIONAL_LOCKS";

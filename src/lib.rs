@@ -8,6 +8,7 @@
 //!        ──► results (JUnit → counted groups, hints) ──► policy (gates) ──► report
 //!  cache (input keys, stored passes) is asked before a group runs; history
 //!  (history.jsonl) records every run and feeds budgets and `tiergate history`.
+//!  worktree: stash / restore / snapshot around a hook run, crash recovery
 //! ```
 //!
 //! Beside the pipeline, `import` turns a pre-commit or lefthook config into
@@ -15,13 +16,6 @@
 //!
 //! `main` only parses arguments through `cli` and turns the `ExitStatus`
 //! into the process exit code.
-
-// Config keys of issues 4 and 5 (formatters, cache, quarantine, verdict)
-// are parsed and validated before the code that acts on them lands.
-#![allow(
-    dead_code,
-    reason = "transitional: removed when the safety and intelligence branches merge"
-)]
 
 #[doc(hidden)]
 pub mod bench_api;
@@ -46,6 +40,7 @@ mod runner;
 mod select;
 mod state;
 mod ui;
+mod worktree;
 
 pub use cli::main as run_cli;
 pub use error::ExitStatus;

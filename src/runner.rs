@@ -76,6 +76,17 @@ pub(crate) fn execute(
     config: &Config,
     request: &RunRequest,
 ) -> Result<ExitStatus, Error> {
+    execute_in(repo, config, request, repo.root())
+}
+
+/// `execute` with the commands run in `work_dir` instead of the work tree:
+/// a snapshot checkout (SPEC 8, `isolation = "snapshot"`).
+pub(crate) fn execute_in(
+    repo: &Repo,
+    config: &Config,
+    request: &RunRequest,
+    work_dir: &std::path::Path,
+) -> Result<ExitStatus, Error> {
     let started_at = SystemTime::now();
     let selection = changes::selection(repo, config, request.changes.clone())?;
     if selection.nothing_changed() {
@@ -89,9 +100,9 @@ pub(crate) fn execute(
     let skip = SkipList::parse(&std::env::var(crate::env::TIERGATE_SKIP).unwrap_or_default());
     let plan = plan::build(config, &request.targets, &selection, &skip);
     let env = command_env(config, &request.extra_env);
-    let resolved = pipeline::resolve_programs(config, &plan, &[], repo.root(), &env)?;
+    let resolved = pipeline::resolve_programs(config, &plan, &[], work_dir, &env)?;
     let options = Options {
-        root: repo.root().to_path_buf(),
+        root: work_dir.to_path_buf(),
         jobs: request.jobs.unwrap_or(config.settings.jobs),
         env,
         strict: request.strict,

@@ -40,3 +40,16 @@ pub(crate) fn shared_dir(
         None => repo.common_dir().join("tiergate"),
     }
 }
+
+/// The state directory: `[settings] state_dir` (relative to the work tree),
+/// or `<git_dir>/tiergate`, which is per worktree, so two worktrees never
+/// share recovery entries.
+pub(crate) fn state_dir(
+    repo: &crate::git::Repo,
+    config: &crate::config::Config,
+) -> std::path::PathBuf {
+    config.settings.state_dir.as_ref().map_or_else(
+        || repo.git_dir().join("tiergate"),
+        |dir| repo.root().join(dir),
+    )
+}

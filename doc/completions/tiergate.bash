@@ -49,6 +49,9 @@ _tiergate() {
             tiergate,plan)
                 cmd="tiergate__subcmd__plan"
                 ;;
+            tiergate,recover)
+                cmd="tiergate__subcmd__recover"
+                ;;
             tiergate,report)
                 cmd="tiergate__subcmd__report"
                 ;;
@@ -103,6 +106,9 @@ _tiergate() {
             tiergate__subcmd__help,plan)
                 cmd="tiergate__subcmd__help__subcmd__plan"
                 ;;
+            tiergate__subcmd__help,recover)
+                cmd="tiergate__subcmd__help__subcmd__recover"
+                ;;
             tiergate__subcmd__help,report)
                 cmd="tiergate__subcmd__help__subcmd__report"
                 ;;
@@ -122,7 +128,7 @@ _tiergate() {
 
     case "${cmd}" in
         tiergate)
-            opts="-q -v -h -V --quiet --verbose --color --help --version run hook plan install uninstall doctor config ci-full report export history import completions help"
+            opts="-q -v -h -V --quiet --verbose --color --help --version run hook plan install uninstall doctor config ci-full report export history import completions recover help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -314,7 +320,7 @@ _tiergate() {
             return 0
             ;;
         tiergate__subcmd__help)
-            opts="run hook plan install uninstall doctor config ci-full report export history import completions help"
+            opts="run hook plan install uninstall doctor config ci-full report export history import completions recover help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -495,6 +501,20 @@ _tiergate() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        tiergate__subcmd__help__subcmd__recover)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         tiergate__subcmd__help__subcmd__report)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -656,6 +676,24 @@ _tiergate() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tiergate__subcmd__recover)
+            opts="-q -v -h --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0

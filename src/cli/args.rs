@@ -103,6 +103,9 @@ pub(crate) enum Command {
         after_help = "Examples:\n  tiergate completions bash > ~/.local/share/bash-completion/completions/tiergate\n  tiergate completions zsh > ~/.zfunc/_tiergate\n  tiergate completions fish > ~/.config/fish/completions/tiergate.fish"
     )]
     Completions(CompletionsArgs),
+    /// List and restore unstaged work a crashed or killed run left stashed.
+    #[command(after_help = "Example:\n  tiergate recover")]
+    Recover,
 }
 
 #[derive(Debug, Args)]

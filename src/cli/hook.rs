@@ -150,13 +150,14 @@ fn release_changes(repo: &Repo, config: &Config) -> Result<(Request, Vec<String>
 }
 
 /// pre-push tests the work tree: name uncommitted changes to pushed paths.
-fn check_push_dirty(repo: &Repo, config: &Config, changes: &Changes) -> Result<(), Error> {
+/// True when the tiers must run in a snapshot of the pushed commit.
+fn check_push_dirty(repo: &Repo, config: &Config, changes: &Changes) -> Result<bool, Error> {
     let pushed: Vec<Vec<u8>> = changes.paths.iter().map(|c| c.path.clone()).collect();
     let dirty = repo
         .dirty_among(&pushed)
         .map_err(|e| changes::git_error(&e))?;
     if dirty.is_empty() {
-        return Ok(());
+        return Ok(false);
     }
     let names: Vec<String> = dirty
         .iter()
@@ -166,9 +167,13 @@ fn check_push_dirty(repo: &Repo, config: &Config, changes: &Changes) -> Result<(
     match config.hooks.pre_push.push_dirty {
         PushDirty::Block => Err(Error::new(message)
             .hint("the tiers test the work tree, which is not what you push: commit or stash these changes, or set push_dirty = \"warn\"")),
-        PushDirty::Warn | PushDirty::Snapshot => {
+        PushDirty::Warn => {
             ui::warn(&format!("{message}; the tiers test the work tree, not exactly what is pushed"));
-            Ok(())
+            Ok(false)
+        }
+        PushDirty::Snapshot => {
+            ui::out(&format!("tiergate: {message}; the tiers run in a snapshot of the pushed commit"));
+            Ok(true)
         }
     }
 }
@@ -191,20 +196,51 @@ pub(crate) fn run(
             .read_to_end(&mut stdin)
             .map_err(|e| Error::new(format!("cannot read the pre-push input: {e}")))?;
     }
+    // Before anything is stashed: from here on SIGINT, SIGTERM and SIGHUP
+    // only mark the run as interrupted, so the work tree is always restored.
+    crate::exec::install_signal_handlers()
+        .map_err(|e| Error::new(format!("cannot install signal handlers: {e}")))?;
     let repo = runner::open_repo()?;
     let config = config::load(repo.root())?;
     let work = hook_work(&repo, &config, hook, args, &stdin)?;
+    let mut snapshot_of = None;
     if let Request::Resolved(changes) = &work.changes {
-        if hook == HookName::PrePush && !changes.paths.is_empty() {
-            check_push_dirty(&repo, &config, changes)?;
+        if hook == HookName::PrePush
+            && !changes.paths.is_empty()
+            && check_push_dirty(&repo, &config, changes)?
+        {
+            snapshot_of = pushed_commit(&stdin);
         }
     }
     for note in &work.notes {
         ui::out(&format!("tiergate: {note}"));
     }
-    crate::exec::install_signal_handlers()
-        .map_err(|e| Error::new(format!("cannot install signal handlers: {e}")))?;
-    runner::execute(
+    if hook == HookName::PreCommit {
+        return super::pre_commit::run(
+            &repo,
+            &config,
+            work.targets,
+            work.changes,
+            &work.formatters,
+            prometheus,
+        );
+    }
+    let snapshot = match &snapshot_of {
+        Some(commit) => Some(
+            crate::worktree::Snapshot::of_commit(
+                repo.root(),
+                &crate::state::state_dir(&repo, &config),
+                commit,
+                &config.hooks.pre_commit.share,
+            )
+            .map_err(crate::worktree::WorktreeError::into_error)?,
+        ),
+        None => None,
+    };
+    let work_dir = snapshot
+        .as_ref()
+        .map_or_else(|| repo.root().to_path_buf(), |s| s.root().to_path_buf());
+    runner::execute_in(
         &repo,
         &config,
         &RunRequest {
@@ -220,5 +256,16 @@ pub(crate) fn run(
             verdict_history: None,
             no_cache: false,
         },
+        &work_dir,
     )
+}
+
+/// The commit a push snapshot checks out: the first pushed ref that is not
+/// a deletion (a push of several branches tests the first).
+fn pushed_commit(stdin: &[u8]) -> Option<String> {
+    git::parse_push_lines(stdin)
+        .ok()?
+        .iter()
+        .find(|u| !u.is_delete())
+        .map(|u| u.local_sha.to_string())
 }

@@ -12,6 +12,8 @@ mod hook;
 mod import;
 mod install;
 mod plan;
+mod pre_commit;
+mod recover;
 mod report;
 mod run;
 
@@ -33,6 +35,11 @@ pub fn main() -> ExitStatus {
         ui::Verbosity::Normal
     };
     ui::configure(cli.global.color, verbosity);
+    // SPEC 8: work a crashed run left stashed is restored before anything
+    // else; `recover` does it itself, with a listing.
+    if !matches!(cli.command, Command::Recover) {
+        recover::leftovers();
+    }
     let result = match cli.command {
         Command::Run(args) => run::run(&args),
         Command::Hook(args) => hook::run(args.hook, &args.args, args.prometheus),
@@ -58,6 +65,7 @@ pub fn main() -> ExitStatus {
             force: args.force,
         }),
         Command::Completions(args) => Ok(completions::completions(args.shell)),
+        Command::Recover => recover::run(),
     };
     match result {
         Ok(status) => status,

@@ -6,12 +6,6 @@
 
 use std::fmt;
 
-/// The placeholders a `run` string may use. Anything else in braces is left
-/// alone, so `find . -exec rm {} +` keeps its meaning.
-pub(crate) const PLACEHOLDERS: &[&str] = &[
-    "files", "markers", "junit", "workers", "stage", "group", "base", "head", "failed", "coverage",
-];
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Arg {
     /// A whole argument `{files}`: one argument per file.

@@ -23,10 +23,6 @@ impl PushUpdate {
         self.local_sha.is_zero()
     }
 
-    pub(crate) fn is_tag(&self) -> bool {
-        self.tag_name().is_some()
-    }
-
     /// The tag's name (`v1.2.0` for `refs/tags/v1.2.0`), judged by the remote ref since that is
     /// what the push creates.
     pub(crate) fn tag_name(&self) -> Option<&str> {
@@ -357,9 +353,9 @@ mod tests {
                 remote_sha: Oid::from_str(B).unwrap(),
             }
         );
-        assert!(!updates[0].is_delete() && !updates[0].is_tag());
+        assert!(!updates[0].is_delete() && updates[0].tag_name().is_none());
         assert!(updates[1].is_delete());
-        assert!(updates[2].is_tag());
+        assert!(updates[2].tag_name().is_some());
         assert_eq!(updates[2].tag_name(), Some("v1.0.0"));
         assert_eq!(updates[0].tag_name(), None);
         assert!(parse_push_lines(b"").unwrap().is_empty());
@@ -559,7 +555,7 @@ mod tests {
         let t = pushed_repo();
         t.git(&["tag", "-a", "v1.0.0", "-m", "release"]);
         let (changes, updates) = push(&t, &["origin", "v1.0.0"]);
-        assert!(updates[0].is_tag());
+        assert!(updates[0].tag_name().is_some());
         assert_eq!(updates[0].tag_name(), Some("v1.0.0"));
         // The local sha is the tag object, not the commit.
         assert_ne!(updates[0].local_sha, t.rev("main"));

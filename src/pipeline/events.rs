@@ -1,5 +1,5 @@
 //! What the pipeline tells the outside while it runs. `report` implements it
-//! for the terminal; tests and `plan` use `Silent`.
+//! for the terminal.
 
 use super::StageRun;
 use crate::exec::OutputSink;
@@ -17,8 +17,3 @@ pub(crate) trait Events: Sync {
     }
     fn warning(&self, _message: &str) {}
 }
-
-/// Tells nobody.
-pub(crate) struct Silent;
-
-impl Events for Silent {}

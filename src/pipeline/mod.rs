@@ -5,6 +5,7 @@
 //! the terminal: it tells an `Events` sink what happens, and `report` shows it.
 
 mod events;
+pub(crate) mod formatters;
 mod preflight;
 mod stage;
 

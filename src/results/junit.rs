@@ -46,6 +46,7 @@ pub(crate) struct TestCase {
 
 impl TestCase {
     /// The id that `[[quarantine]]`, `critical` and `history --flaky` use (SPEC 13).
+    #[cfg(test)]
     pub(crate) fn id(&self) -> String {
         let scope = self.file.as_deref().unwrap_or(&self.classname);
         format!("{scope}::{}", self.name)

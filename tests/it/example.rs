@@ -255,7 +255,6 @@ fn pushing_a_release_tag_runs_performance() {
 }
 
 #[test]
-#[ignore = "transitional: formatters land with the safety branch"]
 fn a_badly_formatted_file_is_caught_by_the_formatters() {
     let ex = Example::new();
     ex.edit("app/models.py", "\n\ndef  ugly( x ):\n    return {'a':x}\n");

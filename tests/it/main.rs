@@ -16,3 +16,4 @@ mod hooks;
 mod import;
 mod report_merge;
 mod reports;
+mod safety;

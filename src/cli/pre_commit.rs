@@ -1,0 +1,270 @@
+//! The pre-commit hook around its tiers (SPEC 8): the stash of unstaged
+//! work, the formatters and their fix mode, snapshot isolation, and the
+//! restore, on every exit path (the `Stash` guard restores on drop).
+
+use crate::changes::{self, Request};
+use crate::config::{Config, Fix, Formatter, Isolation, Target};
+use crate::error::{Error, ExitStatus};
+use crate::exec;
+use crate::git::Repo;
+use crate::pipeline::{self, formatters::FormatterStatus};
+use crate::plan::{Plan, SkipList};
+use crate::runner::{self, RunRequest};
+use crate::ui::{self, Verbosity};
+use crate::worktree::{self, RestoreMode, Restored, Snapshot, Stash, WorktreeError};
+
+fn names(paths: &[Vec<u8>]) -> String {
+    paths
+        .iter()
+        .map(|p| String::from_utf8_lossy(p).into_owned())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub(crate) fn run(
+    repo: &Repo,
+    config: &Config,
+    targets: Vec<Target>,
+    changes: Request,
+    formatter_names: &[String],
+    prometheus: Option<std::path::PathBuf>,
+) -> Result<ExitStatus, Error> {
+    let hook = &config.hooks.pre_commit;
+    let state_dir = crate::state::state_dir(repo, config);
+    let request = RunRequest {
+        label: "hook pre-commit".into(),
+        targets,
+        changes,
+        jobs: None,
+        strict: false,
+        save_report: None,
+        junit: None,
+        extra_env: Vec::new(),
+        prometheus,
+        verdict_history: None,
+        no_cache: false,
+    };
+    let formatters: Vec<&Formatter> = formatter_names
+        .iter()
+        .filter_map(|n| config.formatter(n))
+        .collect();
+    if formatters.is_empty() && hook.isolation == Isolation::Snapshot {
+        return run_in_snapshot(repo, config, &request, &state_dir);
+    }
+    // Missing formatter programs are a usage error before anything is touched.
+    let env = runner::command_env(config, &[]);
+    let names: Vec<&str> = formatters.iter().map(|f| f.name.as_str()).collect();
+    let resolved = pipeline::resolve_programs(
+        config,
+        &Plan { stages: Vec::new() },
+        &names,
+        repo.root(),
+        &env,
+    )?;
+
+    let head = repo.head_commit().map(|o| o.to_string());
+    let index_tree = repo
+        .raw()
+        .index()
+        .ok()
+        .and_then(|mut i| i.write_tree().ok())
+        .map(|o| o.to_string());
+    let mut stash = worktree::stash(repo.root(), repo.git_dir(), &state_dir, head, index_tree)
+        .map_err(WorktreeError::into_error)?;
+
+    if !formatters.is_empty() {
+        if let Some(status) = format(repo, config, &mut stash, &formatters, &resolved, &env)? {
+            return Ok(status);
+        }
+    }
+    if hook.isolation == Isolation::Snapshot {
+        // The formatters are done: the user's work goes back before the
+        // tiers, which run in a checkout of the index.
+        restore(&mut stash, RestoreMode::Merge)?;
+        return run_in_snapshot(repo, config, &request, &state_dir);
+    }
+    let result = runner::execute(repo, config, &request);
+    worktree::failpoint("before-restore", &state_dir);
+    let mode = if exec::interrupted().is_some() || result.is_err() {
+        RestoreMode::RollBack
+    } else {
+        RestoreMode::Merge
+    };
+    restore(&mut stash, mode)?;
+    result
+}
+
+fn run_in_snapshot(
+    repo: &Repo,
+    config: &Config,
+    request: &RunRequest,
+    state_dir: &std::path::Path,
+) -> Result<ExitStatus, Error> {
+    let snapshot = Snapshot::of_index(
+        repo.root(),
+        repo.git_dir(),
+        state_dir,
+        &config.hooks.pre_commit.share,
+    )
+    .map_err(WorktreeError::into_error)?;
+    let result = runner::execute_in(repo, config, request, snapshot.root());
+    drop(snapshot);
+    result
+}
+
+/// Restore and say what happened; a failed restore keeps the entry for
+/// `tiergate recover`.
+fn restore(stash: &mut Stash, mode: RestoreMode) -> Result<Restored, Error> {
+    match stash.restore(mode) {
+        Ok(restored) => {
+            tell_restored(&restored);
+            Ok(restored)
+        }
+        Err(e) => {
+            stash.keep_for_recovery();
+            Err(e.into_error())
+        }
+    }
+}
+
+fn tell_restored(restored: &Restored) {
+    if ui::verbosity() != Verbosity::Quiet && !restored.reapplied.is_empty() {
+        ui::err(&format!(
+            "tiergate: restored your unstaged changes to {}",
+            crate::policy::plural(restored.reapplied.len(), "file")
+        ));
+    }
+    if !restored.merged.is_empty() {
+        ui::err(&format!(
+            "tiergate: formatter fixes merged with your unstaged changes in {}",
+            names(&restored.merged)
+        ));
+    }
+    if let Some(dir) = &restored.fixes_dir {
+        ui::warn(&format!(
+            "formatter fixes to {} conflict with your unstaged changes: they were rolled back (your work is kept) and saved in {}",
+            names(&restored.rolled_back),
+            dir.display()
+        ));
+    }
+}
+
+/// Run the formatters; `Some(status)` ends the hook (blocked, interrupted),
+/// with the user's work already restored.
+fn format(
+    repo: &Repo,
+    config: &Config,
+    stash: &mut Stash,
+    formatters: &[&Formatter],
+    resolved: &pipeline::Resolved,
+    env: &[(std::ffi::OsString, std::ffi::OsString)],
+) -> Result<Option<ExitStatus>, Error> {
+    let skip = SkipList::parse(&std::env::var(crate::env::TIERGATE_SKIP).unwrap_or_default());
+    stash
+        .begin_formatting()
+        .map_err(WorktreeError::into_error)?;
+    let staged: Vec<Vec<u8>> = repo
+        .staged_changes()
+        .map_err(|e| changes::git_error(&e))?
+        .paths
+        .into_iter()
+        .filter(|c| !c.is_deleted())
+        .map(|c| c.path)
+        .collect();
+    let results = pipeline::formatters::run(
+        formatters,
+        &staged,
+        &|name| skip.skips_formatter(name),
+        resolved,
+        repo.root(),
+        env,
+    );
+    let mut failed = false;
+    for r in &results {
+        match &r.status {
+            FormatterStatus::Ran => ui::out(&format!(
+                "tiergate: formatter {} ran on {}",
+                r.name,
+                crate::policy::plural(r.files, "file")
+            )),
+            FormatterStatus::Skipped => {
+                ui::out(&format!(
+                    "tiergate: formatter {}: skipped by TIERGATE_SKIP",
+                    r.name
+                ));
+            }
+            FormatterStatus::NoFiles => {
+                if ui::verbosity() == Verbosity::Verbose {
+                    ui::out(&format!(
+                        "tiergate: formatter {}: skipped, no staged file matches",
+                        r.name
+                    ));
+                }
+            }
+            FormatterStatus::Interrupted => {}
+            FormatterStatus::Failed { why, output } => {
+                failed = true;
+                ui::err(&format!("tiergate: formatter {} failed ({why})", r.name));
+                let text = String::from_utf8_lossy(output);
+                let lines: Vec<&str> = text.lines().collect();
+                for line in &lines[lines.len().saturating_sub(20)..] {
+                    ui::err(&format!("  {line}"));
+                }
+            }
+        }
+    }
+    worktree::failpoint("after-formatters", &stash_state_dir(config, repo));
+    if let Some(signal) = exec::interrupted() {
+        restore(stash, RestoreMode::RollBack)?;
+        return Ok(Some(ExitStatus::Interrupted(signal)));
+    }
+    let changed = worktree::changed_since_stash(stash).map_err(WorktreeError::into_error)?;
+    if changed.is_empty() && !failed {
+        return Ok(None);
+    }
+    let fix = config.hooks.pre_commit.fix;
+    if fix == Fix::Restage && !failed {
+        let conflicts = stash
+            .conflicts(&changed)
+            .map_err(WorktreeError::into_error)?;
+        if conflicts.is_empty() {
+            worktree::restage(stash, repo.git_dir(), &changed)
+                .map_err(WorktreeError::into_error)?;
+            ui::out(&format!(
+                "tiergate: formatters changed and restaged {}: {}",
+                crate::policy::plural(changed.len(), "file"),
+                names(&changed)
+            ));
+            return Ok(None);
+        }
+    }
+    let restored = restore(stash, RestoreMode::Merge)?;
+    if changed.is_empty() {
+        ui::err("tiergate: blocked: a formatter failed");
+    } else {
+        let kept: Vec<Vec<u8>> = changed
+            .iter()
+            .filter(|p| !restored.rolled_back.contains(p))
+            .cloned()
+            .collect();
+        ui::err(&format!(
+            "tiergate: blocked: formatters changed {}: {}",
+            crate::policy::plural(changed.len(), "staged file"),
+            names(&changed)
+        ));
+        if !kept.is_empty() {
+            ui::err(&format!(
+                "hint: the fixes to {} are in your work tree: review them, `git add` them and commit again",
+                names(&kept)
+            ));
+        }
+        if fix == Fix::Restage && !restored.rolled_back.is_empty() {
+            ui::err("hint: nothing was restaged, because some fixes conflict with your unstaged changes");
+        }
+    }
+    Ok(Some(ExitStatus::Blocked))
+}
+
+fn stash_state_dir(config: &Config, repo: &Repo) -> std::path::PathBuf {
+    crate::state::state_dir(repo, config)
+}

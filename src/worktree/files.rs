@@ -1,0 +1,277 @@
+//! One work-tree path's state (absent, a file with its mode, a symlink) and
+//! the byte-exact, durable reads and writes of it.
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+/// What a path holds in the work tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Content {
+    Absent,
+    /// A regular file: its bytes and permission bits (read-only kept).
+    File {
+        bytes: Vec<u8>,
+        mode: u32,
+    },
+    Symlink {
+        target: Vec<u8>,
+    },
+    /// Something tiergate never writes over (a directory where a file was).
+    Other,
+}
+
+impl Content {
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Content::File { bytes, .. } => bytes.len(),
+            Content::Symlink { target } => target.len(),
+            Content::Absent | Content::Other => 0,
+        }
+    }
+
+    /// Same bytes, same kind, and the same executable bit: what git sees.
+    pub(crate) fn same_for_git(&self, other: &Content) -> bool {
+        match (self, other) {
+            (Content::File { bytes: a, mode: ma }, Content::File { bytes: b, mode: mb }) => {
+                a == b && (ma & 0o111 != 0) == (mb & 0o111 != 0)
+            }
+            _ => self == other,
+        }
+    }
+}
+
+pub(crate) fn os(bytes: &[u8]) -> OsString {
+    OsString::from_vec(bytes.to_vec())
+}
+
+pub(crate) fn rel(bytes: &[u8]) -> &Path {
+    Path::new(std::ffi::OsStr::from_bytes(bytes))
+}
+
+/// Read `path` without following a symlink.
+pub(crate) fn read(path: &Path) -> std::io::Result<Content> {
+    let meta = match std::fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Content::Absent),
+        // A parent replaced by a file reads as "not a directory": nothing there.
+        Err(e) if e.raw_os_error() == Some(libc::ENOTDIR) => return Ok(Content::Absent),
+        Err(e) => return Err(e),
+    };
+    let kind = meta.file_type();
+    if kind.is_symlink() {
+        let target = std::fs::read_link(path)?;
+        Ok(Content::Symlink {
+            target: target.into_os_string().into_vec(),
+        })
+    } else if kind.is_file() {
+        Ok(Content::File {
+            bytes: std::fs::read(path)?,
+            mode: meta.permissions().mode() & 0o7777,
+        })
+    } else {
+        Ok(Content::Other)
+    }
+}
+
+/// Make `path` hold `content`, atomically (a temporary beside it, fsync'd,
+/// renamed over), so a crash leaves the old state or the new one. A read-only
+/// file is replaced, not opened for writing, so its mode never gets in the way.
+pub(crate) fn write(path: &Path, content: &Content) -> std::io::Result<()> {
+    write_with(path, content, true)
+}
+
+/// `write` without the fsyncs, for many paths at once: the caller syncs
+/// them together (`sync_paths`) or has a durable copy elsewhere.
+pub(crate) fn write_unsynced(path: &Path, content: &Content) -> std::io::Result<()> {
+    write_with(path, content, false)
+}
+
+/// fsync each path's data and each distinct parent folder once.
+pub(crate) fn sync_paths<'a>(paths: impl IntoIterator<Item = &'a Path>) {
+    let mut dirs = std::collections::BTreeSet::new();
+    for path in paths {
+        if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file()) {
+            if let Ok(f) = std::fs::File::open(path) {
+                let _ = f.sync_all();
+            }
+        }
+        dirs.insert(parent(path));
+    }
+    for dir in dirs {
+        sync_dir(&dir);
+    }
+}
+
+fn write_with(path: &Path, content: &Content, durable: bool) -> std::io::Result<()> {
+    let dir = parent(path);
+    match content {
+        Content::Other => Ok(()),
+        Content::Absent => match std::fs::symlink_metadata(path) {
+            Ok(m) if m.is_dir() => Ok(()),
+            Ok(_) => {
+                std::fs::remove_file(path)?;
+                if durable {
+                    sync_dir(&dir);
+                }
+                Ok(())
+            }
+            Err(_) => Ok(()),
+        },
+        Content::File { bytes, mode } => {
+            std::fs::create_dir_all(&dir)?;
+            let mut tmp = tempfile::Builder::new()
+                .prefix(".tiergate-")
+                .tempfile_in(&dir)?;
+            tmp.write_all(bytes)?;
+            tmp.as_file()
+                .set_permissions(std::fs::Permissions::from_mode(*mode))?;
+            if durable {
+                tmp.as_file().sync_all()?;
+            }
+            replace_dir_blocker(path)?;
+            tmp.persist(path).map_err(|e| e.error)?;
+            if durable {
+                sync_dir(&dir);
+            }
+            Ok(())
+        }
+        Content::Symlink { target } => {
+            std::fs::create_dir_all(&dir)?;
+            let tmp = temp_name(&dir);
+            std::os::unix::fs::symlink(rel(target), &tmp)?;
+            replace_dir_blocker(path)?;
+            if let Err(e) = std::fs::rename(&tmp, path) {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(e);
+            }
+            if durable {
+                sync_dir(&dir);
+            }
+            Ok(())
+        }
+    }
+}
+
+/// An empty directory left where a file must go (a formatter's doing) is
+/// removed; a non-empty one is an error, never deleted.
+fn replace_dir_blocker(path: &Path) -> std::io::Result<()> {
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) {
+        std::fs::remove_dir(path)?;
+    }
+    Ok(())
+}
+
+fn temp_name(dir: &Path) -> PathBuf {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    dir.join(format!(
+        ".tiergate-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ))
+}
+
+fn parent(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// fsync a directory so a rename or a new entry in it survives power loss.
+pub(crate) fn sync_dir(dir: &Path) {
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+/// Write a new file durably (file and directory fsync'd).
+pub(crate) fn write_durable(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    crate::state::write_atomic(path, bytes)
+}
+
+/// Write a new file in a folder that is fsync'd once afterwards: the data
+/// is fsync'd here, the folder's entry by the caller.
+pub(crate) fn write_new_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut file = std::fs::File::create(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+/// A short, stable digest of bytes for manifests: git's blob id.
+pub(crate) fn digest(content: &Content) -> String {
+    let bytes: &[u8] = match content {
+        Content::File { bytes, .. } => bytes,
+        Content::Symlink { target } => target,
+        Content::Absent | Content::Other => b"",
+    };
+    git2::Oid::hash_object(git2::ObjectType::Blob, bytes)
+        .map(|o| o.to_string())
+        .unwrap_or_default()
+}
+
+/// Lower-case hex of bytes: paths in manifests survive JSON whatever they hold.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+pub(crate) fn unhex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+/// Whether bytes look binary to git (a NUL in the first 8000 bytes).
+pub(crate) fn is_binary(bytes: &[u8]) -> bool {
+    bytes.iter().take(8000).any(|&b| b == 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_round_trips_any_bytes() {
+        let path = b"caf\xe9/\n odd*.py".to_vec();
+        assert_eq!(unhex(&hex(&path)), Some(path));
+        assert_eq!(unhex("zz"), None);
+    }
+
+    #[test]
+    fn write_then_read_is_byte_exact_with_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("sub/ro.bin");
+        let c = Content::File {
+            bytes: vec![0, 159, 146, 150, b'\r', b'\n'],
+            mode: 0o444,
+        };
+        write(&p, &c).unwrap();
+        assert_eq!(read(&p).unwrap(), c);
+        let again = Content::File {
+            bytes: b"x".to_vec(),
+            mode: 0o755,
+        };
+        write(&p, &again).unwrap();
+        assert_eq!(read(&p).unwrap(), again);
+        let link = Content::Symlink {
+            target: b"ro.bin".to_vec(),
+        };
+        write(&p, &link).unwrap();
+        assert_eq!(read(&p).unwrap(), link);
+        write(&p, &Content::Absent).unwrap();
+        assert_eq!(read(&p).unwrap(), Content::Absent);
+    }
+}

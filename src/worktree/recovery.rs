@@ -1,0 +1,200 @@
+//! After a crash: leftover recovery entries restored at the start of the
+//! next command (or by `tiergate recover`), and leftover snapshots removed.
+//! A path the user changed since the crash is never overwritten: the saved
+//! version is written beside it as `<file>.tiergate-recovered`.
+
+use std::path::{Path, PathBuf};
+
+use super::entry::{self, Manifest};
+use super::files::{self, Content};
+use super::{snapshot, WorktreeError};
+
+/// What recovering one entry did.
+#[derive(Debug)]
+pub(crate) struct Recovered {
+    pub(crate) id: String,
+    /// Paths given back their saved unstaged content.
+    pub(crate) restored: Vec<Vec<u8>>,
+    /// Paths the user changed since: the saved version went beside them.
+    pub(crate) kept_both: Vec<(Vec<u8>, PathBuf)>,
+    /// Formatter changes rolled back after a crash, and where they went.
+    pub(crate) fixes_saved: Vec<(Vec<u8>, PathBuf)>,
+    /// Entries of a run still going, left alone.
+    pub(crate) live: bool,
+}
+
+/// Entry folders under `state_dir/recovery` (those with a manifest, and
+/// those a crash left before their manifest was written).
+fn entry_dirs(state_dir: &Path) -> Vec<PathBuf> {
+    let Ok(read) = std::fs::read_dir(entry::recovery_dir(state_dir)) else {
+        return Vec::new();
+    };
+    let mut dirs: Vec<PathBuf> = read
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_dir() && p.extension().is_none_or(|e| e != "fixes"))
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+/// Folders of rolled-back formatter fixes kept for the user.
+pub(crate) fn fixes_dirs(state_dir: &Path) -> Vec<PathBuf> {
+    let Ok(read) = std::fs::read_dir(entry::recovery_dir(state_dir)) else {
+        return Vec::new();
+    };
+    let mut dirs: Vec<PathBuf> = read
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "fixes"))
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+/// The entries waiting, as `(id, created, paths, live)`, for `tiergate recover`.
+pub(crate) fn list(state_dir: &Path) -> Vec<(String, u64, Vec<Vec<u8>>, bool)> {
+    entry_dirs(state_dir)
+        .iter()
+        .filter_map(|dir| entry::read_manifest(dir).ok())
+        .map(|m| {
+            let live = entry::owner_alive(m.pid, m.pid_start);
+            (
+                m.id.clone(),
+                m.created,
+                m.files.iter().map(entry::SavedPath::path).collect(),
+                live,
+            )
+        })
+        .collect()
+}
+
+/// Called before every command: cheap (one `read_dir` of a folder that
+/// usually does not exist) when there is nothing to do.
+pub(crate) fn recover_leftovers(state_dir: &Path) -> Vec<Result<Recovered, WorktreeError>> {
+    snapshot::remove_stale(state_dir);
+    if !entry::recovery_dir(state_dir).exists() {
+        return Vec::new();
+    }
+    recover_all(state_dir)
+        .into_iter()
+        .filter(|r| !matches!(r, Ok(rec) if rec.live))
+        .collect()
+}
+
+/// Restore every entry whose run is over.
+pub(crate) fn recover_all(state_dir: &Path) -> Vec<Result<Recovered, WorktreeError>> {
+    entry_dirs(state_dir).iter().map(|d| recover(d)).collect()
+}
+
+fn recover(dir: &Path) -> Result<Recovered, WorktreeError> {
+    let id = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if !dir.join(entry::MANIFEST).exists() {
+        // Killed while saving: nothing in the work tree was touched yet.
+        if owner_of_id_alive(&id) {
+            return Ok(empty(id, true));
+        }
+        std::fs::remove_dir_all(dir)
+            .map_err(|e| WorktreeError::io(format!("cannot remove {}", dir.display()), &e))?;
+        return Ok(empty(id, false));
+    }
+    let manifest: Manifest = entry::read_manifest(dir)?;
+    if entry::owner_alive(manifest.pid, manifest.pid_start) {
+        return Ok(empty(manifest.id, true));
+    }
+    let root = manifest.root();
+    let formatting = dir.join(entry::FORMATTING).exists();
+    let fixes_dir = super::restore::fixes_dir(dir);
+    let mut done = empty(manifest.id.clone(), false);
+    for saved in &manifest.files {
+        let rel = saved.path();
+        let path = root.join(files::rel(&rel));
+        let user = entry::load_copy(dir, saved)?;
+        let current = files::read(&path)
+            .map_err(|e| WorktreeError::io(format!("cannot read {}", path.display()), &e))?;
+        if current == user {
+            continue;
+        }
+        if saved.stashed.matches(&current) || saved.user.matches(&current) {
+            files::write(&path, &user)
+                .map_err(|e| WorktreeError::io(format!("cannot restore {}", path.display()), &e))?;
+            verify(&path, &user, dir)?;
+            done.restored.push(rel);
+        } else if formatting {
+            // Killed while formatters ran or after: the change is theirs.
+            // Roll it back, saved aside, and give the user their bytes.
+            let aside = fixes_dir.join(files::rel(&rel));
+            files::write(&aside, &current)
+                .map_err(|e| WorktreeError::io(format!("cannot write {}", aside.display()), &e))?;
+            files::write(&path, &user)
+                .map_err(|e| WorktreeError::io(format!("cannot restore {}", path.display()), &e))?;
+            verify(&path, &user, dir)?;
+            done.restored.push(rel.clone());
+            done.fixes_saved.push((rel, aside));
+        } else if user != Content::Absent {
+            // Changed since the crash (by the user, or a formatter that was
+            // running): keep both.
+            let beside = free_name(&path);
+            files::write(&beside, &user)
+                .map_err(|e| WorktreeError::io(format!("cannot write {}", beside.display()), &e))?;
+            verify(&beside, &user, dir)?;
+            done.kept_both.push((rel, beside));
+        }
+    }
+    std::fs::remove_dir_all(dir)
+        .map_err(|e| WorktreeError::io(format!("cannot remove {}", dir.display()), &e))?;
+    if let Some(parent) = dir.parent() {
+        files::sync_dir(parent);
+    }
+    Ok(done)
+}
+
+fn verify(path: &Path, expected: &Content, dir: &Path) -> Result<(), WorktreeError> {
+    let now = files::read(path)
+        .map_err(|e| WorktreeError::io(format!("cannot verify {}", path.display()), &e))?;
+    if &now == expected {
+        Ok(())
+    } else {
+        Err(WorktreeError::Io(format!(
+            "{} does not hold the recovered content; the saved copy stays in {}",
+            path.display(),
+            dir.display()
+        )))
+    }
+}
+
+fn empty(id: String, live: bool) -> Recovered {
+    Recovered {
+        id,
+        restored: Vec::new(),
+        kept_both: Vec::new(),
+        fixes_saved: Vec::new(),
+        live,
+    }
+}
+
+/// Ids are `<millis>-<pid>`; an entry without a manifest is only left alone
+/// while a process with that pid exists.
+fn owner_of_id_alive(id: &str) -> bool {
+    id.rsplit_once('-')
+        .and_then(|(_, pid)| pid.parse::<u32>().ok())
+        .is_some_and(|pid| entry::process_start(pid).is_some())
+}
+
+/// `<file>.tiergate-recovered`, or `.tiergate-recovered.2`, ... when taken.
+fn free_name(path: &Path) -> PathBuf {
+    let mut base = path.as_os_str().to_owned();
+    base.push(".tiergate-recovered");
+    let mut candidate = PathBuf::from(&base);
+    let mut n = 2;
+    while std::fs::symlink_metadata(&candidate).is_ok() {
+        let mut next = base.clone();
+        next.push(format!(".{n}"));
+        candidate = PathBuf::from(next);
+        n += 1;
+    }
+    candidate
+}
