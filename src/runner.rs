@@ -39,8 +39,21 @@ pub(crate) struct RunRequest {
     pub(crate) no_cache: bool,
 }
 
+thread_local! {
+    /// The repository the crash-recovery check opened, when it changed nothing.
+    static OPENED: std::cell::RefCell<Option<Repo>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Keep a repository opened from the current directory for `open_repo`.
+pub(crate) fn keep_opened(repo: Repo) {
+    OPENED.with(|opened| *opened.borrow_mut() = Some(repo));
+}
+
 /// Open the repository the way git would from the current directory.
 pub(crate) fn open_repo() -> Result<Repo, Error> {
+    if let Some(repo) = OPENED.with(|opened| opened.borrow_mut().take()) {
+        return Ok(repo);
+    }
     let cwd = std::env::current_dir()
         .map_err(|e| Error::new(format!("cannot read the current directory: {e}")))?;
     Repo::discover(&cwd).map_err(|e| changes::git_error(&e))

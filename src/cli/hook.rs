@@ -216,14 +216,7 @@ pub(crate) fn run(
         ui::out(&format!("tiergate: {note}"));
     }
     if hook == HookName::PreCommit {
-        return super::pre_commit::run(
-            &repo,
-            &config,
-            work.targets,
-            work.changes,
-            &work.formatters,
-            prometheus,
-        );
+        return super::pre_commit::run(&repo, &config, work.targets, &work.formatters, prometheus);
     }
     let snapshot = match &snapshot_of {
         Some(commit) => Some(

@@ -25,7 +25,6 @@ pub(crate) fn run(
     repo: &Repo,
     config: &Config,
     targets: Vec<Target>,
-    changes: Request,
     formatter_names: &[String],
     prometheus: Option<std::path::PathBuf>,
 ) -> Result<ExitStatus, Error> {
@@ -34,7 +33,7 @@ pub(crate) fn run(
     let request = RunRequest {
         label: "hook pre-commit".into(),
         targets,
-        changes,
+        changes: Request::Staged,
         jobs: None,
         strict: false,
         save_report: None,
@@ -44,10 +43,35 @@ pub(crate) fn run(
         verdict_history: None,
         no_cache: false,
     };
+    // What is staged, asked of git once: it decides whether anything needs
+    // the stash at all. A commit with nothing to run must cost a few
+    // milliseconds (issue 7): no stash, no git child process.
+    let staged_changes = repo.staged_changes().map_err(|e| changes::git_error(&e))?;
+    let staged: Vec<Vec<u8>> = staged_changes
+        .paths
+        .iter()
+        .filter(|c| !c.is_deleted())
+        .map(|c| c.path.clone())
+        .collect();
+    let skip = SkipList::parse(&std::env::var(crate::env::TIERGATE_SKIP).unwrap_or_default());
     let formatters: Vec<&Formatter> = formatter_names
         .iter()
         .filter_map(|n| config.formatter(n))
+        .filter(|f| {
+            skip.skips_formatter(&f.name) || !pipeline::formatters::files_for(f, &staged).is_empty()
+        })
         .collect();
+    let request = RunRequest {
+        changes: Request::Resolved(staged_changes.clone()),
+        ..request
+    };
+    if formatters.is_empty() {
+        let selection = changes::from_changes(repo, config, staged_changes)?;
+        let plan = crate::plan::build(config, &request.targets, &selection, &skip);
+        if selection.nothing_changed() || !plan.runs_anything() {
+            return runner::execute(repo, config, &request);
+        }
+    }
     if formatters.is_empty() && hook.isolation == Isolation::Snapshot {
         return run_in_snapshot(repo, config, &request, &state_dir);
     }
@@ -73,7 +97,15 @@ pub(crate) fn run(
         .map_err(WorktreeError::into_error)?;
 
     if !formatters.is_empty() {
-        if let Some(status) = format(repo, config, &mut stash, &formatters, &resolved, &env)? {
+        if let Some(status) = format(
+            repo,
+            config,
+            &mut stash,
+            &formatters,
+            &staged,
+            &resolved,
+            &env,
+        )? {
             return Ok(status);
         }
     }
@@ -156,6 +188,7 @@ fn format(
     config: &Config,
     stash: &mut Stash,
     formatters: &[&Formatter],
+    staged: &[Vec<u8>],
     resolved: &pipeline::Resolved,
     env: &[(std::ffi::OsString, std::ffi::OsString)],
 ) -> Result<Option<ExitStatus>, Error> {
@@ -163,17 +196,9 @@ fn format(
     stash
         .begin_formatting()
         .map_err(WorktreeError::into_error)?;
-    let staged: Vec<Vec<u8>> = repo
-        .staged_changes()
-        .map_err(|e| changes::git_error(&e))?
-        .paths
-        .into_iter()
-        .filter(|c| !c.is_deleted())
-        .map(|c| c.path)
-        .collect();
     let results = pipeline::formatters::run(
         formatters,
-        &staged,
+        staged,
         &|name| skip.skips_formatter(name),
         resolved,
         repo.root(),

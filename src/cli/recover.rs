@@ -13,9 +13,13 @@ use crate::worktree::{self, Recovered, WorktreeError};
 fn state_dir() -> Option<(Repo, PathBuf)> {
     let cwd = std::env::current_dir().ok()?;
     let repo = Repo::discover(&cwd).ok()?;
-    let dir = match crate::config::load(repo.root()) {
-        Ok(config) => crate::state::state_dir(&repo, &config),
-        Err(_) => repo.git_dir().join("tiergate"),
+    // This runs before every command, hooks included: parse the config only
+    // when it can move the state dir (issue 7: a few milliseconds in all).
+    let configured = std::fs::read_to_string(repo.root().join(crate::config::CONFIG_FILE))
+        .is_ok_and(|text| text.contains("state_dir"));
+    let dir = match configured.then(|| crate::config::load(repo.root())) {
+        Some(Ok(config)) => crate::state::state_dir(&repo, &config),
+        Some(Err(_)) | None => repo.git_dir().join("tiergate"),
     };
     Some((repo, dir))
 }
@@ -58,8 +62,16 @@ fn tell(recovered: &Recovered) {
 
 /// Before every command: restore what a killed run left, and say so.
 pub(crate) fn leftovers() {
-    let Some((_, dir)) = state_dir() else { return };
-    for result in worktree::recover_leftovers(&dir) {
+    let Some((repo, dir)) = state_dir() else {
+        return;
+    };
+    let results = worktree::recover_leftovers(&dir);
+    if results.is_empty() {
+        // Nothing was restored, so the repository as opened is still what
+        // the command would open: hand it over instead of opening it twice.
+        crate::runner::keep_opened(repo);
+    }
+    for result in results {
         match result {
             Ok(recovered) => tell(&recovered),
             Err(e) => ui::error(&e.into_error()),

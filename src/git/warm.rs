@@ -10,6 +10,9 @@ use std::path::Path;
 
 use git2::{Oid, Repository, TreeWalkMode, TreeWalkResult};
 
+/// Below this index size (about 5,000 entries) warming costs more than it saves.
+const WARM_FROM_INDEX_BYTES: u64 = 512 * 1024;
+
 /// Runs `load_index` on this thread while another reads the trees of `repo`'s HEAD into a
 /// second handle, which it returns (`None` before the first commit or on any failure).
 pub(super) fn load_index_warming_trees<T>(
@@ -17,6 +20,14 @@ pub(super) fn load_index_warming_trees<T>(
     git_dir: &Path,
     load_index: impl FnOnce() -> T,
 ) -> (T, Option<Repository>) {
+    // A second handle costs a repository open and a config read: worth it
+    // only when the trees are big. The main index's size tells the
+    // repository's size (about 100 bytes an entry).
+    let big =
+        std::fs::metadata(git_dir.join("index")).is_ok_and(|m| m.len() > WARM_FROM_INDEX_BYTES);
+    if !big {
+        return (load_index(), None);
+    }
     let head = repo
         .head()
         .ok()

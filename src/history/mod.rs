@@ -46,20 +46,23 @@ pub(crate) fn remember(
 ) -> (Vec<Option<BudgetStatus>>, Vec<String>) {
     let mut problems = Vec::new();
     let path = path(&crate::state::shared_dir(repo, config));
-    let records = read_recent(&path).unwrap_or_else(|e| {
+    let ran: Vec<&str> = outcome
+        .stages
+        .iter()
+        .filter(|s| s.skipped.is_none() && s.verdict.status != StageStatus::Skipped)
+        .map(|s| s.name.as_str())
+        .collect();
+    let baselines = read_baselines(&path, &ran, BASELINE_RUNS).unwrap_or_else(|e| {
         problems.push(format!("cannot read the history {}: {e}", path.display()));
-        Vec::new()
+        vec![Vec::new(); ran.len()]
     });
     let budgets: Vec<Option<BudgetStatus>> = outcome
         .stages
         .iter()
         .map(|stage| {
-            if stage.skipped.is_some() || stage.verdict.status == StageStatus::Skipped {
-                return None;
-            }
+            let i = ran.iter().position(|r| *r == stage.name)?;
             let budget = config.stage(&stage.name).and_then(|s| s.budget.as_ref());
-            let baseline = stage_baseline(&records, &stage.name, BASELINE_RUNS);
-            budget::evaluate(stage.duration, budget, &baseline)
+            budget::evaluate(stage.duration, budget, &baselines[i])
         })
         .collect();
     let words: Vec<Option<&'static str>> = budgets
@@ -155,32 +158,104 @@ pub(crate) fn read(path: &Path) -> std::io::Result<Vec<Record>> {
     Ok(parse(&text))
 }
 
-/// How much of the file's end `read_recent` reads.
+/// How much of the file's end the baselines may read.
 const RECENT_BYTES: u64 = 2 * 1024 * 1024;
+/// The file is read backwards in blocks of this size.
+const BLOCK: u64 = 64 * 1024;
 
-/// The records in the last 2 MB of the file: enough for budget baselines,
-/// and cheap however long the history has grown.
-pub(crate) fn read_recent(path: &Path) -> std::io::Result<Vec<Record>> {
+/// Only what a duration baseline needs from a record: serde skips the rest
+/// (every test of every group) without building it. This runs on every
+/// hook, so it reads from the end and stops as soon as each stage has
+/// `limit` runs.
+#[derive(serde::Deserialize)]
+struct Durations {
+    #[serde(default)]
+    stages: Vec<StageDuration>,
+}
+
+#[derive(serde::Deserialize)]
+struct StageDuration {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    duration: f64,
+    #[serde(default)]
+    groups: Vec<GroupCached>,
+}
+
+#[derive(serde::Deserialize)]
+struct GroupCached {
+    #[serde(default)]
+    cached: bool,
+}
+
+/// The duration baselines of `stages`: each stage's last `limit` full
+/// (non-cached, not skipped) runs, oldest first, from the newest records of
+/// the file (at most its last 2 MB).
+pub(crate) fn read_baselines(
+    path: &Path,
+    stages: &[&str],
+    limit: usize,
+) -> std::io::Result<Vec<Vec<f64>>> {
+    let mut found: Vec<Vec<f64>> = vec![Vec::new(); stages.len()];
     let mut file = match std::fs::File::open(path) {
         Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(found),
         Err(e) => return Err(e),
     };
     let len = file.metadata()?.len();
-    let start = len.saturating_sub(RECENT_BYTES);
-    file.seek(SeekFrom::Start(start))?;
-    let mut text = Vec::new();
-    file.read_to_end(&mut text)?;
-    // Reading from the middle of a line: drop its partial start.
-    let text = if start > 0 {
-        match text.iter().position(|b| *b == b'\n') {
-            Some(i) => &text[i + 1..],
-            None => &[][..],
+    let floor = len.saturating_sub(RECENT_BYTES);
+    let mut end = len;
+    // Bytes of a line whose start lies in an earlier block.
+    let mut carry: Vec<u8> = Vec::new();
+    'blocks: while end > floor && found.iter().any(|d| d.len() < limit) {
+        let start = end.saturating_sub(BLOCK).max(floor);
+        let mut block = vec![0u8; usize::try_from(end - start).unwrap_or(0)];
+        file.seek(SeekFrom::Start(start))?;
+        file.read_exact(&mut block)?;
+        block.extend_from_slice(&carry);
+        // Complete lines are those after the first newline, unless this
+        // block starts at the file's (or the window's) beginning.
+        let first = if start == 0 {
+            0
+        } else {
+            block
+                .iter()
+                .position(|b| *b == b'\n')
+                .map_or(block.len(), |i| i + 1)
+        };
+        carry = block[..first].to_vec();
+        for line in block[first..]
+            .split(|b| *b == b'\n')
+            .rev()
+            .filter(|l| !l.is_empty())
+        {
+            let Ok(record) = serde_json::from_slice::<Durations>(line) else {
+                continue;
+            };
+            for stage in record.stages {
+                let Some(i) = stages.iter().position(|s| *s == stage.name) else {
+                    continue;
+                };
+                let full = stage.status != "skipped"
+                    && !stage.groups.is_empty()
+                    && stage.groups.iter().all(|g| !g.cached);
+                if full && found[i].len() < limit {
+                    found[i].push(stage.duration);
+                }
+            }
+            if found.iter().all(|d| d.len() >= limit) {
+                break 'blocks;
+            }
         }
-    } else {
-        &text[..]
-    };
-    Ok(parse(text))
+        end = start;
+    }
+    for durations in &mut found {
+        durations.reverse();
+    }
+    Ok(found)
 }
 
 fn parse(text: &[u8]) -> Vec<Record> {
@@ -190,30 +265,61 @@ fn parse(text: &[u8]) -> Vec<Record> {
         .collect()
 }
 
-/// The durations of a stage's earlier full runs (no group cached, not skipped),
-/// most recent last, at most `limit`: the baseline for budgets.
-pub(crate) fn stage_baseline(records: &[Record], stage: &str, limit: usize) -> Vec<f64> {
-    let mut durations: Vec<f64> = records
-        .iter()
-        .flat_map(|r| &r.stages)
-        .filter(|s| s.name == stage && s.status != "skipped")
-        .filter(|s| !s.groups.is_empty() && s.groups.iter().all(|g| !g.cached))
-        .map(|s| s.duration)
-        .collect();
-    let start = durations.len().saturating_sub(limit);
-    durations.drain(..start);
-    durations
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use record::{GroupRecord, StageRecord, TestRecord};
 
     fn record(command: &str) -> Record {
         Record {
             command: command.into(),
             ..Record::default()
         }
+    }
+
+    #[test]
+    fn baselines_read_the_newest_full_runs_across_blocks() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = path(dir.path());
+        // Big records, so the file spans many 64 KB blocks.
+        let padding: Vec<TestRecord> = (0..400)
+            .map(|i| TestRecord {
+                id: format!("tests/test_{i}.py::test_something_long_{i}"),
+                status: "passed".into(),
+                duration: 0.1,
+            })
+            .collect();
+        for run in 0..60 {
+            let group = GroupRecord {
+                name: "g".into(),
+                status: "passed".into(),
+                cached: run % 10 == 9,
+                tests: padding.clone(),
+                ..GroupRecord::default()
+            };
+            let stage = StageRecord {
+                name: "fast".into(),
+                status: "passed".into(),
+                duration: f64::from(run),
+                groups: vec![group],
+                ..StageRecord::default()
+            };
+            append(
+                &path,
+                &Record {
+                    stages: vec![stage],
+                    ..Record::default()
+                },
+            )
+            .unwrap();
+        }
+        let found = read_baselines(&path, &["fast", "absent"], 5).unwrap();
+        // The newest five full runs, oldest first: 59 was cached, so 54..58.
+        assert_eq!(found[0], vec![54.0, 55.0, 56.0, 57.0, 58.0]);
+        assert!(found[1].is_empty());
+        assert!(
+            read_baselines(&dir.path().join("none.jsonl"), &["fast"], 5).unwrap()[0].is_empty()
+        );
     }
 
     #[test]
