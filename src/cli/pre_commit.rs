@@ -72,6 +72,11 @@ pub(crate) fn run(
             return runner::execute(repo, config, &request);
         }
     }
+    if formatters.is_empty() && hook.isolation == Isolation::Stash && !repo.has_unstaged_changes() {
+        // The work tree already is what is being committed: nothing to set
+        // aside, nothing to restore.
+        return runner::execute(repo, config, &request);
+    }
     if formatters.is_empty() && hook.isolation == Isolation::Snapshot {
         return run_in_snapshot(repo, config, &request, &state_dir);
     }

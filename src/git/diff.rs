@@ -136,6 +136,33 @@ impl Repo {
         Ok(paths)
     }
 
+    /// Whether any tracked file's work tree differs from the index (content,
+    /// mode, deletion), or the index holds intent-to-add or conflicted
+    /// entries. The pre-commit hook skips its stash when this is false and no
+    /// formatter runs. Any doubt (an error) answers true: the stash, which
+    /// asks git itself, then decides.
+    pub(crate) fn has_unstaged_changes(&self) -> bool {
+        let Ok(index) = self.raw().index() else {
+            return true;
+        };
+        // Intent-to-add: git leaves it out of the commit, libgit2 shows it as
+        // added; the stash knows what to do with it.
+        const INTENT_TO_ADD: u16 = 1 << 13;
+        if index.has_conflicts() || index.iter().any(|e| e.flags_extended & INTENT_TO_ADD != 0) {
+            return true;
+        }
+        let mut opts = git2::StatusOptions::new();
+        opts.show(git2::StatusShow::Workdir)
+            .include_untracked(false)
+            .include_ignored(false)
+            .exclude_submodules(true)
+            .renames_index_to_workdir(false);
+        let Ok(statuses) = self.raw().statuses(Some(&mut opts)) else {
+            return true;
+        };
+        !statuses.is_empty()
+    }
+
     /// Those of `paths` with uncommitted changes (index or work tree against HEAD), in the
     /// order of `paths`. Used by pre-push to warn about testing something other than what is
     /// pushed.
