@@ -39,6 +39,30 @@ pub(crate) struct RunRequest {
     pub(crate) no_cache: bool,
 }
 
+impl RunRequest {
+    /// What a hook runs: no report files, no flags but `TIERGATE_PROMETHEUS`.
+    pub(crate) fn for_hook(
+        hook: &str,
+        targets: Vec<Target>,
+        changes: Request,
+        prometheus: Option<PathBuf>,
+    ) -> RunRequest {
+        RunRequest {
+            label: format!("hook {hook}"),
+            targets,
+            changes,
+            jobs: None,
+            strict: false,
+            save_report: None,
+            junit: None,
+            extra_env: Vec::new(),
+            prometheus,
+            verdict_history: None,
+            no_cache: false,
+        }
+    }
+}
+
 thread_local! {
     /// The repository the crash-recovery check opened, when it changed nothing.
     static OPENED: std::cell::RefCell<Option<Repo>> = const { std::cell::RefCell::new(None) };

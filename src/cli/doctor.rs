@@ -116,17 +116,7 @@ pub(crate) fn run() -> Result<ExitStatus, Error> {
         let Some(path) = find_program(service.check.program(), repo.root(), &env) else {
             continue;
         };
-        let argv = crate::plan::invocations(
-            &service.check,
-            &crate::plan::Values::default(),
-            &[],
-            &[],
-            usize::MAX,
-            &|_| None,
-        )
-        .into_iter()
-        .next()
-        .unwrap_or_default();
+        let argv = crate::plan::plain_argv(&service.check);
         let finished = crate::exec::run(&crate::exec::Command {
             argv: &argv,
             program: &path,

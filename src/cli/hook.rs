@@ -236,19 +236,7 @@ pub(crate) fn run(
     runner::execute_in(
         &repo,
         &config,
-        &RunRequest {
-            label: format!("hook {}", hook.as_str()),
-            targets: work.targets,
-            changes: work.changes,
-            jobs: None,
-            strict: false,
-            save_report: None,
-            junit: None,
-            extra_env: Vec::new(),
-            prometheus,
-            verdict_history: None,
-            no_cache: false,
-        },
+        &RunRequest::for_hook(hook.as_str(), work.targets, work.changes, prometheus),
         &work_dir,
     )
 }

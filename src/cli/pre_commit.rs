@@ -30,19 +30,7 @@ pub(crate) fn run(
 ) -> Result<ExitStatus, Error> {
     let hook = &config.hooks.pre_commit;
     let state_dir = crate::state::state_dir(repo, config);
-    let request = RunRequest {
-        label: "hook pre-commit".into(),
-        targets,
-        changes: Request::Staged,
-        jobs: None,
-        strict: false,
-        save_report: None,
-        junit: None,
-        extra_env: Vec::new(),
-        prometheus,
-        verdict_history: None,
-        no_cache: false,
-    };
+    let request = RunRequest::for_hook("pre-commit", targets, Request::Staged, prometheus);
     // What is staged, asked of git once: it decides whether anything needs
     // the stash at all. A commit with nothing to run must cost a few
     // milliseconds (issue 7): no stash, no git child process.

@@ -22,7 +22,7 @@ use crate::error::Error;
 use crate::exec::{self, ServiceSpec, Started};
 use crate::plan::{Plan, StagePlan};
 use crate::policy::{GateOutcome, StageCounts, StageStatus, StageVerdict};
-use crate::results::{GroupResult, GroupStatus};
+use crate::results::GroupResult;
 use crate::select::Selection;
 
 /// How to run a plan.
@@ -250,9 +250,4 @@ pub(crate) fn junit_path(
     chunk: usize,
 ) -> PathBuf {
     dir.join(format!("{stage}.{group}.{attempt}.{chunk}.xml"))
-}
-
-/// A group was started or finished; used to keep `GroupStatus` honest in events.
-pub(crate) fn ran(group: &GroupResult) -> bool {
-    group.status != GroupStatus::Skipped
 }

@@ -80,17 +80,7 @@ fn resolve(
 }
 
 fn prepared(template: &CommandTemplate, resolved: &Resolved) -> Prepared {
-    let argv = crate::plan::invocations(
-        template,
-        &crate::plan::Values::default(),
-        &[],
-        &[],
-        usize::MAX,
-        &|_| None,
-    )
-    .into_iter()
-    .next()
-    .unwrap_or_default();
+    let argv = crate::plan::plain_argv(template);
     Prepared {
         argv,
         program: resolved.program(template),

@@ -185,6 +185,12 @@ fn decide(stage: &Stage, group: &Group, selection: &Selection, skip: &SkipList) 
     }
 }
 
+/// The argv of a command that takes no files (a service's `check`, `start`
+/// or `stop`): one invocation, placeholders empty.
+pub(crate) fn plain_argv(template: &CommandTemplate) -> Vec<OsString> {
+    placeholders::expand(template, &Values::default(), &[], &[])
+}
+
 /// The argv lists of one run of a template: one list, or several when
 /// `{files}` would pass the argument limit. `junit_for(i)` gives the
 /// `{junit}` path of chunk `i`.

@@ -25,47 +25,58 @@ pub(crate) use terminal::{one_line, summary, Terminal};
 
 use crate::pipeline::RunOutcome;
 
-/// One merged JUnit document of everything that ran.
-pub(crate) fn write_junit(outcome: &RunOutcome, path: &Path) -> std::io::Result<()> {
-    let owned: Vec<(String, f64, Vec<junit::CaseOut<'_>>)> = outcome
-        .stages
+/// One group as a JUnit suite: where it comes from (a run or a saved
+/// report) does not matter.
+pub(crate) struct GroupCases<'a> {
+    pub(crate) stage: &'a str,
+    pub(crate) name: &'a str,
+    pub(crate) status: crate::results::GroupStatus,
+    pub(crate) duration: f64,
+    pub(crate) reason: Option<&'a str>,
+    pub(crate) tests: &'a [crate::results::TestResult],
+    /// The captured output tail, shown under failures (a run has it, a
+    /// saved report does not).
+    pub(crate) output: Option<&'a str>,
+}
+
+/// One merged JUnit document of the groups that ran.
+pub(crate) fn junit_document(groups: &[GroupCases<'_>]) -> std::io::Result<Vec<u8>> {
+    use crate::results::GroupStatus;
+    let owned: Vec<(String, f64, Vec<junit::CaseOut<'_>>)> = groups
         .iter()
-        .flat_map(|stage| &stage.groups)
-        .filter(|g| crate::pipeline::ran(g))
+        .filter(|g| g.status != GroupStatus::Skipped)
         .map(|g| {
-            let cases = g
+            let mut cases: Vec<junit::CaseOut<'_>> = g
                 .tests
                 .iter()
-                .map(|t| junit::CaseOut {
-                    name: &t.name,
-                    classname: &t.classname,
-                    file: t.file.as_deref(),
-                    status: t.status.as_str(),
-                    duration: t.duration,
-                    message: t.message.as_deref().or(if t.status.counts_as_failed() {
-                        g.reason.as_deref()
-                    } else {
-                        None
-                    }),
-                    output: t.status.counts_as_failed().then_some(g.output.as_str()),
+                .map(|t| {
+                    let failed = t.status.counts_as_failed();
+                    junit::CaseOut {
+                        name: &t.name,
+                        classname: &t.classname,
+                        file: t.file.as_deref(),
+                        status: t.status.as_str(),
+                        duration: t.duration,
+                        message: t
+                            .message
+                            .as_deref()
+                            .or(if failed { g.reason } else { None }),
+                        output: if failed { g.output } else { None },
+                    }
                 })
                 .collect();
-            let mut cases: Vec<junit::CaseOut<'_>> = cases;
             // A group that crashed or timed out may have no test to carry
             // the failure: give it one, named after the group.
-            let broken = matches!(
-                g.status,
-                crate::results::GroupStatus::Timeout | crate::results::GroupStatus::Error
-            );
+            let broken = matches!(g.status, GroupStatus::Timeout | GroupStatus::Error);
             if broken && !g.tests.iter().any(|t| t.status.counts_as_failed()) {
                 cases.push(junit::CaseOut {
-                    name: &g.name,
-                    classname: &g.stage,
+                    name: g.name,
+                    classname: g.stage,
                     file: None,
                     status: "error",
                     duration: g.duration,
-                    message: g.reason.as_deref(),
-                    output: Some(g.output.as_str()),
+                    message: g.reason,
+                    output: g.output,
                 });
             }
             (format!("{}.{}", g.stage, g.name), g.duration, cases)
@@ -81,5 +92,24 @@ pub(crate) fn write_junit(outcome: &RunOutcome, path: &Path) -> std::io::Result<
         .collect();
     let mut bytes = Vec::new();
     junit::write_junit(&mut bytes, "tiergate", &suites)?;
-    crate::state::write_atomic(path, &bytes)
+    Ok(bytes)
+}
+
+/// One merged JUnit document of everything that ran, written atomically.
+pub(crate) fn write_junit(outcome: &RunOutcome, path: &Path) -> std::io::Result<()> {
+    let groups: Vec<GroupCases<'_>> = outcome
+        .stages
+        .iter()
+        .flat_map(|stage| &stage.groups)
+        .map(|g| GroupCases {
+            stage: &g.stage,
+            name: &g.name,
+            status: g.status,
+            duration: g.duration,
+            reason: g.reason.as_deref(),
+            tests: &g.tests,
+            output: Some(g.output.as_str()),
+        })
+        .collect();
+    crate::state::write_atomic(path, &junit_document(&groups)?)
 }

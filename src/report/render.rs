@@ -5,7 +5,6 @@
 //! on another machine, and the step summary of a live run is the same text.
 
 use super::json::{gate_word, stage_status_word, Report};
-use super::junit;
 use crate::policy::plural;
 use crate::results::GroupStatus;
 
@@ -268,41 +267,20 @@ pub(crate) fn markdown(report: &Report) -> String {
 
 /// One JUnit document of every group that ran, as `--junit` writes it.
 pub(crate) fn junit(report: &Report) -> std::io::Result<Vec<u8>> {
-    let owned: Vec<(String, f64, Vec<junit::CaseOut<'_>>)> = report
+    let groups: Vec<super::GroupCases<'_>> = report
         .stages
         .iter()
-        .flat_map(|stage| stage.groups.iter().map(move |g| (stage, g)))
-        .filter(|(_, g)| g.status != GroupStatus::Skipped)
-        .map(|(stage, g)| {
-            let cases = g
-                .tests
-                .iter()
-                .map(|t| junit::CaseOut {
-                    name: &t.name,
-                    classname: &t.classname,
-                    file: t.file.as_deref(),
-                    status: t.status.as_str(),
-                    duration: t.duration,
-                    message: t.message.as_deref().or(if t.status.counts_as_failed() {
-                        g.reason.as_deref()
-                    } else {
-                        None
-                    }),
-                    output: None,
-                })
-                .collect();
-            (format!("{}.{}", stage.stage, g.name), g.duration, cases)
+        .flat_map(|stage| {
+            stage.groups.iter().map(move |g| super::GroupCases {
+                stage: &stage.stage,
+                name: &g.name,
+                status: g.status,
+                duration: g.duration,
+                reason: g.reason.as_deref(),
+                tests: &g.tests,
+                output: None,
+            })
         })
         .collect();
-    let suites: Vec<junit::SuiteOut<'_>> = owned
-        .iter()
-        .map(|(name, duration, cases)| junit::SuiteOut {
-            name,
-            duration: *duration,
-            cases,
-        })
-        .collect();
-    let mut bytes = Vec::new();
-    junit::write_junit(&mut bytes, "tiergate", &suites)?;
-    Ok(bytes)
+    super::junit_document(&groups)
 }
