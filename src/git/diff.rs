@@ -6,6 +6,8 @@
 //! the work tree when the question is about the index.
 
 use std::collections::HashSet;
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
 
 use git2::{Commit, DiffOptions, ErrorCode, Index, IndexEntryExtendedFlag, Oid, Tree};
 
@@ -136,31 +138,44 @@ impl Repo {
         Ok(paths)
     }
 
-    /// Whether any tracked file's work tree differs from the index (content,
-    /// mode, deletion), or the index holds intent-to-add or conflicted
-    /// entries. The pre-commit hook skips its stash when this is false and no
-    /// formatter runs. Any doubt (an error) answers true: the stash, which
-    /// asks git itself, then decides.
+    /// Whether any tracked file's work tree may differ from the index
+    /// (content, mode, deletion), or the index holds intent-to-add or
+    /// conflicted entries. The pre-commit hook skips its stash when this is
+    /// false and no formatter runs; when it is true the stash asks git itself
+    /// which files differ. So "maybe" answers true: a file whose stat data no
+    /// longer matches the index, or whose timestamp is too close to the
+    /// index's to trust (git's "racy" entries), or any error.
+    ///
+    /// Like git's own refresh it compares `lstat` with the index's stat data,
+    /// on every core: no file is read (issue 7, a 50,000-file repository).
     pub(crate) fn has_unstaged_changes(&self) -> bool {
         let Ok(index) = self.raw().index() else {
             return true;
         };
-        // Intent-to-add: git leaves it out of the commit, libgit2 shows it as
-        // added; the stash knows what to do with it.
-        const INTENT_TO_ADD: u16 = 1 << 13;
-        if index.has_conflicts() || index.iter().any(|e| e.flags_extended & INTENT_TO_ADD != 0) {
+        if index.has_conflicts() {
             return true;
         }
-        let mut opts = git2::StatusOptions::new();
-        opts.show(git2::StatusShow::Workdir)
-            .include_untracked(false)
-            .include_ignored(false)
-            .exclude_submodules(true)
-            .renames_index_to_workdir(false);
-        let Ok(statuses) = self.raw().statuses(Some(&mut opts)) else {
-            return true;
-        };
-        !statuses.is_empty()
+        let index_mtime =
+            index
+                .path()
+                .and_then(|p| std::fs::metadata(p).ok())
+                .map_or((i64::MAX, 0), |m| {
+                    use std::os::unix::fs::MetadataExt;
+                    (m.mtime(), m.mtime_nsec())
+                });
+        let entries: Vec<git2::IndexEntry> = index.iter().collect();
+        let root = self.root();
+        let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        let chunk = entries.len().div_ceil(threads).max(1);
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = entries
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || part.iter().any(|e| entry_may_differ(root, e, index_mtime)))
+                })
+                .collect();
+            workers.into_iter().any(|w| w.join().unwrap_or(true))
+        })
     }
 
     /// Those of `paths` with uncommitted changes (index or work tree against HEAD), in the
@@ -334,6 +349,57 @@ fn with_untracked(opts: &mut DiffOptions) {
         .include_ignored(false);
 }
 
+/// git's index flags (index-format.txt).
+const ASSUME_VALID: u16 = 0x8000;
+const SKIP_WORKTREE: u16 = 1 << 14;
+const INTENT_TO_ADD: u16 = 1 << 13;
+
+/// Whether the work-tree file of `entry` may differ from it: git's stat
+/// comparison (index fields are 32-bit, so the file's are truncated alike).
+#[expect(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "the index stores stat data truncated to 32 bits"
+)]
+fn entry_may_differ(root: &Path, entry: &git2::IndexEntry, index_mtime: (i64, i64)) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    if entry.flags & ASSUME_VALID != 0 || entry.flags_extended & SKIP_WORKTREE != 0 {
+        return false;
+    }
+    if entry.flags_extended & INTENT_TO_ADD != 0 {
+        return true;
+    }
+    // Submodules are left alone (SPEC 8).
+    if entry.mode == 0o160_000 {
+        return false;
+    }
+    let path = root.join(std::ffi::OsStr::from_bytes(&entry.path));
+    let Ok(meta) = std::fs::symlink_metadata(&path) else {
+        return true;
+    };
+    let kind_matches = match entry.mode & 0o170_000 {
+        0o120_000 => meta.file_type().is_symlink(),
+        _ => meta.file_type().is_file(),
+    };
+    let exec_matches = entry.mode & 0o170_000 == 0o120_000
+        || (entry.mode & 0o111 != 0) == (meta.mode() & 0o111 != 0);
+    let same = kind_matches
+        && exec_matches
+        && entry.file_size == meta.size() as u32
+        && entry.mtime.seconds() == meta.mtime() as i32
+        && entry.mtime.nanoseconds() == meta.mtime_nsec() as u32
+        && entry.ctime.seconds() == meta.ctime() as i32
+        && entry.ctime.nanoseconds() == meta.ctime_nsec() as u32
+        && entry.ino == meta.ino() as u32;
+    // Racy: modified in the same instant the index was written, so equal
+    // stat data proves nothing.
+    let racy = (
+        i64::from(entry.mtime.seconds()),
+        i64::from(entry.mtime.nanoseconds()),
+    ) >= index_mtime;
+    !same || racy
+}
+
 #[cfg(test)]
 mod tests {
     use std::ffi::OsStr;
@@ -341,6 +407,47 @@ mod tests {
 
     use super::*;
     use crate::git::fixture::{paths, split_z, touched, TestRepo};
+
+    #[test]
+    fn unstaged_changes_are_seen_by_stat_and_a_clean_tree_is_not() {
+        let t = TestRepo::new();
+        t.write("a.txt", "a\n");
+        t.write("b.sh", "echo\n");
+        t.commit("base");
+        // Let the file timestamps fall behind the index's, as they do in use.
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        t.git(&["update-index", "--really-refresh"]);
+        assert!(
+            !t.open().has_unstaged_changes(),
+            "a clean tree has no unstaged change"
+        );
+
+        t.write("a.txt", "a2\n");
+        assert!(t.open().has_unstaged_changes(), "a modified file");
+        t.git(&["checkout", "--", "a.txt"]);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        t.git(&["update-index", "--really-refresh"]);
+        assert!(!t.open().has_unstaged_changes());
+
+        std::fs::set_permissions(
+            t.root.join("b.sh"),
+            std::os::unix::fs::PermissionsExt::from_mode(0o755),
+        )
+        .unwrap();
+        assert!(t.open().has_unstaged_changes(), "an executable bit");
+        std::fs::set_permissions(
+            t.root.join("b.sh"),
+            std::os::unix::fs::PermissionsExt::from_mode(0o644),
+        )
+        .unwrap();
+
+        t.remove("a.txt");
+        assert!(t.open().has_unstaged_changes(), "a deleted file");
+        t.git(&["checkout", "--", "a.txt"]);
+        t.write("new.txt", "n\n");
+        t.git(&["add", "-N", "new.txt"]);
+        assert!(t.open().has_unstaged_changes(), "intent to add");
+    }
 
     fn base_repo() -> TestRepo {
         let t = TestRepo::new();
