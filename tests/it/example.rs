@@ -11,7 +11,7 @@ use crate::support::{Run, TestRepo};
 
 /// The example's comprehensive stage starts and stops the one PostgreSQL
 /// cluster: two tests must not do that at once.
-static POSTGRES: Mutex<()> = Mutex::new(());
+pub(crate) static POSTGRES: Mutex<()> = Mutex::new(());
 
 fn copy_dir(from: &Path, to: &Path) {
     for entry in std::fs::read_dir(from).unwrap() {
