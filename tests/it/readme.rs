@@ -8,7 +8,7 @@ use std::process::Command;
 
 use crate::support::{isolate, Run, BIN};
 
-/// The lines of the ```sh block that follows `heading` in README.md.
+/// The lines of the `sh` code block that follows `heading` in README.md.
 fn block_after(heading: &str) -> Vec<String> {
     let readme = include_str!("../../README.md");
     let start = readme
