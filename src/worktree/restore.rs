@@ -50,36 +50,48 @@ impl Stash {
             return Ok(report);
         };
         let fixes_dir = fixes_dir(&dir);
-        let half = manifest.files.len() / 2;
-        let mut expected = Vec::new();
-        for (i, saved) in manifest.files.iter().enumerate() {
-            if i == half {
-                failpoint("mid-restore", &self.state_dir);
-            }
+        // First what each path holds now, then the merges (all at once),
+        // then the writes.
+        let mut paths = Vec::with_capacity(manifest.files.len());
+        for saved in &manifest.files {
             let rel = saved.path();
             let path = self.root.join(files::rel(&rel));
             let user = entry::load_copy(&dir, saved)?;
             let current = files::read(&path)
                 .map_err(|e| WorktreeError::io(format!("cannot read {}", path.display()), &e))?;
+            paths.push((saved, rel, path, user, current));
+        }
+        let changed: Vec<(&SavedPath, &Content, &Content)> = paths
+            .iter()
+            .filter(|(saved, _, _, _, current)| {
+                !saved.user.matches(current) && !saved.stashed.matches(current)
+            })
+            .map(|(saved, _, _, user, current)| (*saved, user, current))
+            .collect();
+        let mut merged = match mode {
+            Mode::Merge => merge_all(&self.root, &changed)?,
+            Mode::RollBack => vec![None; changed.len()],
+        }
+        .into_iter();
+        let half = paths.len() / 2;
+        let mut expected = Vec::new();
+        for (i, (saved, rel, path, user, current)) in paths.into_iter().enumerate() {
+            if i == half {
+                failpoint("mid-restore", &self.state_dir);
+            }
             let target = if saved.user.matches(&current) {
-                user.clone()
+                user
             } else if saved.stashed.matches(&current) {
-                report.reapplied.push(rel.clone());
-                user.clone()
+                report.reapplied.push(rel);
+                user
+            } else if let Some(merged) = merged.next().flatten() {
+                report.merged.push(rel);
+                merged
             } else {
-                let merged = match mode {
-                    Mode::Merge => merge(&self.root, saved, &user, &current)?,
-                    Mode::RollBack => None,
-                };
-                if let Some(merged) = merged {
-                    report.merged.push(rel.clone());
-                    merged
-                } else {
-                    save_aside(&fixes_dir, &rel, &current)?;
-                    report.fixes_dir = Some(fixes_dir.clone());
-                    report.rolled_back.push(rel.clone());
-                    user.clone()
-                }
+                save_aside(&fixes_dir, &rel, &current)?;
+                report.fixes_dir = Some(fixes_dir.clone());
+                report.rolled_back.push(rel);
+                user
             };
             if target != current {
                 files::write_unsynced(&path, &target).map_err(|e| {
@@ -114,7 +126,7 @@ impl Stash {
         let (Some(dir), Some(manifest)) = (&self.dir, &self.manifest) else {
             return Ok(Vec::new());
         };
-        let mut conflicts = Vec::new();
+        let mut items = Vec::new();
         for saved in &manifest.files {
             let rel = saved.path();
             if !changed.contains(&rel) {
@@ -124,11 +136,19 @@ impl Stash {
             let user = entry::load_copy(dir, saved)?;
             let current = files::read(&path)
                 .map_err(|e| WorktreeError::io(format!("cannot read {}", path.display()), &e))?;
-            if merge(&self.root, saved, &user, &current)?.is_none() {
-                conflicts.push(rel);
-            }
+            items.push((saved, rel, user, current));
         }
-        Ok(conflicts)
+        let inputs: Vec<(&SavedPath, &Content, &Content)> = items
+            .iter()
+            .map(|(saved, _, user, current)| (*saved, user, current))
+            .collect();
+        let merged = merge_all(&self.root, &inputs)?;
+        Ok(items
+            .into_iter()
+            .zip(merged)
+            .filter(|(_, m)| m.is_none())
+            .map(|((_, rel, _, _), _)| rel)
+            .collect())
     }
 }
 
@@ -173,13 +193,91 @@ fn remove_entry(dir: &Path) -> Result<(), WorktreeError> {
     Ok(())
 }
 
-/// A three-way merge of the user's unstaged work and the change made since
-/// the stash, on the index content as base (`git merge-file`). `None` when
-/// they conflict, or either side is not a text file.
-fn merge(
+/// Three-way merges of the user's unstaged work and the change made since
+/// the stash, on the saved index content as base (`git merge-file`), for
+/// each `(saved, user, current)`. `None` where they conflict, or a side is
+/// not a text file. The bases are read in one go; the merges run side by side.
+fn merge_all(
     root: &Path,
-    saved: &SavedPath,
+    items: &[(&SavedPath, &Content, &Content)],
+) -> Result<Vec<Option<Content>>, WorktreeError> {
+    // The items that can merge at all: two regular files on a regular base.
+    let candidates: Vec<(usize, &str, Vec<u8>)> = items
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (saved, user, current))| {
+            let oid = saved.index_oid.as_deref()?;
+            let mergeable = matches!(user, Content::File { .. })
+                && matches!(current, Content::File { .. })
+                && saved.index_mode != 0o120_000;
+            mergeable.then(|| (i, oid, saved.path()))
+        })
+        .collect();
+    let blobs: Vec<git_cli::Blob<'_>> = candidates
+        .iter()
+        .map(|(i, oid, path)| git_cli::Blob {
+            mode: items[*i].0.index_mode,
+            oid,
+            path,
+        })
+        .collect();
+    let bases = git_cli::blobs_for_worktree(root, &blobs)?;
+    let jobs: Vec<(usize, Vec<u8>)> = candidates
+        .into_iter()
+        .map(|(i, _, _)| i)
+        .zip(bases)
+        .collect();
+    let mut merged: Vec<Option<Content>> = vec![None; items.len()];
+    if jobs.is_empty() {
+        return Ok(merged);
+    }
+    let tmp = tempfile::Builder::new()
+        .prefix("tiergate-merge-")
+        .tempdir()
+        .map_err(|e| WorktreeError::io("cannot create a temporary folder", &e))?;
+    let workers = std::thread::available_parallelism()
+        .map_or(2, std::num::NonZeroUsize::get)
+        .clamp(2, 8);
+    let chunk = jobs.len().div_ceil(workers);
+    let results: Vec<Result<Vec<(usize, Option<Content>)>, WorktreeError>> =
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = jobs
+                .chunks(chunk)
+                .map(|part| {
+                    let tmp = tmp.path();
+                    scope.spawn(move || {
+                        part.iter()
+                            .map(|(i, base)| {
+                                let (_, user, current) = items[*i];
+                                merge_one(&tmp.join(i.to_string()), user, base, current)
+                                    .map(|m| (*i, m))
+                            })
+                            .collect()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err(WorktreeError::Io("a merge panicked".into())))
+                })
+                .collect()
+        });
+    for result in results {
+        for (i, m) in result? {
+            merged[i] = m;
+        }
+    }
+    Ok(merged)
+}
+
+/// One `git merge-file` in its own folder `dir`: `None` on a conflict or
+/// binary content.
+fn merge_one(
+    dir: &Path,
     user: &Content,
+    base: &[u8],
     current: &Content,
 ) -> Result<Option<Content>, WorktreeError> {
     let (Content::File { bytes: ours, mode }, Content::File { bytes: theirs, .. }) =
@@ -187,21 +285,17 @@ fn merge(
     else {
         return Ok(None);
     };
-    let Some(oid) = &saved.index_oid else {
-        return Ok(None);
-    };
-    if saved.index_mode == 0o120_000 {
-        return Ok(None);
-    }
-    let base = git_cli::blob_for_worktree(root, oid, &saved.path(), false)?;
-    if [ours, theirs, &base].iter().any(|b| files::is_binary(b)) {
+    if [ours.as_slice(), base, theirs]
+        .iter()
+        .any(|b| files::is_binary(b))
+    {
         return Ok(None);
     }
-    let tmp = tempfile::tempdir()
+    std::fs::create_dir_all(dir)
         .map_err(|e| WorktreeError::io("cannot create a temporary folder", &e))?;
     let names = ["ours", "base", "theirs"];
-    for (name, bytes) in names.iter().zip([ours, &base, theirs]) {
-        std::fs::write(tmp.path().join(name), bytes)
+    for (name, bytes) in names.iter().zip([ours.as_slice(), base, theirs]) {
+        std::fs::write(dir.join(name), bytes)
             .map_err(|e| WorktreeError::io("cannot write a merge input", &e))?;
     }
     let args: Vec<&OsStr> = ["merge-file", "-p", "--quiet", "ours", "base", "theirs"]
@@ -209,7 +303,7 @@ fn merge(
         .map(OsStr::new)
         .collect();
     let mut cmd = std::process::Command::new("git");
-    cmd.current_dir(tmp.path());
+    cmd.current_dir(dir);
     match git_cli::output_with(cmd, &args, None) {
         Ok(merged) => Ok(Some(Content::File {
             bytes: merged,
