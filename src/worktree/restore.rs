@@ -313,3 +313,66 @@ fn merge_one(
         Err(_) => Ok(None),
     }
 }
+
+/// The merge `git merge-file` would make, computed here without a process,
+/// for the common case where the two changes lie apart: one side changed
+/// only lines above, the other only lines below, with at least one line
+/// between them that appears in neither change. `None` otherwise (the
+/// caller then asks git).
+///
+/// Why the result is git's: xdiff trims the common prefix and suffix lines
+/// (prefix first), so each side's hunks start inside its changed region; the
+/// compaction that slides hunks afterwards only moves a hunk across a line
+/// equal to one of that hunk's own lines, so neither can cross the
+/// separating line. The hunks are then disjoint and not adjacent, git merges
+/// cleanly, and a clean merge of disjoint hunks is the upper side's text
+/// followed by the lower side's, whatever alignment the diff chose.
+pub(super) fn merge_apart(base: &[u8], ours: &[u8], theirs: &[u8]) -> Option<Vec<u8>> {
+    fn lines(bytes: &[u8]) -> Vec<&[u8]> {
+        bytes.split_inclusive(|&b| b == b'\n').collect()
+    }
+    /// The lines `[start, base_end)` of base that `side` changed, as
+    /// `(start, base_end, side_end)`: the common prefix first, then the
+    /// common suffix of what is left, as xdiff trims them.
+    fn region(base: &[&[u8]], side: &[&[u8]]) -> (usize, usize, usize) {
+        let limit = base.len().min(side.len());
+        let prefix = (0..limit).take_while(|&i| base[i] == side[i]).count();
+        let suffix = (0..limit - prefix)
+            .take_while(|&i| base[base.len() - 1 - i] == side[side.len() - 1 - i])
+            .count();
+        (prefix, base.len() - suffix, side.len() - suffix)
+    }
+    let (b, o, t) = (lines(base), lines(ours), lines(theirs));
+    if o == b {
+        return Some(theirs.to_vec());
+    }
+    if t == b {
+        return Some(ours.to_vec());
+    }
+    let ro = region(&b, &o);
+    let rt = region(&b, &t);
+    // The side whose change lies higher up, and the other.
+    let ((upper, ru), (lower, rl)) = if rt.1 <= ro.0 {
+        ((&t, rt), (&o, ro))
+    } else if ro.1 <= rt.0 {
+        ((&o, ro), (&t, rt))
+    } else {
+        return None;
+    };
+    let changed: std::collections::HashSet<&[u8]> = b[ru.0..ru.1]
+        .iter()
+        .chain(&upper[ru.0..ru.2])
+        .chain(&b[rl.0..rl.1])
+        .chain(&lower[rl.0..rl.2])
+        .copied()
+        .collect();
+    if !b[ru.1..rl.0].iter().any(|line| !changed.contains(line)) {
+        return None;
+    }
+    // The upper side up to the lower change (base lines, unchanged by it),
+    // then the lower side from there.
+    let keep = upper.len() - (b.len() - rl.0);
+    let mut merged: Vec<u8> = upper[..keep].concat();
+    merged.extend(lower[rl.0..].concat());
+    Some(merged)
+}
