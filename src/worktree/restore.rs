@@ -272,8 +272,9 @@ fn merge_all(
     Ok(merged)
 }
 
-/// One `git merge-file` in its own folder `dir`: `None` on a conflict or
-/// binary content.
+/// One merge: in process when the changes lie apart (`merge_apart`), else
+/// `git merge-file` in its own folder `dir`. `None` on a conflict or binary
+/// content.
 fn merge_one(
     dir: &Path,
     user: &Content,
@@ -290,6 +291,9 @@ fn merge_one(
         .any(|b| files::is_binary(b))
     {
         return Ok(None);
+    }
+    if let Some(bytes) = merge_apart(base, ours, theirs) {
+        return Ok(Some(Content::File { bytes, mode: *mode }));
     }
     std::fs::create_dir_all(dir)
         .map_err(|e| WorktreeError::io("cannot create a temporary folder", &e))?;
