@@ -69,7 +69,7 @@ impl Stash {
             .map(|(saved, _, _, user, current)| (*saved, user, current))
             .collect();
         let mut merged = match mode {
-            Mode::Merge => merge_all(&self.root, &changed)?,
+            Mode::Merge => merge_all(&self.root, &self.bases, &changed)?,
             Mode::RollBack => vec![None; changed.len()],
         }
         .into_iter();
@@ -142,7 +142,7 @@ impl Stash {
             .iter()
             .map(|(saved, _, user, current)| (*saved, user, current))
             .collect();
-        let merged = merge_all(&self.root, &inputs)?;
+        let merged = merge_all(&self.root, &self.bases, &inputs)?;
         Ok(items
             .into_iter()
             .zip(merged)
@@ -199,6 +199,7 @@ fn remove_entry(dir: &Path) -> Result<(), WorktreeError> {
 /// not a text file. The bases are read in one go; the merges run side by side.
 fn merge_all(
     root: &Path,
+    known: &std::collections::HashMap<Vec<u8>, Vec<u8>>,
     items: &[(&SavedPath, &Content, &Content)],
 ) -> Result<Vec<Option<Content>>, WorktreeError> {
     // The items that can merge at all: two regular files on a regular base.
@@ -213,28 +214,32 @@ fn merge_all(
             mergeable.then(|| (i, oid, saved.path()))
         })
         .collect();
+    // Bases the stash kept in memory, the others read in one go.
     let blobs: Vec<git_cli::Blob<'_>> = candidates
         .iter()
+        .filter(|(_, _, path)| !known.contains_key(path))
         .map(|(i, oid, path)| git_cli::Blob {
             mode: items[*i].0.index_mode,
             oid,
             path,
         })
         .collect();
-    let bases = git_cli::blobs_for_worktree(root, &blobs)?;
-    let jobs: Vec<(usize, Vec<u8>)> = candidates
-        .into_iter()
-        .map(|(i, _, _)| i)
-        .zip(bases)
-        .collect();
+    let mut read = git_cli::blobs_for_worktree(root, &blobs)?.into_iter();
+    let mut jobs: Vec<(usize, Vec<u8>)> = Vec::with_capacity(candidates.len());
+    for (i, _, path) in &candidates {
+        let base = match known.get(path) {
+            Some(bytes) => bytes.clone(),
+            None => read.next().ok_or_else(|| {
+                WorktreeError::Io("git checkout-index returned too few files".into())
+            })?,
+        };
+        jobs.push((*i, base));
+    }
     let mut merged: Vec<Option<Content>> = vec![None; items.len()];
     if jobs.is_empty() {
         return Ok(merged);
     }
-    let tmp = tempfile::Builder::new()
-        .prefix("tiergate-merge-")
-        .tempdir()
-        .map_err(|e| WorktreeError::io("cannot create a temporary folder", &e))?;
+    let tmp = git_cli::scratch_dir("tiergate-merge-")?;
     let workers = std::thread::available_parallelism()
         .map_or(2, std::num::NonZeroUsize::get)
         .clamp(2, 8);

@@ -1,6 +1,7 @@
 //! Saving unstaged changes to tracked files before a pre-commit run, durably,
 //! then setting those files to their index content (SPEC 8, step 1).
 
+use std::collections::HashMap;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
@@ -18,7 +19,14 @@ pub(crate) struct Stash {
     pub(super) dir: Option<PathBuf>,
     pub(super) manifest: Option<Manifest>,
     pub(super) done: bool,
+    /// The index content (as checked out) of saved regular files, by path,
+    /// kept while it fits `BASES_BUDGET`: the bases of merges at restore,
+    /// read once instead of twice.
+    pub(super) bases: HashMap<Vec<u8>, Vec<u8>>,
 }
+
+/// How many bytes of index content a stash keeps in memory for merges.
+const BASES_BUDGET: usize = 64 * 1024 * 1024;
 
 impl Stash {
     /// The paths whose unstaged changes were saved.
@@ -87,6 +95,7 @@ pub(crate) fn stash(
         dir: None,
         manifest: None,
         done: false,
+        bases: HashMap::new(),
     };
     // Unmerged paths are git's business during a conflicted merge; commit
     // refuses them anyway.
@@ -165,6 +174,7 @@ pub(crate) fn stash(
 
     let mut saved = Vec::new();
     let mut stashed_contents = Vec::new();
+    let mut kept = 0;
     for (u, path, user, range, mode) in taken {
         let stashed = if u.index_mode == 0 {
             // Intent-to-add: the commit will not hold the file.
@@ -176,6 +186,10 @@ pub(crate) fn stash(
             if u.index_mode == 0o120_000 {
                 Content::Symlink { target: bytes }
             } else {
+                if kept + bytes.len() <= BASES_BUDGET {
+                    kept += bytes.len();
+                    stash.bases.insert(u.path.clone(), bytes.clone());
+                }
                 Content::File { bytes, mode }
             }
         };
