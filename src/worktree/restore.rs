@@ -193,6 +193,9 @@ fn remove_entry(dir: &Path) -> Result<(), WorktreeError> {
     Ok(())
 }
 
+/// The merges one worker made, by item index.
+type Merged = Vec<(usize, Option<Content>)>;
+
 /// Three-way merges of the user's unstaged work and the change made since
 /// the stash, on the saved index content as base (`git merge-file`), for
 /// each `(saved, user, current)`. `None` where they conflict, or a side is
@@ -244,31 +247,30 @@ fn merge_all(
         .map_or(2, std::num::NonZeroUsize::get)
         .clamp(2, 8);
     let chunk = jobs.len().div_ceil(workers);
-    let results: Vec<Result<Vec<(usize, Option<Content>)>, WorktreeError>> =
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = jobs
-                .chunks(chunk)
-                .map(|part| {
-                    let tmp = tmp.path();
-                    scope.spawn(move || {
-                        part.iter()
-                            .map(|(i, base)| {
-                                let (_, user, current) = items[*i];
-                                merge_one(&tmp.join(i.to_string()), user, base, current)
-                                    .map(|m| (*i, m))
-                            })
-                            .collect()
-                    })
+    let results: Vec<Result<Merged, WorktreeError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = jobs
+            .chunks(chunk)
+            .map(|part| {
+                let tmp = tmp.path();
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|(i, base)| {
+                            let (_, user, current) = items[*i];
+                            merge_one(&tmp.join(i.to_string()), user, base, current)
+                                .map(|m| (*i, m))
+                        })
+                        .collect()
                 })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join()
-                        .unwrap_or_else(|_| Err(WorktreeError::Io("a merge panicked".into())))
-                })
-                .collect()
-        });
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(WorktreeError::Io("a merge panicked".into())))
+            })
+            .collect()
+    });
     for result in results {
         for (i, m) in result? {
             merged[i] = m;
