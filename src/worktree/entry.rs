@@ -1,5 +1,9 @@
 //! A recovery entry: `state_dir/recovery/<id>/` with `manifest.json`, a
-//! binary-safe `patch.diff`, and `files/<n>`, a full copy of each saved path.
+//! binary-safe `patch.diff`, and `copies`, the full copy of each saved path
+//! one after another (the manifest holds each one's offset and length), so
+//! the entry is made durable with one fsync of the copies whatever the
+//! number of paths. Entries of version 1 (`files/<n>`, one file per copy)
+//! are still read.
 //!
 //! The manifest is the last thing written when an entry is made (so an entry
 //! without one was never acted on) and the entry is deleted only after the
@@ -15,6 +19,10 @@ use super::WorktreeError;
 pub(super) const MANIFEST: &str = "manifest.json";
 /// Present once formatters may have changed saved paths.
 pub(super) const FORMATTING: &str = "formatting";
+/// The archive of the saved copies (version 2 entries).
+pub(super) const COPIES: &str = "copies";
+/// The manifest format written now: 1 had a file per copy, 2 one archive.
+pub(super) const VERSION: u32 = 2;
 /// Files larger than this are left out of `patch.diff` (the full copy is
 /// what restores them; a base85 patch of a 100 MB file would double the cost).
 pub(super) const PATCH_LIMIT: usize = 32 * 1024 * 1024;
@@ -58,8 +66,12 @@ pub(super) struct SavedPath {
     pub(super) path: String,
     /// What the user had: restored at the end.
     pub(super) user: State,
-    /// The copy of the user's content, relative to the entry.
+    /// The file holding the copy of the user's content, relative to the entry.
     pub(super) copy: String,
+    /// Where in `copy` the content is: `(offset, length)` in bytes; absent
+    /// (version 1) when the whole file is the copy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) range: Option<(u64, u64)>,
     /// What tiergate put there for the run (the index content).
     pub(super) stashed: State,
     /// The index blob (`None` for intent-to-add), for merging formatter fixes.
@@ -144,8 +156,24 @@ pub(super) fn read_manifest(dir: &Path) -> Result<Manifest, WorktreeError> {
 /// The saved copy of the user's content of `saved`.
 pub(super) fn load_copy(dir: &Path, saved: &SavedPath) -> Result<Content, WorktreeError> {
     let path = dir.join(&saved.copy);
-    let read = |p: &Path| {
-        std::fs::read(p).map_err(|e| WorktreeError::io(format!("cannot read {}", p.display()), &e))
+    let read = |p: &Path| -> Result<Vec<u8>, WorktreeError> {
+        let error =
+            |e: &std::io::Error| WorktreeError::io(format!("cannot read {}", p.display()), e);
+        match saved.range {
+            None => std::fs::read(p).map_err(|e| error(&e)),
+            Some((offset, len)) => {
+                use std::io::{Read, Seek};
+                let mut file = std::fs::File::open(p).map_err(|e| error(&e))?;
+                file.seek(std::io::SeekFrom::Start(offset))
+                    .map_err(|e| error(&e))?;
+                let len = usize::try_from(len).map_err(|_| {
+                    WorktreeError::Io(format!("{} holds an impossible length", p.display()))
+                })?;
+                let mut bytes = vec![0; len];
+                file.read_exact(&mut bytes).map_err(|e| error(&e))?;
+                Ok(bytes)
+            }
+        }
     };
     Ok(match saved.user.kind.as_str() {
         "file" => Content::File {

@@ -1,6 +1,7 @@
 //! Saving unstaged changes to tracked files before a pre-commit run, durably,
 //! then setting those files to their index content (SPEC 8, step 1).
 
+use std::collections::HashMap;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
@@ -18,7 +19,14 @@ pub(crate) struct Stash {
     pub(super) dir: Option<PathBuf>,
     pub(super) manifest: Option<Manifest>,
     pub(super) done: bool,
+    /// The index content (as checked out) of saved regular files, by path,
+    /// kept while it fits `BASES_BUDGET`: the bases of merges at restore,
+    /// read once instead of twice.
+    pub(super) bases: HashMap<Vec<u8>, Vec<u8>>,
 }
+
+/// How many bytes of index content a stash keeps in memory for merges.
+const BASES_BUDGET: usize = 64 * 1024 * 1024;
 
 impl Stash {
     /// The paths whose unstaged changes were saved.
@@ -70,7 +78,8 @@ fn stashed_mode(user: &Content, index_mode: u32) -> u32 {
 
 /// Save every unstaged change to a tracked file under
 /// `state_dir/recovery/<id>/` (copies, patch, manifest, all fsync'd) and only
-/// then set those files to their index content.
+/// then set those files to their index content. A constant number of git
+/// processes and fsyncs, whatever the number of paths.
 pub(crate) fn stash(
     root: &Path,
     git_dir: &Path,
@@ -86,6 +95,7 @@ pub(crate) fn stash(
         dir: None,
         manifest: None,
         done: false,
+        bases: HashMap::new(),
     };
     // Unmerged paths are git's business during a conflicted merge; commit
     // refuses them anyway.
@@ -99,14 +109,21 @@ pub(crate) fn stash(
 
     let id = entry::new_id();
     let dir = entry::recovery_dir(state_dir).join(&id);
-    std::fs::create_dir_all(dir.join("files"))
+    std::fs::create_dir_all(&dir)
         .map_err(|e| WorktreeError::io(format!("cannot create {}", dir.display()), &e))?;
     stash.dir = Some(dir.clone());
 
-    let mut saved = Vec::new();
-    let mut stashed_contents = Vec::new();
+    // The user's content of every path, one after another in one archive,
+    // fsync'd once below (not once per path).
+    let copies_path = dir.join(entry::COPIES);
+    let copies_error = |e: &std::io::Error| {
+        WorktreeError::io(format!("cannot write {}", copies_path.display()), e)
+    };
+    let mut copies = std::fs::File::create(&copies_path).map_err(|e| copies_error(&e))?;
+    let mut offset = 0u64;
+    let mut taken = Vec::new();
     let mut omitted = Vec::new();
-    for (n, u) in unstaged.iter().enumerate() {
+    for u in &unstaged {
         let path = root.join(files::rel(&u.path));
         let user = files::read(&path)
             .map_err(|e| WorktreeError::io(format!("cannot read {}", path.display()), &e))?;
@@ -114,46 +131,81 @@ pub(crate) fn stash(
             // A directory where a tracked file was: never written over.
             continue;
         }
-        let copy = format!("files/{n}");
         let bytes: &[u8] = match &user {
             Content::File { bytes, .. } => bytes,
             Content::Symlink { target } => target,
             Content::Absent | Content::Other => b"",
         };
-        // The entry is not valid before its manifest: the folder is fsync'd
-        // once below, the manifest last.
-        files::write_new_synced(&dir.join(&copy), bytes).map_err(|e| {
-            WorktreeError::io(format!("cannot save a copy of {}", path.display()), &e)
-        })?;
+        std::io::Write::write_all(&mut copies, bytes).map_err(|e| copies_error(&e))?;
+        let len = bytes.len() as u64;
         if user.len() > entry::PATCH_LIMIT {
             omitted.push(files::hex(&u.path));
         }
+        taken.push((
+            u,
+            path,
+            State::of(&user),
+            (offset, len),
+            stashed_mode(&user, u.index_mode),
+        ));
+        offset += len;
+    }
+
+    // The patch and the index content are two independent git runs: side by side.
+    let blobs: Vec<git_cli::Blob<'_>> = taken
+        .iter()
+        .filter(|(u, ..)| u.index_mode != 0)
+        .map(|(u, ..)| git_cli::Blob {
+            mode: u.index_mode,
+            oid: &u.index_oid,
+            path: &u.path,
+        })
+        .collect();
+    let (patch, index_contents) = std::thread::scope(|scope| {
+        let patch = scope.spawn(|| write_patch(root, &dir, &omitted));
+        let contents = git_cli::blobs_for_worktree(root, &blobs);
+        let patch = patch
+            .join()
+            .unwrap_or_else(|_| Err(WorktreeError::Io("writing the patch panicked".into())));
+        (patch, contents)
+    });
+    patch?;
+    let mut index_contents = index_contents?.into_iter();
+
+    let mut saved = Vec::new();
+    let mut stashed_contents = Vec::new();
+    let mut kept = 0;
+    for (u, path, user, range, mode) in taken {
         let stashed = if u.index_mode == 0 {
             // Intent-to-add: the commit will not hold the file.
             Content::Absent
-        } else if u.index_mode == 0o120_000 {
-            Content::Symlink {
-                target: git_cli::blob_for_worktree(root, &u.index_oid, &u.path, true)?,
-            }
         } else {
-            Content::File {
-                bytes: git_cli::blob_for_worktree(root, &u.index_oid, &u.path, false)?,
-                mode: stashed_mode(&user, u.index_mode),
+            let bytes = index_contents.next().ok_or_else(|| {
+                WorktreeError::Io("git checkout-index returned too few files".into())
+            })?;
+            if u.index_mode == 0o120_000 {
+                Content::Symlink { target: bytes }
+            } else {
+                if kept + bytes.len() <= BASES_BUDGET {
+                    kept += bytes.len();
+                    stash.bases.insert(u.path.clone(), bytes.clone());
+                }
+                Content::File { bytes, mode }
             }
         };
         saved.push(SavedPath {
             path: files::hex(&u.path),
-            user: State::of(&user),
-            copy,
+            user,
+            copy: entry::COPIES.to_owned(),
+            range: Some(range),
             stashed: State::of(&stashed),
             index_oid: (u.index_mode != 0).then(|| u.index_oid.clone()),
             index_mode: u.index_mode,
         });
         stashed_contents.push((path, stashed));
     }
-    write_patch(root, &dir, &omitted)?;
     let manifest = Manifest {
-        version: 1,
+        version: entry::VERSION,
         id,
         created: entry::now_secs(),
         pid: std::process::id(),
@@ -164,7 +216,11 @@ pub(crate) fn stash(
         files: saved,
         patch_omitted: omitted,
     };
-    files::sync_dir(&dir.join("files"));
+    // The copies and the patch durable, then the folder once, then the
+    // manifest (which makes the entry valid) durable last.
+    copies.sync_all().map_err(|e| copies_error(&e))?;
+    drop(copies);
+    files::sync_dir(&dir);
     entry::write_manifest(&dir, &manifest)?;
     stash.manifest = Some(manifest);
 
@@ -219,7 +275,8 @@ fn write_patch(root: &Path, dir: &Path, omitted: &[String]) -> Result<(), Worktr
         args.extend(excluded.iter().map(std::ffi::OsString::as_os_str));
     }
     let patch = git_cli::output_with(cmd, &args, None)?;
-    files::write_durable(&dir.join("patch.diff"), &patch).map_err(|e| {
+    // fsync'd here; its folder entry is synced by the caller with the copies'.
+    files::write_new_synced(&dir.join("patch.diff"), &patch).map_err(|e| {
         WorktreeError::io(
             format!("cannot write {}", dir.join("patch.diff").display()),
             &e,
@@ -230,12 +287,16 @@ fn write_patch(root: &Path, dir: &Path, omitted: &[String]) -> Result<(), Worktr
 /// Staged paths whose work-tree content now differs from the index: what the
 /// formatters changed (the stash made every tracked file match the index).
 pub(crate) fn changed_since_stash(stash: &Stash) -> Result<Vec<Vec<u8>>, WorktreeError> {
-    let saved: Vec<SavedPath> = stash
+    let saved: std::collections::HashMap<&str, &SavedPath> = stash
         .manifest
-        .as_ref()
-        .map(|m| m.files.clone())
-        .unwrap_or_default();
+        .iter()
+        .flat_map(|m| &m.files)
+        .map(|s| (s.path.as_str(), s))
+        .collect();
     let mut changed = Vec::new();
+    // Paths not saved matched the index before: compared with the index
+    // content (read for all of them at once) to ignore a stat-only difference.
+    let mut unsaved = Vec::new();
     for u in git_cli::unstaged(&stash.root)? {
         if u.status == b'U' {
             continue;
@@ -244,28 +305,41 @@ pub(crate) fn changed_since_stash(stash: &Stash) -> Result<Vec<Vec<u8>>, Worktre
         let current = files::read(&path)
             .map_err(|e| WorktreeError::io(format!("cannot read {}", path.display()), &e))?;
         let hex = files::hex(&u.path);
-        let same = if let Some(s) = saved.iter().find(|s| s.path == hex) {
+        let same = if let Some(s) = saved.get(hex.as_str()) {
             s.stashed.matches(&current)
         } else if u.index_mode == 0 {
             current == Content::Absent
         } else {
-            // Not saved, so it matched the index before: compare with the
-            // index content to ignore a stat-only difference.
-            let symlink = u.index_mode == 0o120_000;
-            let bytes = git_cli::blob_for_worktree(&stash.root, &u.index_oid, &u.path, symlink)?;
-            let index = if symlink {
-                Content::Symlink { target: bytes }
-            } else {
-                Content::File {
-                    bytes,
-                    mode: u.index_mode & 0o777,
-                }
-            };
-            index.same_for_git(&current)
+            unsaved.push((u, current));
+            continue;
         };
         if !same {
             changed.push(u.path);
         }
     }
+    let blobs: Vec<git_cli::Blob<'_>> = unsaved
+        .iter()
+        .map(|(u, _)| git_cli::Blob {
+            mode: u.index_mode,
+            oid: &u.index_oid,
+            path: &u.path,
+        })
+        .collect();
+    let index_contents = git_cli::blobs_for_worktree(&stash.root, &blobs)?;
+    for ((u, current), bytes) in unsaved.iter().zip(index_contents) {
+        let index = if u.index_mode == 0o120_000 {
+            Content::Symlink { target: bytes }
+        } else {
+            Content::File {
+                bytes,
+                mode: u.index_mode & 0o777,
+            }
+        };
+        if !index.same_for_git(current) {
+            changed.push(u.path.clone());
+        }
+    }
+    // In index order, as `git diff-files` lists them.
+    changed.sort();
     Ok(changed)
 }

@@ -308,3 +308,157 @@ fn randomized_edits_stages_and_rewrites_never_lose_a_byte() {
     assert_eq!(lost_bytes, 0);
     assert_eq!(index_changes, 0);
 }
+
+/// An entry written by an earlier tiergate (version 1: one file per copy
+/// under `files/`, no offsets) is still recovered byte for byte.
+#[test]
+fn a_version_1_entry_is_still_recovered() {
+    use super::entry::{Manifest, SavedPath, State};
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("repo");
+    std::fs::create_dir(&root).unwrap();
+    let staged = Content::File {
+        bytes: b"staged\n".to_vec(),
+        mode: 0o644,
+    };
+    let user = Content::File {
+        bytes: b"staged\r\nand unstaged \xff\n".to_vec(),
+        mode: 0o755,
+    };
+    files::write(&root.join("a.txt"), &staged).unwrap();
+    let state_dir = tmp.path().join("state");
+    let dir = state_dir.join("recovery").join("1-0");
+    std::fs::create_dir_all(dir.join("files")).unwrap();
+    let Content::File { bytes, .. } = &user else {
+        unreachable!()
+    };
+    std::fs::write(dir.join("files/0"), bytes).unwrap();
+    let manifest = Manifest {
+        version: 1,
+        id: "1-0".into(),
+        created: 1,
+        pid: 0,
+        pid_start: None,
+        root: files::hex(root.as_os_str().as_encoded_bytes()),
+        head: None,
+        index_tree: None,
+        files: vec![SavedPath {
+            path: files::hex(b"a.txt"),
+            user: State::of(&user),
+            copy: "files/0".into(),
+            range: None,
+            stashed: State::of(&staged),
+            index_oid: None,
+            index_mode: 0o100_644,
+        }],
+        patch_omitted: Vec::new(),
+    };
+    let json = serde_json::to_string(&manifest).unwrap();
+    assert!(
+        !json.contains("range"),
+        "version 1 manifests have no ranges"
+    );
+    std::fs::write(dir.join("manifest.json"), json).unwrap();
+    for r in recover_all(&state_dir) {
+        assert_eq!(r.unwrap().restored, vec![b"a.txt".to_vec()]);
+    }
+    assert_eq!(files::read(&root.join("a.txt")).unwrap(), user);
+    assert!(!dir.exists());
+}
+
+/// Many saved paths share one archive of copies, fsync'd once; each comes
+/// back from its own range.
+#[test]
+fn copies_share_one_archive_and_come_back_from_their_ranges() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("repo");
+    std::fs::create_dir(&root).unwrap();
+    git(&root, &["init", "-q"]);
+    for n in 0..20 {
+        std::fs::write(root.join(format!("f{n}.txt")), format!("base {n}\n")).unwrap();
+    }
+    git(&root, &["add", "-A"]);
+    git(&root, &["commit", "-q", "-m", "base"]);
+    let mut before = Vec::new();
+    for n in 0..20 {
+        let p = root.join(format!("f{n}.txt"));
+        std::fs::write(&p, "x".repeat(n * 37) + "\n").unwrap();
+        before.push((p.clone(), files::read(&p).unwrap()));
+    }
+    let state_dir = tmp.path().join("state");
+    let mut s = stash(&root, &root.join(".git"), &state_dir, None, None).unwrap();
+    let dir = s.entry_dir().unwrap().to_path_buf();
+    assert!(dir.join("copies").is_file());
+    assert!(!dir.join("files").exists());
+    for (p, _) in &before {
+        assert!(std::fs::read_to_string(p).unwrap().starts_with("base "));
+    }
+    s.restore(RestoreMode::Merge).unwrap();
+    for (p, content) in &before {
+        assert_eq!(&files::read(p).unwrap(), content);
+    }
+    assert!(!dir.exists());
+}
+
+/// The in-process merge of changes that lie apart gives exactly what
+/// `git merge-file` gives, on random files with many repeated lines (where
+/// diff alignment is ambiguous), and declines whenever it cannot be sure.
+#[test]
+#[expect(clippy::print_stderr, reason = "the figures are the test's report")]
+fn merge_apart_agrees_with_git_merge_file() {
+    let mut rng = Rng(0x0006_17f1_1e5e);
+    let tmp = tempfile::tempdir().unwrap();
+    let words = ["a\n", "b\n", "\n", "    x\n", "c", "a", "\r\n", "b\r\n"];
+    let (mut fast, mut declined) = (0, 0);
+    for _ in 0..400 {
+        let n = 1 + rng.below(14);
+        let base: Vec<&str> = (0..n)
+            .map(|i| {
+                if i + 1 == n {
+                    words[rng.below(8)]
+                } else {
+                    words[rng.below(4)]
+                }
+            })
+            .collect();
+        let mut change = |lines: &[&str]| -> Vec<u8> {
+            let mut out: Vec<&str> = lines.to_vec();
+            let at = rng.below(out.len() as u64 + 1);
+            match rng.below(3) {
+                0 => out.insert(at, words[rng.below(4)]),
+                1 if at < out.len() => {
+                    out.remove(at);
+                }
+                _ if at < out.len() => out[at] = words[rng.below(8)],
+                _ => out.push("tail\n"),
+            }
+            out.concat().into_bytes()
+        };
+        let ours = change(&base);
+        let theirs = change(&base);
+        let base = base.concat().into_bytes();
+        let Some(merged) = super::restore::merge_apart(&base, &ours, &theirs) else {
+            declined += 1;
+            continue;
+        };
+        fast += 1;
+        for (name, bytes) in [("ours", &ours), ("base", &base), ("theirs", &theirs)] {
+            std::fs::write(tmp.path().join(name), bytes).unwrap();
+        }
+        let git = Command::new("git")
+            .args(["merge-file", "-p", "--quiet", "ours", "base", "theirs"])
+            .current_dir(tmp.path())
+            .output()
+            .unwrap();
+        assert!(
+            git.status.success(),
+            "git found a conflict that merge_apart did not: base {base:?} ours {ours:?} theirs {theirs:?}"
+        );
+        assert_eq!(
+            merged, git.stdout,
+            "base {base:?} ours {ours:?} theirs {theirs:?}"
+        );
+    }
+    eprintln!("merge_apart: {fast} merged in process, {declined} left to git");
+    assert!(fast > 50, "too few cases exercised the fast path: {fast}");
+}
