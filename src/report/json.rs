@@ -20,7 +20,7 @@ pub(crate) struct Report {
     pub(crate) verdict: Option<serde_json::Value>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct SelectionReport {
     pub(crate) changed: Vec<String>,
     pub(crate) markers: Vec<String>,
@@ -68,7 +68,7 @@ pub(crate) struct GroupReport {
     pub(crate) tests: Vec<TestResult>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct Summary {
     pub(crate) total_tests: usize,
     pub(crate) passed_tests: usize,

@@ -315,15 +315,7 @@ mod tests {
                     groups: Vec::new(),
                 })
                 .collect(),
-            summary: Summary {
-                total_tests: 0,
-                passed_tests: 0,
-                failed_tests: 0,
-                skipped_tests: 0,
-                overall_success_rate: None,
-                blocking_failures: false,
-                coverage: None,
-            },
+            summary: Summary::default(),
             verdict: None,
         }
     }

@@ -118,17 +118,7 @@ pub(crate) fn text(report: &Report) -> String {
             ));
         }
     }
-    let s = &report.summary;
-    out.push_str(&format!(
-        "total: {}, {} failed, {} skipped, success rate {}",
-        plural(s.total_tests, "test"),
-        s.failed_tests,
-        s.skipped_tests,
-        rate(s.overall_success_rate)
-    ));
-    if let Some(coverage) = s.coverage {
-        out.push_str(&format!(", coverage {:.1} %", coverage * 100.0));
-    }
+    out.push_str(&format!("total: {}", totals(&report.summary)));
     out.push_str(&format!(": {}\n", outcome_word(report)));
     if let Some(verdict) = &report.verdict {
         out.push_str(&verdict_text(verdict));
@@ -206,17 +196,7 @@ pub(crate) fn markdown(report: &Report) -> String {
             stage.execution_time
         ));
     }
-    let s = &report.summary;
-    out.push_str(&format!(
-        "\n**Total**: {}, {} failed, {} skipped, success rate {}",
-        plural(s.total_tests, "test"),
-        s.failed_tests,
-        s.skipped_tests,
-        rate(s.overall_success_rate)
-    ));
-    if let Some(coverage) = s.coverage {
-        out.push_str(&format!(", coverage {:.1} %", coverage * 100.0));
-    }
+    out.push_str(&format!("\n**Total**: {}", totals(&report.summary)));
     out.push_str(".\n");
     let failures = failures(report);
     if !failures.is_empty() {
@@ -283,4 +263,19 @@ pub(crate) fn junit(report: &Report) -> std::io::Result<Vec<u8>> {
         })
         .collect();
     super::junit_document(&groups)
+}
+
+/// "20 tests, 1 failed, 0 skipped, success rate 95.0 %[, coverage 72.0 %]".
+fn totals(s: &super::json::Summary) -> String {
+    let mut text = format!(
+        "{}, {} failed, {} skipped, success rate {}",
+        plural(s.total_tests, "test"),
+        s.failed_tests,
+        s.skipped_tests,
+        rate(s.overall_success_rate)
+    );
+    if let Some(coverage) = s.coverage {
+        text.push_str(&format!(", coverage {:.1} %", coverage * 100.0));
+    }
+    text
 }

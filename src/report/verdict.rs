@@ -203,15 +203,7 @@ mod tests {
                 why: Vec::new(),
             },
             stages,
-            summary: Summary {
-                total_tests: 0,
-                passed_tests: 0,
-                failed_tests: 0,
-                skipped_tests: 0,
-                overall_success_rate: None,
-                blocking_failures: false,
-                coverage: None,
-            },
+            summary: Summary::default(),
             verdict: None,
         }
     }
