@@ -25,6 +25,9 @@ pub(crate) enum Request {
     Files(Vec<Vec<u8>>),
     /// Changes already resolved (pre-push, pre-release).
     Resolved(Changes),
+    /// A selection already made: the pre-commit hook plans before it decides
+    /// whether to stash, and the run must not select a second time.
+    Selected(Box<Selection>),
 }
 
 pub(crate) fn git_error(e: &GitError) -> Error {
@@ -69,6 +72,7 @@ pub(crate) fn selection(
             ));
         }
         Request::Resolved(changes) => Ok(changes),
+        Request::Selected(selection) => return Ok(*selection),
     }
     .map_err(|e| git_error(&e))?;
     from_changes(repo, config, changes)

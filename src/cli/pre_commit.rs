@@ -49,16 +49,15 @@ pub(crate) fn run(
             skip.skips_formatter(&f.name) || !pipeline::formatters::files_for(f, &staged).is_empty()
         })
         .collect();
+    let selection = changes::from_changes(repo, config, staged_changes)?;
+    let runs_nothing = selection.nothing_changed()
+        || !crate::plan::build(config, &request.targets, &selection, &skip).runs_anything();
     let request = RunRequest {
-        changes: Request::Resolved(staged_changes.clone()),
+        changes: Request::Selected(Box::new(selection)),
         ..request
     };
-    if formatters.is_empty() {
-        let selection = changes::from_changes(repo, config, staged_changes)?;
-        let plan = crate::plan::build(config, &request.targets, &selection, &skip);
-        if selection.nothing_changed() || !plan.runs_anything() {
-            return runner::execute(repo, config, &request);
-        }
+    if formatters.is_empty() && runs_nothing {
+        return runner::execute(repo, config, &request);
     }
     if formatters.is_empty() && hook.isolation == Isolation::Stash && !repo.has_unstaged_changes() {
         // The work tree already is what is being committed: nothing to set
