@@ -31,6 +31,10 @@ pub(crate) fn run(
     let hook = &config.hooks.pre_commit;
     let state_dir = crate::state::state_dir(repo, config);
     let request = RunRequest::for_hook("pre-commit", targets, Request::Staged, prometheus);
+    // Whether the work tree differs from the index is a file system question (an `lstat` per
+    // tracked file); on a large index it is asked now, on other cores, while git's questions
+    // and the plan are answered here. Dropped unanswered when nothing needs it.
+    let scan = (hook.isolation == Isolation::Stash).then(|| repo.scan_unstaged());
     // What is staged, asked of git once: it decides whether anything needs
     // the stash at all. A commit with nothing to run must cost a few
     // milliseconds (issue 7): no stash, no git child process.
@@ -59,7 +63,7 @@ pub(crate) fn run(
     if formatters.is_empty() && runs_nothing {
         return runner::execute(repo, config, &request);
     }
-    if formatters.is_empty() && hook.isolation == Isolation::Stash && !repo.has_unstaged_changes() {
+    if formatters.is_empty() && scan.is_some_and(|scan| !scan.wait()) {
         // The work tree already is what is being committed: nothing to set
         // aside, nothing to restore.
         return runner::execute(repo, config, &request);
@@ -80,8 +84,8 @@ pub(crate) fn run(
 
     let head = repo.head_commit().map(|o| o.to_string());
     let index_tree = repo
-        .raw()
-        .index()
+        .with_index()
+        .and_then(|r| Ok(r.index()?))
         .ok()
         .and_then(|mut i| i.write_tree().ok())
         .map(|o| o.to_string());

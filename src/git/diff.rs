@@ -6,14 +6,11 @@
 //! the work tree when the question is about the index.
 
 use std::collections::HashSet;
-use std::os::unix::ffi::OsStrExt;
-use std::path::Path;
 
 use git2::{Commit, DiffOptions, ErrorCode, Index, IndexEntryExtendedFlag, Oid, Tree};
 
 use super::changes::{as_path, collect};
 use super::error::closest;
-use super::warm::load_index_warming_trees;
 use super::{ChangeKind, ChangedPath, Changes, GitError, Repo, RepoPath};
 
 impl Repo {
@@ -21,13 +18,18 @@ impl Repo {
     /// empty tree before the first commit.
     pub(crate) fn staged_changes(&self) -> Result<Changes, GitError> {
         let head = self.head_commit();
-        // A handle warmed while discover parsed `GIT_INDEX_FILE`, else warm one now.
-        let (index, warmed) = match self.warm.take() {
-            Some(warmed) => (self.raw().index(), Some(warmed)),
-            None => load_index_warming_trees(self.raw(), self.git_dir(), || self.raw().index()),
-        };
-        let index = index?;
-        let repo = warmed.as_ref().unwrap_or(self.raw());
+        if let Some(index) = self.index_file() {
+            let head_tree = match head {
+                Some(head) => Some(self.raw().find_commit(head)?.tree_id()),
+                None => None,
+            };
+            if let Some(paths) = super::staged::staged_paths(self.raw(), head_tree, &index)? {
+                return Ok(Changes::from_paths(paths, head, None));
+            }
+        }
+        // Conflicts, a possible rename, or an index the fast reader leaves to libgit2.
+        let repo = self.with_index()?;
+        let index = repo.index()?;
         let head_tree = match head {
             Some(head) => Some(repo.find_commit(head)?.tree()?),
             None => None,
@@ -46,7 +48,7 @@ impl Repo {
         let mut opts = diff_options();
         with_untracked(&mut opts);
         let mut diff = self
-            .raw()
+            .with_index()?
             .diff_tree_to_workdir_with_index(head.as_ref(), Some(&mut opts))?;
         let paths = collect(&mut diff)?;
         Ok(Changes::from_paths(paths, self.head_commit(), None))
@@ -130,52 +132,12 @@ impl Repo {
 
     /// Every path in the index, sorted and once each (a conflict has up to three entries).
     pub(crate) fn tracked_files(&self) -> Result<Vec<RepoPath>, GitError> {
-        let index = self.raw().index()?;
+        let index = self.with_index()?.index()?;
         let mut paths: Vec<RepoPath> = index.iter().map(|entry| entry.path).collect();
         // The index is sorted by path already; sorting again is cheap and guards the dedup.
         paths.sort_unstable();
         paths.dedup();
         Ok(paths)
-    }
-
-    /// Whether any tracked file's work tree may differ from the index
-    /// (content, mode, deletion), or the index holds intent-to-add or
-    /// conflicted entries. The pre-commit hook skips its stash when this is
-    /// false and no formatter runs; when it is true the stash asks git itself
-    /// which files differ. So "maybe" answers true: a file whose stat data no
-    /// longer matches the index, or whose timestamp is too close to the
-    /// index's to trust (git's "racy" entries), or any error.
-    ///
-    /// Like git's own refresh it compares `lstat` with the index's stat data,
-    /// on every core: no file is read (issue 7, a 50,000-file repository).
-    pub(crate) fn has_unstaged_changes(&self) -> bool {
-        let Ok(index) = self.raw().index() else {
-            return true;
-        };
-        if index.has_conflicts() {
-            return true;
-        }
-        let index_mtime =
-            index
-                .path()
-                .and_then(|p| std::fs::metadata(p).ok())
-                .map_or((i64::MAX, 0), |m| {
-                    use std::os::unix::fs::MetadataExt;
-                    (m.mtime(), m.mtime_nsec())
-                });
-        let entries: Vec<git2::IndexEntry> = index.iter().collect();
-        let root = self.root();
-        let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-        let chunk = entries.len().div_ceil(threads).max(1);
-        std::thread::scope(|scope| {
-            let workers: Vec<_> = entries
-                .chunks(chunk)
-                .map(|part| {
-                    scope.spawn(move || part.iter().any(|e| entry_may_differ(root, e, index_mtime)))
-                })
-                .collect();
-            workers.into_iter().any(|w| w.join().unwrap_or(true))
-        })
     }
 
     /// Those of `paths` with uncommitted changes (index or work tree against HEAD), in the
@@ -195,7 +157,7 @@ impl Repo {
             opts.pathspec(path.as_slice());
         }
         let diff = self
-            .raw()
+            .with_index()?
             .diff_tree_to_workdir_with_index(head.as_ref(), Some(&mut opts))?;
         let mut dirty: HashSet<&[u8]> = HashSet::new();
         for delta in diff.deltas() {
@@ -347,57 +309,6 @@ fn with_untracked(opts: &mut DiffOptions) {
     opts.include_untracked(true)
         .recurse_untracked_dirs(true)
         .include_ignored(false);
-}
-
-/// git's index flags (index-format.txt).
-const ASSUME_VALID: u16 = 0x8000;
-const SKIP_WORKTREE: u16 = 1 << 14;
-const INTENT_TO_ADD: u16 = 1 << 13;
-
-/// Whether the work-tree file of `entry` may differ from it: git's stat
-/// comparison (index fields are 32-bit, so the file's are truncated alike).
-#[expect(
-    clippy::cast_possible_truncation,
-    clippy::cast_sign_loss,
-    reason = "the index stores stat data truncated to 32 bits"
-)]
-fn entry_may_differ(root: &Path, entry: &git2::IndexEntry, index_mtime: (i64, i64)) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    if entry.flags & ASSUME_VALID != 0 || entry.flags_extended & SKIP_WORKTREE != 0 {
-        return false;
-    }
-    if entry.flags_extended & INTENT_TO_ADD != 0 {
-        return true;
-    }
-    // Submodules are left alone (SPEC 8).
-    if entry.mode == 0o160_000 {
-        return false;
-    }
-    let path = root.join(std::ffi::OsStr::from_bytes(&entry.path));
-    let Ok(meta) = std::fs::symlink_metadata(&path) else {
-        return true;
-    };
-    let kind_matches = match entry.mode & 0o170_000 {
-        0o120_000 => meta.file_type().is_symlink(),
-        _ => meta.file_type().is_file(),
-    };
-    let exec_matches = entry.mode & 0o170_000 == 0o120_000
-        || (entry.mode & 0o111 != 0) == (meta.mode() & 0o111 != 0);
-    let same = kind_matches
-        && exec_matches
-        && entry.file_size == meta.size() as u32
-        && entry.mtime.seconds() == meta.mtime() as i32
-        && entry.mtime.nanoseconds() == meta.mtime_nsec() as u32
-        && entry.ctime.seconds() == meta.ctime() as i32
-        && entry.ctime.nanoseconds() == meta.ctime_nsec() as u32
-        && entry.ino == meta.ino() as u32;
-    // Racy: modified in the same instant the index was written, so equal
-    // stat data proves nothing.
-    let racy = (
-        i64::from(entry.mtime.seconds()),
-        i64::from(entry.mtime.nanoseconds()),
-    ) >= index_mtime;
-    !same || racy
 }
 
 #[cfg(test)]

@@ -32,7 +32,7 @@ impl Repo {
     /// Every tracked file as the work tree has it, sorted by path; with `untracked`, also the
     /// untracked files that are not ignored.
     pub(crate) fn input_files(&self, untracked: bool) -> Result<Vec<InputFile>, GitError> {
-        let index = self.raw().index()?;
+        let index = self.with_index()?.index()?;
         let mut opts = StatusOptions::new();
         opts.show(StatusShow::Workdir)
             .include_untracked(untracked)

@@ -11,18 +11,22 @@
 //! - `tags.rs`: the changes since the previous release tag
 //! - `inputs.rs`: `(path, mode, blob id)` of the files a cache key covers
 //! - `hooks_dir.rs`: where git looks for hooks
-//! - `warm.rs`: reading HEAD's trees while the index is parsed, for `staged_changes`
+//! - `index_file.rs`: git's index file read directly, without libgit2's checksum pass
+//! - `staged.rs`: what is staged, from that index and HEAD's trees (libgit2 for renames)
+//! - `unstaged.rs`: whether the work tree may differ from the index (`lstat` on every core)
 //! - `error.rs`: `GitError`, each with a hint
 
 mod changes;
 mod diff;
 mod error;
 mod hooks_dir;
+mod index_file;
 mod inputs;
 mod open;
 mod push;
+mod staged;
 mod tags;
-mod warm;
+mod unstaged;
 
 #[cfg(test)]
 mod fixture;

@@ -4,13 +4,14 @@
 //! `GIT_CEILING_DIRECTORIES`, linked worktrees, and the refusal of bare repositories. The
 //! environment is read through a lookup function so tests never touch the process's own.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::ffi::{OsStr, OsString};
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 use git2::{ErrorCode, Index, Oid, Repository, RepositoryOpenFlags};
 
-use super::warm::load_index_warming_trees;
+use super::index_file::IndexFile;
 use super::GitError;
 
 /// An open repository with a work tree, plus the paths resolved when it was opened.
@@ -21,9 +22,29 @@ pub(crate) struct Repo {
     common_dir: PathBuf,
     /// `HOME` as the environment had it at discovery, for `~` in core.hooksPath.
     pub(super) home: Option<PathBuf>,
-    /// A second handle with HEAD's trees cached, made while `GIT_INDEX_FILE` was parsed;
-    /// the first `staged_changes` takes it (see `warm.rs`).
-    pub(super) warm: Cell<Option<Repository>>,
+    /// The index file: `GIT_INDEX_FILE` when set (git sets it for its hooks; `git commit -a`
+    /// points it at a temporary index), else the git dir's `index`.
+    index_path: PathBuf,
+    /// Whether libgit2's handle reads `index_path` yet (see `with_index`).
+    index_installed: Cell<bool>,
+    /// The index as last parsed by `IndexFile`, with the stamp of the file it came from.
+    parsed_index: RefCell<Option<ParsedIndex>>,
+}
+
+/// One parse of the index file, and which version of the file it was.
+struct ParsedIndex {
+    stamp: Option<FileStamp>,
+    index: Option<Arc<IndexFile>>,
+}
+
+/// What identifies one version of a file git replaces by rename: a new inode, size, mtime.
+type FileStamp = (u64, u64, i64, i64);
+
+fn file_stamp(path: &Path) -> Option<FileStamp> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path)
+        .ok()
+        .map(|m| (m.ino(), m.len(), m.mtime(), m.mtime_nsec()))
 }
 
 impl std::fmt::Debug for Repo {
@@ -101,31 +122,66 @@ impl Repo {
         let root = normalize(workdir);
 
         // git sets GIT_INDEX_FILE for the pre-commit hook (`git commit -a` and `git commit
-        // <path>` point it at a temporary index), whose next question is `staged_changes`:
-        // read HEAD's trees for it while the index is parsed.
-        let mut warm = None;
-        if let Some(index_file) = var("GIT_INDEX_FILE") {
-            // git resolves a relative GIT_INDEX_FILE against its current directory; hooks get
-            // `.git/index` relative to the work tree root, where they run.
-            let path = cwd.join(index_file);
-            let (index, warmed) =
-                load_index_warming_trees(&repo, repo.path(), || Index::open(&path));
-            let mut index = index.map_err(|source| GitError::IndexFile {
-                path: path.clone(),
-                source,
-            })?;
-            repo.set_index(&mut index)?;
-            warm = warmed;
-        }
-
-        Ok(Repo {
+        // <path>` point it at a temporary index). git resolves a relative one against its
+        // current directory; hooks get `.git/index` relative to the work tree root, where
+        // they run.
+        let index_override = var("GIT_INDEX_FILE").map(|file| cwd.join(file));
+        let index_path = index_override
+            .clone()
+            .unwrap_or_else(|| repo.path().join("index"));
+        let repo = Repo {
             git_dir: normalize(repo.path()),
             common_dir: normalize(repo.commondir()),
             root,
             home: var("HOME").map(PathBuf::from),
             git: repo,
-            warm: Cell::new(warm),
-        })
+            index_path,
+            index_installed: Cell::new(index_override.is_none()),
+            parsed_index: RefCell::new(None),
+        };
+        // A named index that the fast reader cannot take is opened by libgit2 now, so that a
+        // broken one is an error naming it before anything runs.
+        if index_override.is_some() && repo.index_file().is_none() {
+            repo.with_index()?;
+        }
+        Ok(repo)
+    }
+
+    /// The index, parsed by tiergate's own reader (see `index_file.rs`), once per version of
+    /// the file; `None` when the reader leaves this index to libgit2.
+    pub(crate) fn index_file(&self) -> Option<Arc<IndexFile>> {
+        let stamp = file_stamp(&self.index_path);
+        let mut cached = self.parsed_index.borrow_mut();
+        if let Some(parsed) = cached.as_ref() {
+            if parsed.stamp == stamp {
+                return parsed.index.clone();
+            }
+        }
+        let index = IndexFile::read(&self.index_path)
+            .ok()
+            .flatten()
+            .map(Arc::new);
+        *cached = Some(ParsedIndex {
+            stamp,
+            index: index.clone(),
+        });
+        index
+    }
+
+    /// The libgit2 handle with its index set to the one `GIT_INDEX_FILE` names, when that is
+    /// set. libgit2 verifies the index's checksum as it reads it, a cost the hot path of the
+    /// hook avoids, so the index is handed to libgit2 only when something asks for it here.
+    pub(crate) fn with_index(&self) -> Result<&Repository, GitError> {
+        if !self.index_installed.get() {
+            let mut index =
+                Index::open(&self.index_path).map_err(|source| GitError::IndexFile {
+                    path: self.index_path.clone(),
+                    source,
+                })?;
+            self.git.set_index(&mut index)?;
+            self.index_installed.set(true);
+        }
+        Ok(&self.git)
     }
 
     /// The work tree root.
@@ -152,8 +208,8 @@ impl Repo {
             .map(|commit| commit.id())
     }
 
-    /// The libgit2 handle, for the few callers (cache keys, snapshots) that need more. Its
-    /// index is already the one `GIT_INDEX_FILE` names, when that is set.
+    /// The libgit2 handle, for the few callers (cache keys, snapshots) that need more. For
+    /// anything that reads the index, use `with_index`.
     pub(crate) fn raw(&self) -> &Repository {
         &self.git
     }
