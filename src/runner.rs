@@ -126,6 +126,7 @@ pub(crate) fn execute_in(
 ) -> Result<ExitStatus, Error> {
     let started_at = SystemTime::now();
     let selection = changes::selection(repo, config, request.changes.clone())?;
+    repo.release_index();
     if selection.nothing_changed() {
         // SPEC 6.4: one line, also under -q (it is the summary line).
         ui::out(&format!(
