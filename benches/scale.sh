@@ -57,9 +57,9 @@ EOF
     )
     staged=$(git -C "$repo" diff --cached --name-only | wc -l)
     cd "$repo"
-    hyperfine -N -w 2 -r 10 --export-json "$work/git.json" "git diff --cached --name-only" >/dev/null
-    hyperfine -N -w 2 -r 10 --export-json "$work/run.json" "$tg -q run --staged" >/dev/null
-    hyperfine -N -w 2 -r 10 --export-json "$work/hook.json" "$tg -q hook pre-commit" >/dev/null
+    hyperfine -N -w 2 -r 10 --export-json "$work/git.json" "git diff --cached --name-only" >/dev/null 2>&1
+    hyperfine -N -w 2 -r 10 --export-json "$work/run.json" "$tg -q run --staged" >/dev/null 2>&1
+    hyperfine -N -w 2 -r 10 --export-json "$work/hook.json" "$tg -q hook pre-commit" >/dev/null 2>&1
     rss=$(/usr/bin/time -f %M "$tg" -q hook pre-commit 2>&1 >/dev/null | tail -1)
     printf '| %s | %s | %s ms | %s ms | %s ms | %s MiB |\n' "$n" "$staged" \
         "$(median_ms "$work/git.json")" "$(median_ms "$work/run.json")" \

@@ -319,47 +319,6 @@ mod tests {
     use super::*;
     use crate::git::fixture::{paths, split_z, touched, TestRepo};
 
-    #[test]
-    fn unstaged_changes_are_seen_by_stat_and_a_clean_tree_is_not() {
-        let t = TestRepo::new();
-        t.write("a.txt", "a\n");
-        t.write("b.sh", "echo\n");
-        t.commit("base");
-        // Let the file timestamps fall behind the index's, as they do in use.
-        std::thread::sleep(std::time::Duration::from_millis(20));
-        t.git(&["update-index", "--really-refresh"]);
-        assert!(
-            !t.open().has_unstaged_changes(),
-            "a clean tree has no unstaged change"
-        );
-
-        t.write("a.txt", "a2\n");
-        assert!(t.open().has_unstaged_changes(), "a modified file");
-        t.git(&["checkout", "--", "a.txt"]);
-        std::thread::sleep(std::time::Duration::from_millis(20));
-        t.git(&["update-index", "--really-refresh"]);
-        assert!(!t.open().has_unstaged_changes());
-
-        std::fs::set_permissions(
-            t.root.join("b.sh"),
-            std::os::unix::fs::PermissionsExt::from_mode(0o755),
-        )
-        .unwrap();
-        assert!(t.open().has_unstaged_changes(), "an executable bit");
-        std::fs::set_permissions(
-            t.root.join("b.sh"),
-            std::os::unix::fs::PermissionsExt::from_mode(0o644),
-        )
-        .unwrap();
-
-        t.remove("a.txt");
-        assert!(t.open().has_unstaged_changes(), "a deleted file");
-        t.git(&["checkout", "--", "a.txt"]);
-        t.write("new.txt", "n\n");
-        t.git(&["add", "-N", "new.txt"]);
-        assert!(t.open().has_unstaged_changes(), "intent to add");
-    }
-
     fn base_repo() -> TestRepo {
         let t = TestRepo::new();
         t.write("keep.txt", "keep\n");

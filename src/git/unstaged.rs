@@ -16,7 +16,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
+use rustix::fd::{AsFd, OwnedFd};
 use rustix::fs::{AtFlags, FileType, Mode, OFlags, Stat};
+
+use super::changes::as_path;
 
 use super::index_file::{IndexEntry, IndexFile, ASSUME_VALID, INTENT_TO_ADD, SKIP_WORKTREE};
 use super::Repo;
@@ -24,6 +27,8 @@ use super::Repo;
 /// Below this many entries the scan runs on the calling thread when asked: threads cost more
 /// than they save.
 const THREADS_FROM_ENTRIES: usize = 4096;
+/// A directory with this many files in a row gets a handle of its own for their `fstatat`s.
+const DIR_HANDLE_FROM_FILES: usize = 16;
 /// How many entries a worker checks between looks at the stop flag.
 const STOP_CHECK_EVERY: usize = 256;
 
@@ -127,15 +132,14 @@ fn any_may_differ(
     root: &Path,
     stop: &AtomicBool,
 ) -> bool {
-    // One directory handle for the work tree: each `fstatat` then walks only the path inside
-    // it, not the components above it.
-    let Ok(dir) = rustix::fs::open(
-        root,
-        OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
-        Mode::empty(),
-    ) else {
+    // Directory handles: the work tree's, and the one of a directory with many files in a
+    // row (entries come sorted). Each `fstatat` then walks from its directory, not from `/`:
+    // path lookup is most of an `lstat`'s cost here (issue 7: 50,000 files). A directory of
+    // a few files is not worth an `open` and a `close`.
+    let Some(root) = open_dir(rustix::fs::CWD, root) else {
         return true;
     };
+    let mut current: Option<(&[u8], Option<OwnedFd>)> = None;
     for (n, entry) in entries.iter().enumerate() {
         if n % STOP_CHECK_EVERY == 0 && stop.load(Ordering::Relaxed) {
             return true;
@@ -150,8 +154,29 @@ fn any_may_differ(
         if entry.mode == 0o160_000 {
             continue;
         }
-        let path = super::changes::as_path(index.path(entry));
-        let Ok(stat) = rustix::fs::statat(&dir, path, AtFlags::SYMLINK_NOFOLLOW) else {
+        let path = index.path(entry);
+        let (dir, name) = split_parent(path);
+        if current.as_ref().is_none_or(|(open, _)| *open != dir) {
+            let run = entries[n..]
+                .iter()
+                .take(DIR_HANDLE_FROM_FILES)
+                .take_while(|e| split_parent(index.path(e)).0 == dir)
+                .count();
+            let fd = if dir.is_empty() || run < DIR_HANDLE_FROM_FILES {
+                None
+            } else {
+                let Some(fd) = open_dir(&root, as_path(dir)) else {
+                    return true;
+                };
+                Some(fd)
+            };
+            current = Some((dir, fd));
+        }
+        let stat = match current.as_ref().and_then(|(_, fd)| fd.as_ref()) {
+            Some(fd) => rustix::fs::statat(fd, as_path(name), AtFlags::SYMLINK_NOFOLLOW),
+            None => rustix::fs::statat(&root, as_path(path), AtFlags::SYMLINK_NOFOLLOW),
+        };
+        let Ok(stat) = stat else {
             return true;
         };
         if stat_differs(entry, &stat, index.mtime) {
@@ -159,6 +184,24 @@ fn any_may_differ(
         }
     }
     false
+}
+
+/// `a/b/c.txt` -> (`a/b`, `c.txt`); a top-level name has an empty parent.
+fn split_parent(path: &[u8]) -> (&[u8], &[u8]) {
+    match path.iter().rposition(|&b| b == b'/') {
+        Some(slash) => (&path[..slash], &path[slash + 1..]),
+        None => (&path[..0], path),
+    }
+}
+
+fn open_dir(at: impl AsFd, path: &Path) -> Option<OwnedFd> {
+    rustix::fs::openat(
+        at,
+        path,
+        OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
+    .ok()
 }
 
 /// git's stat comparison: the index's fields are 32 bits wide, so the file's are truncated
@@ -184,4 +227,84 @@ fn stat_differs(entry: &IndexEntry, stat: &Stat, index_mtime: (i64, i64)) -> boo
         && entry.ino == stat.st_ino as u32;
     let racy = (i64::from(entry.mtime.0), i64::from(entry.mtime.1)) >= index_mtime;
     !same || racy
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::git::fixture::TestRepo;
+
+    /// Let the file timestamps fall behind the index's, as they do in use (else every entry
+    /// is "racy" and proves nothing).
+    fn settle(t: &TestRepo) {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        t.git(&["update-index", "--really-refresh"]);
+    }
+
+    #[test]
+    fn unstaged_changes_are_seen_by_stat_and_a_clean_tree_is_not() {
+        let t = TestRepo::new();
+        t.write("a.txt", "a\n");
+        t.write("b.sh", "echo\n");
+        t.commit("base");
+        settle(&t);
+        assert!(
+            !t.open().has_unstaged_changes(),
+            "a clean tree has no unstaged change"
+        );
+
+        t.write("a.txt", "a2\n");
+        assert!(t.open().has_unstaged_changes(), "a modified file");
+        t.git(&["checkout", "--", "a.txt"]);
+        settle(&t);
+        assert!(!t.open().has_unstaged_changes());
+
+        std::fs::set_permissions(
+            t.root.join("b.sh"),
+            std::os::unix::fs::PermissionsExt::from_mode(0o755),
+        )
+        .unwrap();
+        assert!(t.open().has_unstaged_changes(), "an executable bit");
+        std::fs::set_permissions(
+            t.root.join("b.sh"),
+            std::os::unix::fs::PermissionsExt::from_mode(0o644),
+        )
+        .unwrap();
+
+        t.remove("a.txt");
+        assert!(t.open().has_unstaged_changes(), "a deleted file");
+        t.git(&["checkout", "--", "a.txt"]);
+        t.write("new.txt", "n\n");
+        t.git(&["add", "-N", "new.txt"]);
+        assert!(t.open().has_unstaged_changes(), "intent to add");
+    }
+
+    /// Large directories are scanned through a handle of their own, large indexes on several
+    /// threads: a change anywhere is still seen.
+    #[test]
+    fn a_change_anywhere_in_a_large_tree_is_seen() {
+        let t = TestRepo::new();
+        let mut files = Vec::new();
+        for d in 0..3 {
+            for f in 0..1500 {
+                let path = format!("dir{d}/sub/f{f:04}.txt");
+                t.write(&path, &format!("{f}\n"));
+                files.push(path);
+            }
+        }
+        t.write("top.txt", "top\n");
+        t.commit("base");
+        settle(&t);
+        assert!(!t.open().has_unstaged_changes(), "a clean tree");
+        for path in [&files[0], &files[2222], files.last().unwrap()] {
+            t.write(path, "changed\n");
+            assert!(t.open().has_unstaged_changes(), "{path} modified");
+            t.git(&["checkout", "--", path]);
+            settle(&t);
+            t.remove(path);
+            assert!(t.open().has_unstaged_changes(), "{path} deleted");
+            t.git(&["checkout", "--", path]);
+            settle(&t);
+        }
+        assert!(!t.open().has_unstaged_changes(), "clean again");
+    }
 }
