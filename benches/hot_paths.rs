@@ -78,8 +78,9 @@ fn git(dir: &Path, args: &[&str]) {
     assert!(status.success(), "git {args:?}");
 }
 
-#[divan::bench(sample_count = 20)]
-fn staged_changes_10k_files_500_staged(bencher: Bencher<'_, '_>) {
+/// A committed repository of 10,000 files in 100 folders with every 20th file changed
+/// (staged when `stage`), for the git benchmarks.
+fn repo_10k(stage: bool) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     git(dir.path(), &["init", "-q"]);
     for i in 0..10_000 {
@@ -96,6 +97,30 @@ fn staged_changes_10k_files_500_staged(bencher: Bencher<'_, '_>) {
         )
         .expect("write");
     }
-    git(dir.path(), &["add", "-A"]);
+    if stage {
+        git(dir.path(), &["add", "-A"]);
+    }
+    dir
+}
+
+#[divan::bench(sample_count = 20)]
+fn staged_changes_10k_files_500_staged(bencher: Bencher<'_, '_>) {
+    let dir = repo_10k(true);
     bencher.bench(|| tiergate::bench_api::staged_changes(black_box(dir.path())));
+}
+
+#[divan::bench(sample_count = 20)]
+fn unstaged_scan_10k_files(bencher: Bencher<'_, '_>) {
+    let dir = repo_10k(true);
+    // The timestamps must fall behind the index's, or every entry is "racy".
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    git(dir.path(), &["update-index", "-q", "--really-refresh"]);
+    assert!(!tiergate::bench_api::has_unstaged_changes(dir.path()));
+    bencher.bench(|| tiergate::bench_api::has_unstaged_changes(black_box(dir.path())));
+}
+
+#[divan::bench(sample_count = 10)]
+fn cache_key_inputs_10k_files_500_modified(bencher: Bencher<'_, '_>) {
+    let dir = repo_10k(false);
+    bencher.bench(|| tiergate::bench_api::cache_inputs_digest(black_box(dir.path())));
 }

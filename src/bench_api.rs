@@ -42,3 +42,17 @@ pub fn staged_changes(root: &Path) -> usize {
         .and_then(|repo| repo.staged_changes())
         .map_or(0, |changes| changes.paths.len())
 }
+
+/// Whether the repository at `root` has unstaged changes, by the pre-commit hook's scan.
+pub fn has_unstaged_changes(root: &Path) -> bool {
+    crate::git::Repo::discover(root).map_or(true, |repo| repo.scan_unstaged().wait())
+}
+
+/// The inputs part of a result-cache key for the repository at `root`: every tracked file's
+/// blob id (clean files from the index, modified ones hashed); returns the digest.
+pub fn cache_inputs_digest(root: &Path) -> String {
+    crate::git::Repo::discover(root)
+        .and_then(|repo| repo.input_files(false))
+        .map(|files| crate::cache::inputs_digest(files.iter()))
+        .unwrap_or_default()
+}

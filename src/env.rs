@@ -14,8 +14,10 @@ pub(crate) const GITHUB_ACTIONS: &str = "GITHUB_ACTIONS";
 /// `--prometheus FILE` for runs started by a hook shim, which passes no flags.
 pub(crate) const TIERGATE_PROMETHEUS: &str = "TIERGATE_PROMETHEUS";
 /// Test-only failpoints (debug builds): `after-stash:pause`, `mid-restore:pause`, ...
+#[cfg(debug_assertions)]
 pub(crate) const TIERGATE_FAILPOINT: &str = "TIERGATE_FAILPOINT";
 /// Where a paused failpoint writes its marker file.
+#[cfg(debug_assertions)]
 pub(crate) const TIERGATE_FAILPOINT_MARKER: &str = "TIERGATE_FAILPOINT_MARKER";
 /// Set on tiergate's own git commands: a path is a path, never a pattern.
 pub(crate) const GIT_LITERAL_PATHSPECS: &str = "GIT_LITERAL_PATHSPECS";
