@@ -78,15 +78,21 @@ pub(crate) fn run(
         &env,
     )?;
 
-    let head = repo.head_commit().map(|o| o.to_string());
-    let index_tree = repo
-        .raw()
-        .index()
-        .ok()
-        .and_then(|mut i| i.write_tree().ok())
-        .map(|o| o.to_string());
-    let mut stash = worktree::stash(repo.root(), repo.git_dir(), &state_dir, head, index_tree)
-        .map_err(WorktreeError::into_error)?;
+    // Nothing unstaged (the in-process `lstat` check is sure): no git run
+    // to list what to save (issue 7, S4).
+    let stash = if repo.has_unstaged_changes() {
+        let head = repo.head_commit().map(|o| o.to_string());
+        let index_tree = repo
+            .raw()
+            .index()
+            .ok()
+            .and_then(|mut i| i.write_tree().ok())
+            .map(|o| o.to_string());
+        worktree::stash(repo.root(), repo.git_dir(), &state_dir, head, index_tree)
+    } else {
+        worktree::stash_clean(repo.root(), repo.git_dir(), &state_dir)
+    };
+    let mut stash = stash.map_err(WorktreeError::into_error)?;
 
     if !formatters.is_empty() {
         if let Some(status) = format(
@@ -185,8 +191,13 @@ fn format(
     env: &[(std::ffi::OsString, std::ffi::OsString)],
 ) -> Result<Option<ExitStatus>, Error> {
     let skip = SkipList::parse(&std::env::var(crate::env::TIERGATE_SKIP).unwrap_or_default());
+    let inputs: Vec<Vec<u8>> = formatters
+        .iter()
+        .filter(|f| !skip.skips_formatter(&f.name))
+        .flat_map(|f| pipeline::formatters::files_for(f, staged))
+        .collect();
     stash
-        .begin_formatting()
+        .begin_formatting(&inputs)
         .map_err(WorktreeError::into_error)?;
     let results = pipeline::formatters::run(
         formatters,
