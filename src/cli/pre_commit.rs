@@ -6,7 +6,7 @@ use crate::changes::{self, Request};
 use crate::config::{Config, Fix, Formatter, Isolation, Target};
 use crate::error::{Error, ExitStatus};
 use crate::exec;
-use crate::git::Repo;
+use crate::git::{Repo, UnstagedScan};
 use crate::pipeline::{self, formatters::FormatterStatus};
 use crate::plan::{Plan, SkipList};
 use crate::runner::{self, RunRequest};
@@ -63,13 +63,15 @@ pub(crate) fn run(
     if formatters.is_empty() && runs_nothing {
         return runner::execute(repo, config, &request);
     }
-    if formatters.is_empty() && scan.is_some_and(|scan| !scan.wait()) {
+    if formatters.is_empty() && hook.isolation == Isolation::Snapshot {
+        return run_in_snapshot(repo, config, &request, &state_dir);
+    }
+    // Formatters always run on the stash (SPEC 8), which asks the same question.
+    let unstaged = scan.map_or_else(|| repo.scan_unstaged().wait(), UnstagedScan::wait);
+    if formatters.is_empty() && !unstaged {
         // The work tree already is what is being committed: nothing to set
         // aside, nothing to restore.
         return runner::execute(repo, config, &request);
-    }
-    if formatters.is_empty() && hook.isolation == Isolation::Snapshot {
-        return run_in_snapshot(repo, config, &request, &state_dir);
     }
     // Missing formatter programs are a usage error before anything is touched.
     let env = runner::command_env(config, &[]);
@@ -82,15 +84,21 @@ pub(crate) fn run(
         &env,
     )?;
 
-    let head = repo.head_commit().map(|o| o.to_string());
-    let index_tree = repo
-        .with_index()
-        .and_then(|r| Ok(r.index()?))
-        .ok()
-        .and_then(|mut i| i.write_tree().ok())
-        .map(|o| o.to_string());
-    let mut stash = worktree::stash(repo.root(), repo.git_dir(), &state_dir, head, index_tree)
-        .map_err(WorktreeError::into_error)?;
+    // Nothing unstaged (the in-process `lstat` scan is sure): no git run
+    // to list what to save (issue 7, S4).
+    let stash = if unstaged {
+        let head = repo.head_commit().map(|o| o.to_string());
+        let index_tree = repo
+            .with_index()
+            .and_then(|r| Ok(r.index()?))
+            .ok()
+            .and_then(|mut i| i.write_tree().ok())
+            .map(|o| o.to_string());
+        worktree::stash(repo.root(), repo.git_dir(), &state_dir, head, index_tree)
+    } else {
+        worktree::stash_clean(repo.root(), repo.git_dir(), &state_dir)
+    };
+    let mut stash = stash.map_err(WorktreeError::into_error)?;
 
     if !formatters.is_empty() {
         if let Some(status) = format(
@@ -189,8 +197,13 @@ fn format(
     env: &[(std::ffi::OsString, std::ffi::OsString)],
 ) -> Result<Option<ExitStatus>, Error> {
     let skip = SkipList::parse(&std::env::var(crate::env::TIERGATE_SKIP).unwrap_or_default());
+    let inputs: Vec<Vec<u8>> = formatters
+        .iter()
+        .filter(|f| !skip.skips_formatter(&f.name))
+        .flat_map(|f| pipeline::formatters::files_for(f, staged))
+        .collect();
     stash
-        .begin_formatting()
+        .begin_formatting(&inputs)
         .map_err(WorktreeError::into_error)?;
     let results = pipeline::formatters::run(
         formatters,

@@ -85,8 +85,51 @@ pub(crate) fn write(path: &Path, content: &Content) -> std::io::Result<()> {
 
 /// `write` without the fsyncs, for many paths at once: the caller syncs
 /// them together (`sync_paths`) or has a durable copy elsewhere.
+///
+/// A regular file that stays a regular file is overwritten in place, not
+/// replaced: on ext4 a rename over an existing file (or a truncation to
+/// zero) makes the kernel write the new data out at once, and freeing the
+/// old inode's blocks costs as much again; in place the blocks are reused
+/// (200 files: ~80 ms replaced, ~4 ms in place; issue 7, S5). The price is
+/// atomicity: a crash inside the write can leave a file holding part of
+/// each version. Both callers write only while the durable recovery entry
+/// holds the user's copy, and recovery never drops a file it did not
+/// expect (it keeps both, or saves it aside), so no byte is lost.
 pub(crate) fn write_unsynced(path: &Path, content: &Content) -> std::io::Result<()> {
+    if let Content::File { bytes, mode } = content {
+        if let Some(file) = open_for_overwrite(path) {
+            return overwrite(&file, bytes, *mode);
+        }
+    }
     write_with(path, content, false)
+}
+
+/// The regular file at `path` opened for writing, when it can be
+/// overwritten in place: not a symlink (never followed), not a FIFO or a
+/// folder, and its only link (a write through one hard link would change
+/// the others, which git's checkout never does). `None`: replace it instead.
+fn open_for_overwrite(path: &Path) -> Option<std::fs::File> {
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+        .ok()?;
+    let meta = file.metadata().ok()?;
+    (meta.is_file() && meta.nlink() == 1).then_some(file)
+}
+
+/// The new bytes from the start, then the old tail cut off, then the mode.
+fn overwrite(mut file: &std::fs::File, bytes: &[u8], mode: u32) -> std::io::Result<()> {
+    let meta = file.metadata()?;
+    file.write_all(bytes)?;
+    if meta.len() > bytes.len() as u64 {
+        file.set_len(bytes.len() as u64)?;
+    }
+    if meta.permissions().mode() & 0o7777 != mode {
+        file.set_permissions(std::fs::Permissions::from_mode(mode))?;
+    }
+    Ok(())
 }
 
 /// Make the data and folder entries of `paths` durable. A few paths get an
@@ -280,6 +323,57 @@ mod tests {
         let path = b"caf\xe9/\n odd*.py".to_vec();
         assert_eq!(unhex(&hex(&path)), Some(path));
         assert_eq!(unhex("zz"), None);
+    }
+
+    #[test]
+    fn unsynced_writes_overwrite_in_place_byte_exact_with_mode() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.py");
+        std::fs::write(&p, b"a long first version\n".repeat(100)).unwrap();
+        let inode = std::fs::metadata(&p).unwrap().ino();
+        for c in [
+            Content::File {
+                bytes: b"short\n".to_vec(),
+                mode: 0o755,
+            },
+            Content::File {
+                bytes: b"longer than before, again\n".repeat(200),
+                mode: 0o644,
+            },
+            Content::File {
+                bytes: Vec::new(),
+                mode: 0o600,
+            },
+        ] {
+            write_unsynced(&p, &c).unwrap();
+            assert_eq!(read(&p).unwrap(), c);
+            assert_eq!(std::fs::metadata(&p).unwrap().ino(), inode, "in place");
+        }
+        // No temporary left beside it.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn unsynced_writes_never_go_through_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("target.txt");
+        std::fs::write(&target, b"not mine").unwrap();
+        let new = Content::File {
+            bytes: b"restored".to_vec(),
+            mode: 0o644,
+        };
+        // A symlink where a file goes is replaced, its target untouched.
+        let link = dir.path().join("link.txt");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        write_unsynced(&link, &new).unwrap();
+        assert_eq!(read(&link).unwrap(), new);
+        // A second hard link to the file keeps the old bytes.
+        let hard = dir.path().join("hard.txt");
+        std::fs::hard_link(&target, &hard).unwrap();
+        write_unsynced(&hard, &new).unwrap();
+        assert_eq!(read(&hard).unwrap(), new);
+        assert_eq!(std::fs::read(&target).unwrap(), b"not mine");
     }
 
     #[test]

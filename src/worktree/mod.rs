@@ -12,6 +12,7 @@
 //! `core.autocrlf`, `.gitattributes` filters, intent-to-add entries and
 //! `GIT_INDEX_FILE` behave exactly as they do for `git commit` itself.
 
+mod baseline;
 mod entry;
 mod failpoint;
 mod files;
@@ -30,7 +31,7 @@ pub(crate) use recovery::{
 pub(crate) use restage::restage;
 pub(crate) use restore::{Mode as RestoreMode, Restored};
 pub(crate) use snapshot::Snapshot;
-pub(crate) use stash::{changed_since_stash, stash, Stash};
+pub(crate) use stash::{changed_since_stash, stash, stash_clean, Stash};
 
 /// What went wrong while touching the work tree; always says what state the
 /// user's files are in.

@@ -213,7 +213,7 @@ fn randomized_edits_stages_and_rewrites_never_lose_a_byte() {
 
         let mut s = stash(&root, &git_dir, &state_dir, None, None).unwrap();
         let stashed: Vec<PathBuf> = s.paths().iter().map(|p| root.join(files::rel(p))).collect();
-        let _ = s.begin_formatting();
+        let _ = s.begin_formatting(&[]);
         // Formatter rewrites of staged text files (what the tests saw).
         for f in 0..FILES {
             let p = root.join(format!("f{f}.txt"));

@@ -394,6 +394,58 @@ fn safety_fix_fail_blocks_with_the_fixes_left_and_unstaged_work_on_top() {
 }
 
 #[test]
+fn safety_fix_fail_with_nothing_unstaged_names_only_the_files_whose_bytes_changed() {
+    // Nothing unstaged: no git run lists what to save, and the formatter's
+    // changes are told from the bytes it found. `sed -i` rewrites both
+    // files; only a.txt gets different bytes.
+    let t = repo_with(&with_formatter("fail"));
+    t.write("a.txt", "one  spaced\ntwo\nthree\nfour\nfive\n");
+    t.write("b.txt", "alpha\nbeta\ngamma\n");
+    t.stage(&["a.txt", "b.txt"]);
+    let index_before = index(&t);
+    let run = git_commit(&t, &[]);
+    run.expect_code(1);
+    assert!(
+        run.all()
+            .contains("formatters changed 1 staged file: a.txt"),
+        "{}",
+        run.all()
+    );
+    assert_eq!(t.read("a.txt"), b"one spaced\ntwo\nthree\nfour\nfive\n");
+    assert_eq!(t.read("b.txt"), b"alpha\nbeta\ngamma\n");
+    assert_eq!(index_before, index(&t));
+    assert!(recovery_entries(&t).is_empty());
+}
+
+#[test]
+fn safety_a_formatter_changing_a_file_it_was_not_given_is_seen() {
+    let config = BASE
+        .replace(
+            "[stages.smoke]",
+            r#"[formatters.meddler]
+run = "sh -c 'sed -i s/alpha/ALPHA/ b.txt' sh"
+files = ["a.txt"]
+[stages.smoke]"#,
+        )
+        .replace(
+            "stages = [\"smoke\"]",
+            "stages = [\"smoke\"]\nformatters = [\"meddler\"]\nfix = \"fail\"",
+        );
+    let t = repo_with(&config);
+    t.write("a.txt", "one\ntwo\nthree\nfour\nfive\nsix\n");
+    t.stage(&["a.txt"]);
+    let run = git_commit(&t, &[]);
+    run.expect_code(1);
+    assert!(
+        run.all()
+            .contains("formatters changed 1 staged file: b.txt"),
+        "{}",
+        run.all()
+    );
+    assert_eq!(t.read("b.txt"), b"ALPHA\nbeta\n");
+}
+
+#[test]
 fn safety_fix_restage_stages_only_the_fixes() {
     let t = repo_with(&with_formatter("restage"));
     t.write("a.txt", "one  spaced\ntwo\nthree\nfour\nfive\n");
