@@ -44,6 +44,13 @@ fn tell(recovered: &Recovered) {
                 .join(", ")
         ));
     }
+    for (path, aside) in &recovered.half_written {
+        ui::warn(&format!(
+            "tiergate: {} was half-written when tiergate was killed; your version is back, and the half-written file is in {}",
+            path_text(path),
+            aside.display()
+        ));
+    }
     for (path, aside) in &recovered.fixes_saved {
         ui::warn(&format!(
             "tiergate: formatter changes to {} made before the interruption were rolled back and saved in {}",

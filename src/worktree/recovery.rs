@@ -3,9 +3,10 @@
 //! A path the user changed since the crash is never overwritten: the saved
 //! version is written beside it as `<file>.tiergate-recovered`.
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
-use super::entry::{self, Manifest};
+use super::entry::{self, Manifest, SavedPath};
 use super::files::{self, Content};
 use super::{snapshot, WorktreeError};
 
@@ -19,6 +20,9 @@ pub(crate) struct Recovered {
     pub(crate) kept_both: Vec<(Vec<u8>, PathBuf)>,
     /// Formatter changes rolled back after a crash, and where they went.
     pub(crate) fixes_saved: Vec<(Vec<u8>, PathBuf)>,
+    /// Files caught half-written by a kill (part index content, part the
+    /// user's): given back the user's bytes; the mixed file went here.
+    pub(crate) half_written: Vec<(Vec<u8>, PathBuf)>,
     /// Entries of a run still going, left alone.
     pub(crate) live: bool,
 }
@@ -123,6 +127,18 @@ fn recover(dir: &Path) -> Result<Recovered, WorktreeError> {
                 .map_err(|e| WorktreeError::io(format!("cannot restore {}", path.display()), &e))?;
             verify(&path, &user, dir)?;
             done.restored.push(rel);
+        } else if is_torn_overwrite(&root, saved, &current, &user) {
+            // Killed inside an in-place write (`files::write_unsynced`): the
+            // file mixes the user's bytes with the index's. The user's come
+            // back; the mixed file is kept aside all the same.
+            let aside = fixes_dir.join(files::rel(&rel));
+            files::write(&aside, &current)
+                .map_err(|e| WorktreeError::io(format!("cannot write {}", aside.display()), &e))?;
+            files::write(&path, &user)
+                .map_err(|e| WorktreeError::io(format!("cannot restore {}", path.display()), &e))?;
+            verify(&path, &user, dir)?;
+            done.restored.push(rel.clone());
+            done.half_written.push((rel, aside));
         } else if formatting {
             // Killed while formatters ran or after: the change is theirs.
             // Roll it back, saved aside, and give the user their bytes.
@@ -152,6 +168,34 @@ fn recover(dir: &Path) -> Result<Recovered, WorktreeError> {
     Ok(done)
 }
 
+/// Whether `current` is what the stash's in-place write of the index
+/// content over the user's file (or the restore's, back) leaves when killed
+/// part way: see `is_cut_short`. Only asked about files that match neither
+/// side, so git is asked for the index blob only then.
+fn is_torn_overwrite(root: &Path, saved: &SavedPath, current: &Content, user: &Content) -> bool {
+    let (Content::File { bytes: current, .. }, Content::File { bytes: user, .. }) = (current, user)
+    else {
+        return false;
+    };
+    let Some(oid) = &saved.index_oid else {
+        return false;
+    };
+    let args = [OsStr::new("cat-file"), OsStr::new("blob"), OsStr::new(oid)];
+    let Ok(index) = super::git_cli::output(root, &args) else {
+        return false;
+    };
+    is_cut_short(current, &index, user) || is_cut_short(current, user, &index)
+}
+
+/// Whether `current` is a state an in-place overwrite of `old` by `new`
+/// passes through (`files::write_unsynced`: the new bytes from the start,
+/// then the old tail cut off): `new[..k]` followed by `old[k..]`, or `new`.
+fn is_cut_short(current: &[u8], new: &[u8], old: &[u8]) -> bool {
+    let k = current.iter().zip(new).take_while(|(a, b)| a == b).count();
+    let tail = old.get(k..).unwrap_or_default();
+    current == new || (current.len() == k + tail.len() && &current[k..] == tail)
+}
+
 fn verify(path: &Path, expected: &Content, dir: &Path) -> Result<(), WorktreeError> {
     let now = files::read(path)
         .map_err(|e| WorktreeError::io(format!("cannot verify {}", path.display()), &e))?;
@@ -172,6 +216,7 @@ fn empty(id: String, live: bool) -> Recovered {
         restored: Vec::new(),
         kept_both: Vec::new(),
         fixes_saved: Vec::new(),
+        half_written: Vec::new(),
         live,
     }
 }
@@ -197,4 +242,31 @@ fn free_name(path: &Path) -> PathBuf {
         n += 1;
     }
     candidate
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_cut_short;
+
+    #[test]
+    fn cut_short_overwrites_are_recognised_and_nothing_else() {
+        let old = b"0123456789";
+        let new = b"abcdef";
+        // Every state an in-place overwrite passes through.
+        for k in 0..=new.len() {
+            let state = [&new[..k], &old[k..]].concat();
+            assert!(is_cut_short(&state, new, old), "{k}");
+        }
+        assert!(is_cut_short(new, new, old));
+        // Longer new content over shorter old.
+        for k in 0..=old.len() {
+            let state = [&old[..k], &new.get(k..).unwrap_or_default()[..]].concat();
+            assert!(is_cut_short(&state, old, new), "{k}");
+        }
+        // An edit is not a cut-short overwrite.
+        assert!(!is_cut_short(b"abc3456789!", new, old));
+        assert!(!is_cut_short(b"abcXef6789", new, old));
+        assert!(!is_cut_short(b"", new, old));
+        assert!(!is_cut_short(b"abc", new, old));
+    }
 }

@@ -462,3 +462,98 @@ fn merge_apart_agrees_with_git_merge_file() {
     eprintln!("merge_apart: {fast} merged in process, {declined} left to git");
     assert!(fast > 50, "too few cases exercised the fast path: {fast}");
 }
+
+/// A kill inside an in-place write leaves a file that is part index
+/// content, part the user's: recovery gives the user their bytes back and
+/// keeps the mixed file aside, where a real edit since the crash is kept
+/// beside instead.
+#[test]
+fn a_half_written_file_is_recovered_and_a_later_edit_is_kept_both() {
+    use super::entry::{Manifest, SavedPath, State};
+    let staged_bytes = b"line one\nline two, staged\n".repeat(40);
+    let user_bytes = [
+        b"the user's unstaged first line\n".as_slice(),
+        &staged_bytes,
+    ]
+    .concat();
+    for (name, current, half) in [
+        // The stash, killed part way through writing the index content.
+        (
+            "stash.txt",
+            [&staged_bytes[..100], &user_bytes[100..]].concat(),
+            true,
+        ),
+        // The restore, killed part way through writing the user's bytes back.
+        (
+            "restore.txt",
+            [&user_bytes[..700], &staged_bytes[700..]].concat(),
+            true,
+        ),
+        // Neither: an edit made after the crash.
+        (
+            "edited.txt",
+            b"written by the user after the crash\n".to_vec(),
+            false,
+        ),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("repo");
+        std::fs::create_dir(&root).unwrap();
+        git(&root, &["init", "-q"]);
+        std::fs::write(root.join(name), &staged_bytes).unwrap();
+        let oid = git(&root, &["hash-object", "-w", name]).trim().to_owned();
+        std::fs::write(root.join(name), &current).unwrap();
+        let staged = Content::File {
+            bytes: staged_bytes.clone(),
+            mode: 0o644,
+        };
+        let user = Content::File {
+            bytes: user_bytes.clone(),
+            mode: 0o644,
+        };
+        let state_dir = tmp.path().join("state");
+        let dir = state_dir.join("recovery").join("1-0");
+        std::fs::create_dir_all(dir.join("files")).unwrap();
+        std::fs::write(dir.join("files/0"), &user_bytes).unwrap();
+        let manifest = Manifest {
+            version: 1,
+            id: "1-0".into(),
+            created: 1,
+            pid: 0,
+            pid_start: None,
+            root: files::hex(root.as_os_str().as_encoded_bytes()),
+            head: None,
+            index_tree: None,
+            files: vec![SavedPath {
+                path: files::hex(name.as_bytes()),
+                user: State::of(&user),
+                copy: "files/0".into(),
+                range: None,
+                stashed: State::of(&staged),
+                index_oid: Some(oid),
+                index_mode: 0o100_644,
+            }],
+            patch_omitted: Vec::new(),
+        };
+        std::fs::write(
+            dir.join("manifest.json"),
+            serde_json::to_string(&manifest).unwrap(),
+        )
+        .unwrap();
+        let recovered = recover_all(&state_dir).pop().unwrap().unwrap();
+        let current = Content::File {
+            bytes: current,
+            mode: 0o644,
+        };
+        if half {
+            assert_eq!(files::read(&root.join(name)).unwrap(), user, "{name}");
+            assert_eq!(recovered.half_written.len(), 1, "{name}");
+            assert_eq!(files::read(&recovered.half_written[0].1).unwrap(), current);
+            assert!(recovered.kept_both.is_empty());
+        } else {
+            assert_eq!(files::read(&root.join(name)).unwrap(), current, "{name}");
+            assert!(recovered.half_written.is_empty());
+            assert_eq!(files::read(&recovered.kept_both[0].1).unwrap(), user);
+        }
+    }
+}
