@@ -260,7 +260,7 @@ mod tests {
         assert!(is_cut_short(new, new, old));
         // Longer new content over shorter old.
         for k in 0..=old.len() {
-            let state = [&old[..k], &new.get(k..).unwrap_or_default()[..]].concat();
+            let state = [&old[..k], new.get(k..).unwrap_or_default()].concat();
             assert!(is_cut_short(&state, old, new), "{k}");
         }
         // An edit is not a cut-short overwrite.
