@@ -132,23 +132,98 @@ fn any_may_differ(
     root: &Path,
     stop: &AtomicBool,
 ) -> bool {
+    let mut differs = false;
+    let walked = walk(
+        index,
+        entries,
+        root,
+        &mut |n| n % STOP_CHECK_EVERY != 0 || !stop.load(Ordering::Relaxed),
+        &mut |_, _| {
+            differs = true;
+            false
+        },
+    );
+    differs || !walked
+}
+
+/// A tracked path whose work-tree file may differ from its index entry, as one line of
+/// `git diff-files --raw` gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct MaybeUnstaged {
+    pub(crate) path: Vec<u8>,
+    /// The index entry's mode; 0 for an intent-to-add entry, as git shows it.
+    pub(crate) index_mode: u32,
+    /// The index entry's blob id, in hex (zeros for intent-to-add).
+    pub(crate) index_oid: String,
+    /// `M` (content, mode or type may differ), `D` (gone), `A` (intent-to-add).
+    pub(crate) status: u8,
+}
+
+/// Every index entry whose work-tree file may differ from it, in index order: what `git
+/// diff-files --raw --ignore-submodules=all` lists (stat-dirty entries included), without a
+/// git process. `None` when the index at `index_path` is conflicted or left to libgit2: the
+/// caller asks git.
+pub(crate) fn list_unstaged(root: &Path, index_path: &Path) -> Option<Vec<MaybeUnstaged>> {
+    let index = IndexFile::read(index_path).ok()??;
+    if index.has_conflicts() {
+        return None;
+    }
+    let mut found = Vec::new();
+    let walked = walk(
+        &index,
+        index.entries(),
+        root,
+        &mut |_| true,
+        &mut |entry, status| {
+            let ita = status == b'A';
+            found.push(MaybeUnstaged {
+                path: index.path(entry).to_vec(),
+                index_mode: if ita { 0 } else { entry.mode },
+                index_oid: if ita {
+                    "0".repeat(40)
+                } else {
+                    git2::Oid::from_bytes(&entry.oid)
+                        .map_or_else(|_| "0".repeat(40), |id| id.to_string())
+                },
+                status,
+            });
+            true
+        },
+    );
+    walked.then_some(found)
+}
+
+/// Compares each of `entries` with its work-tree file, calling `differs` with a status (see
+/// `MaybeUnstaged`) for each that may differ. `keep_going(n)` is asked before the `n`th
+/// entry and `differs` after each difference; either answering false stops the walk. Answers
+/// false when it stopped early or could not open the work tree.
+fn walk(
+    index: &IndexFile,
+    entries: &[IndexEntry],
+    root: &Path,
+    keep_going: &mut dyn FnMut(usize) -> bool,
+    differs: &mut dyn FnMut(&IndexEntry, u8) -> bool,
+) -> bool {
     // Directory handles: the work tree's, and the one of a directory with many files in a
     // row (entries come sorted). Each `fstatat` then walks from its directory, not from `/`:
     // path lookup is most of an `lstat`'s cost here (issue 7: 50,000 files). A directory of
     // a few files is not worth an `open` and a `close`.
     let Some(root) = open_dir(rustix::fs::CWD, root) else {
-        return true;
+        return false;
     };
     let mut current: Option<(&[u8], Option<OwnedFd>)> = None;
     for (n, entry) in entries.iter().enumerate() {
-        if n % STOP_CHECK_EVERY == 0 && stop.load(Ordering::Relaxed) {
-            return true;
+        if !keep_going(n) {
+            return false;
         }
         if entry.flags & ASSUME_VALID != 0 || entry.flags_extended & SKIP_WORKTREE != 0 {
             continue;
         }
         if entry.flags_extended & INTENT_TO_ADD != 0 {
-            return true;
+            if !differs(entry, b'A') {
+                return false;
+            }
+            continue;
         }
         // Submodules are left alone (SPEC 8).
         if entry.mode == 0o160_000 {
@@ -162,28 +237,27 @@ fn any_may_differ(
                 .take(DIR_HANDLE_FROM_FILES)
                 .take_while(|e| split_parent(index.path(e)).0 == dir)
                 .count();
-            let fd = if dir.is_empty() || run < DIR_HANDLE_FROM_FILES {
-                None
-            } else {
-                let Some(fd) = open_dir(&root, as_path(dir)) else {
-                    return true;
-                };
-                Some(fd)
-            };
+            // A directory that cannot be opened (gone, say) is looked into from the root.
+            let fd = (!dir.is_empty() && run >= DIR_HANDLE_FROM_FILES)
+                .then(|| open_dir(&root, as_path(dir)))
+                .flatten();
             current = Some((dir, fd));
         }
         let stat = match current.as_ref().and_then(|(_, fd)| fd.as_ref()) {
             Some(fd) => rustix::fs::statat(fd, as_path(name), AtFlags::SYMLINK_NOFOLLOW),
             None => rustix::fs::statat(&root, as_path(path), AtFlags::SYMLINK_NOFOLLOW),
         };
-        let Ok(stat) = stat else {
-            return true;
+        let status = match stat {
+            Ok(stat) if !stat_differs(entry, &stat, index.mtime) => continue,
+            Err(e) if e == rustix::io::Errno::NOENT || e == rustix::io::Errno::NOTDIR => b'D',
+            // Differs, or cannot be looked at (whoever reads it next says why).
+            Ok(_) | Err(_) => b'M',
         };
-        if stat_differs(entry, &stat, index.mtime) {
-            return true;
+        if !differs(entry, status) {
+            return false;
         }
     }
-    false
+    true
 }
 
 /// `a/b/c.txt` -> (`a/b`, `c.txt`); a top-level name has an empty parent.
@@ -306,5 +380,71 @@ mod tests {
             settle(&t);
         }
         assert!(!t.open().has_unstaged_changes(), "clean again");
+    }
+
+    /// The in-process list is what `git diff-files --raw` lists (a type change is an `M`
+    /// here: callers only tell deletions and intent-to-add apart).
+    #[test]
+    fn the_list_of_maybe_unstaged_paths_is_git_diff_files() {
+        let t = TestRepo::new();
+        for name in [
+            "mod.txt", "gone.txt", "mode.sh", "link", "same.txt", "big/a", "big/b",
+        ] {
+            t.write(name, &format!("{name}\n"));
+        }
+        for n in 0..40 {
+            t.write(format!("big/many/f{n:02}"), "x\n");
+        }
+        t.write("skipped.txt", "s\n");
+        t.commit("base");
+        t.git(&["update-index", "--skip-worktree", "skipped.txt"]);
+        settle(&t);
+        t.write("mod.txt", "changed\n");
+        t.remove("gone.txt");
+        t.remove("big/many/f17");
+        t.write("big/many/f30", "changed too\n");
+        std::fs::set_permissions(
+            t.root.join("mode.sh"),
+            std::os::unix::fs::PermissionsExt::from_mode(0o755),
+        )
+        .unwrap();
+        t.remove("link");
+        std::os::unix::fs::symlink("mod.txt", t.root.join("link")).unwrap();
+        t.write("skipped.txt", "ignored by git\n");
+        t.write("ita.txt", "i\n");
+        t.git(&["add", "-N", "ita.txt"]);
+
+        let ours: Vec<(Vec<u8>, u32, String, u8)> =
+            super::list_unstaged(&t.root, &t.root.join(".git/index"))
+                .expect("a readable index")
+                .into_iter()
+                .map(|u| (u.path, u.index_mode, u.index_oid, u.status))
+                .collect();
+        let raw = t.git(&[
+            "diff-files",
+            "--raw",
+            "-z",
+            "--no-renames",
+            "--ignore-submodules=all",
+        ]);
+        let mut fields = raw.split(|&b| b == 0).filter(|f| !f.is_empty());
+        let mut git = Vec::new();
+        while let Some(meta) = fields.next() {
+            let path = fields.next().unwrap().to_vec();
+            let meta = String::from_utf8_lossy(meta);
+            let parts: Vec<&str> = meta.trim_start_matches(':').split(' ').collect();
+            let status = match parts[4].as_bytes()[0] {
+                b'T' => b'M',
+                other => other,
+            };
+            git.push((
+                path,
+                u32::from_str_radix(parts[0], 8).unwrap(),
+                parts[2].to_owned(),
+                status,
+            ));
+        }
+        assert_eq!(ours, git);
+        assert_eq!(ours.len(), 7, "{ours:?}");
     }
 }

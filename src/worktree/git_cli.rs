@@ -77,10 +77,29 @@ pub(super) struct Unstaged {
     pub(super) status: u8,
 }
 
-/// Tracked paths whose work tree differs from the index (stat-dirty paths
-/// included: saving and restoring identical bytes is harmless). Submodules
-/// are left out: tiergate never touches them.
-pub(super) fn unstaged(root: &Path) -> Result<Vec<Unstaged>, WorktreeError> {
+/// Tracked paths whose work tree differs from the index at `index` (stat-dirty
+/// paths included: saving and restoring identical bytes is harmless).
+/// Submodules are left out: tiergate never touches them.
+///
+/// Read in-process (the index parsed, an `fstatat` per entry) when tiergate's
+/// reader takes the index; else, and for a conflicted index, `git diff-files`.
+pub(super) fn unstaged(root: &Path, index: &Path) -> Result<Vec<Unstaged>, WorktreeError> {
+    if let Some(listed) = crate::git::list_unstaged(root, index) {
+        return Ok(listed
+            .into_iter()
+            .map(|u| Unstaged {
+                path: u.path,
+                index_mode: u.index_mode,
+                index_oid: u.index_oid,
+                status: u.status,
+            })
+            .collect());
+    }
+    diff_files(root)
+}
+
+/// `unstaged` by `git diff-files --raw`.
+fn diff_files(root: &Path) -> Result<Vec<Unstaged>, WorktreeError> {
     let out = output(
         root,
         &[

@@ -14,6 +14,9 @@ use super::{baseline, failpoint, git_cli, lock, WorktreeError};
 /// are rolled back and saved aside.
 pub(crate) struct Stash {
     pub(super) root: PathBuf,
+    /// The index file (`GIT_INDEX_FILE` when git set it), read in-process
+    /// to list what differs from it.
+    pub(super) index_path: PathBuf,
     pub(super) state_dir: PathBuf,
     /// The entry folder; `None` when there was nothing unstaged to save.
     pub(super) dir: Option<PathBuf>,
@@ -47,9 +50,10 @@ impl Stash {
         self.dir.as_deref()
     }
 
-    fn empty(root: &Path, state_dir: &Path) -> Stash {
+    fn empty(root: &Path, index_path: &Path, state_dir: &Path) -> Stash {
         Stash {
             root: root.to_path_buf(),
+            index_path: index_path.to_path_buf(),
             state_dir: state_dir.to_path_buf(),
             dir: None,
             manifest: None,
@@ -117,12 +121,13 @@ pub(crate) fn stash(
     head: Option<String>,
     index_tree: Option<String>,
 ) -> Result<Stash, WorktreeError> {
-    lock::wait_for_index(&lock::index_path(root, git_dir))?;
+    let index_path = lock::index_path(root, git_dir);
+    lock::wait_for_index(&index_path)?;
     failpoint("before-stash", state_dir);
-    let mut stash = Stash::empty(root, state_dir);
+    let mut stash = Stash::empty(root, &index_path, state_dir);
     // Unmerged paths are git's business during a conflicted merge; commit
     // refuses them anyway.
-    let unstaged: Vec<_> = git_cli::unstaged(root)?
+    let unstaged: Vec<_> = git_cli::unstaged(root, &index_path)?
         .into_iter()
         .filter(|u| u.status != b'U')
         .collect();
@@ -275,8 +280,9 @@ pub(crate) fn stash_clean(
     git_dir: &Path,
     state_dir: &Path,
 ) -> Result<Stash, WorktreeError> {
-    lock::wait_for_index(&lock::index_path(root, git_dir))?;
-    Ok(Stash::empty(root, state_dir))
+    let index_path = lock::index_path(root, git_dir);
+    lock::wait_for_index(&index_path)?;
+    Ok(Stash::empty(root, &index_path, state_dir))
 }
 
 /// `git diff-files -p --binary` of the saved paths: the same changes as a
@@ -334,7 +340,7 @@ pub(crate) fn changed_since_stash(stash: &Stash) -> Result<Vec<Vec<u8>>, Worktre
     // formatters found, else with the index content (read for all of them at
     // once), to ignore a stat-only difference.
     let mut unsaved = Vec::new();
-    for u in git_cli::unstaged(&stash.root)? {
+    for u in git_cli::unstaged(&stash.root, &stash.index_path)? {
         if u.status == b'U' {
             continue;
         }
