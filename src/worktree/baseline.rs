@@ -43,12 +43,7 @@ fn read_within(root: &Path, paths: &[&[u8]], budget: usize) -> Vec<(Vec<u8>, Con
     let mut found = Vec::new();
     for path in paths {
         let full = root.join(files::rel(path));
-        let fits = std::fs::symlink_metadata(&full)
-            .is_ok_and(|m| usize::try_from(m.len()).is_ok_and(|len| len <= left));
-        if !fits {
-            continue;
-        }
-        if let Ok(content) = files::read(&full) {
+        if let Ok(Some(content)) = files::read_within(&full, left) {
             left = left.saturating_sub(content.len());
             found.push((path.to_vec(), content));
         }

@@ -53,27 +53,52 @@ pub(crate) fn rel(bytes: &[u8]) -> &Path {
 
 /// Read `path` without following a symlink.
 pub(crate) fn read(path: &Path) -> std::io::Result<Content> {
-    let meta = match std::fs::symlink_metadata(path) {
-        Ok(m) => m,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Content::Absent),
+    read_within(path, usize::MAX).map(|c| c.unwrap_or(Content::Other))
+}
+
+/// `read`, or `None` for a regular file larger than `max_len` bytes (left
+/// unread). One path lookup for a regular file: it is opened (never through
+/// a symlink, never blocking on a FIFO) and the open file is asked what it
+/// is, which matters when a formatter's thousand inputs are read twice.
+pub(crate) fn read_within(path: &Path, max_len: usize) -> std::io::Result<Option<Content>> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path);
+    let file = match file {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Some(Content::Absent)),
         // A parent replaced by a file reads as "not a directory": nothing there.
-        Err(e) if e.raw_os_error() == Some(libc::ENOTDIR) => return Ok(Content::Absent),
+        Err(e) if e.raw_os_error() == Some(libc::ENOTDIR) => return Ok(Some(Content::Absent)),
+        // A socket cannot be opened: something tiergate never writes over.
+        Err(e) if e.raw_os_error() == Some(libc::ENXIO) => return Ok(Some(Content::Other)),
+        // O_NOFOLLOW on a symlink.
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
+            let target = std::fs::read_link(path)?;
+            return Ok(Some(Content::Symlink {
+                target: target.into_os_string().into_vec(),
+            }));
+        }
         Err(e) => return Err(e),
     };
-    let kind = meta.file_type();
-    if kind.is_symlink() {
-        let target = std::fs::read_link(path)?;
-        Ok(Content::Symlink {
-            target: target.into_os_string().into_vec(),
-        })
-    } else if kind.is_file() {
-        Ok(Content::File {
-            bytes: std::fs::read(path)?,
-            mode: meta.permissions().mode() & 0o7777,
-        })
-    } else {
-        Ok(Content::Other)
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Ok(Some(Content::Other));
     }
+    let Ok(len) = usize::try_from(meta.len()) else {
+        return Ok(None);
+    };
+    if len > max_len {
+        return Ok(None);
+    }
+    let mut bytes = Vec::with_capacity(len);
+    (&file).read_to_end(&mut bytes)?;
+    Ok(Some(Content::File {
+        bytes,
+        mode: meta.permissions().mode() & 0o7777,
+    }))
 }
 
 /// Make `path` hold `content`, atomically (a temporary beside it, fsync'd,
@@ -323,6 +348,47 @@ mod tests {
         let path = b"caf\xe9/\n odd*.py".to_vec();
         assert_eq!(unhex(&hex(&path)), Some(path));
         assert_eq!(unhex("zz"), None);
+    }
+
+    #[test]
+    fn reads_tell_every_kind_apart_without_following_or_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("f.txt");
+        std::fs::write(&file, b"twelve bytes").unwrap();
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o751)).unwrap();
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink("f.txt", &link).unwrap();
+        let fifo = dir.path().join("fifo");
+        assert!(std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success());
+        let file_content = Content::File {
+            bytes: b"twelve bytes".to_vec(),
+            mode: 0o751,
+        };
+        assert_eq!(read(&file).unwrap(), file_content);
+        assert_eq!(read_within(&file, 12).unwrap(), Some(file_content));
+        assert_eq!(
+            read_within(&file, 11).unwrap(),
+            None,
+            "over the budget: unread"
+        );
+        assert_eq!(
+            read(&link).unwrap(),
+            Content::Symlink {
+                target: b"f.txt".to_vec()
+            }
+        );
+        assert_eq!(read(dir.path()).unwrap(), Content::Other);
+        assert_eq!(
+            read(&fifo).unwrap(),
+            Content::Other,
+            "a FIFO is not waited on"
+        );
+        assert_eq!(read(&dir.path().join("missing")).unwrap(), Content::Absent);
+        assert_eq!(read(&file.join("below-a-file")).unwrap(), Content::Absent);
     }
 
     #[test]
