@@ -36,7 +36,7 @@ pub(crate) use error::GitError;
 pub(crate) use inputs::InputFile;
 pub(crate) use open::Repo;
 pub(crate) use push::parse_push_lines;
-pub(crate) use unstaged::{list_unstaged, UnstagedScan};
+pub(crate) use unstaged::{list_unstaged, MaybeUnstaged, UnstagedScan};
 
 /// The first ten hex digits of a commit id, for messages.
 pub(super) fn short_id(oid: git2::Oid) -> String {

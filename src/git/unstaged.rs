@@ -155,7 +155,8 @@ pub(crate) struct MaybeUnstaged {
     pub(crate) index_mode: u32,
     /// The index entry's blob id, in hex (zeros for intent-to-add).
     pub(crate) index_oid: String,
-    /// `M` (content, mode or type may differ), `D` (gone), `A` (intent-to-add).
+    /// `M` (content, mode or type may differ), `D` (gone), `A` (intent-to-add); `git
+    /// diff-files` also gives `T` and `U` (unmerged).
     pub(crate) status: u8,
 }
 

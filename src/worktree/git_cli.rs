@@ -66,16 +66,9 @@ pub(super) fn output_with(
 }
 
 /// One line of `git diff-files --raw -z`: a tracked path whose work-tree
-/// state may differ from the index.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Unstaged {
-    pub(super) path: Vec<u8>,
-    /// The index entry's mode (0 for an intent-to-add entry).
-    pub(super) index_mode: u32,
-    pub(super) index_oid: String,
-    /// `M`, `D`, `A` (intent-to-add), `T`, `U` (unmerged).
-    pub(super) status: u8,
-}
+/// state may differ from the index (`U` for unmerged, besides the statuses
+/// the in-process listing gives).
+pub(super) use crate::git::MaybeUnstaged as Unstaged;
 
 /// Tracked paths whose work tree differs from the index at `index` (stat-dirty
 /// paths included: saving and restoring identical bytes is harmless).
@@ -84,18 +77,10 @@ pub(super) struct Unstaged {
 /// Read in-process (the index parsed, an `fstatat` per entry) when tiergate's
 /// reader takes the index; else, and for a conflicted index, `git diff-files`.
 pub(super) fn unstaged(root: &Path, index: &Path) -> Result<Vec<Unstaged>, WorktreeError> {
-    if let Some(listed) = crate::git::list_unstaged(root, index) {
-        return Ok(listed
-            .into_iter()
-            .map(|u| Unstaged {
-                path: u.path,
-                index_mode: u.index_mode,
-                index_oid: u.index_oid,
-                status: u.status,
-            })
-            .collect());
+    match crate::git::list_unstaged(root, index) {
+        Some(listed) => Ok(listed),
+        None => diff_files(root),
     }
-    diff_files(root)
 }
 
 /// `unstaged` by `git diff-files --raw`.

@@ -131,23 +131,25 @@ fn recover(dir: &Path) -> Result<Recovered, WorktreeError> {
             // Killed inside an in-place write (`files::write_unsynced`): the
             // file mixes the user's bytes with the index's. The user's come
             // back; the mixed file is kept aside all the same.
-            let aside = fixes_dir.join(files::rel(&rel));
-            files::write(&aside, &current)
-                .map_err(|e| WorktreeError::io(format!("cannot write {}", aside.display()), &e))?;
-            files::write(&path, &user)
-                .map_err(|e| WorktreeError::io(format!("cannot restore {}", path.display()), &e))?;
-            verify(&path, &user, dir)?;
+            let aside = set_aside_and_restore(
+                &path,
+                &fixes_dir.join(files::rel(&rel)),
+                &current,
+                &user,
+                dir,
+            )?;
             done.restored.push(rel.clone());
             done.half_written.push((rel, aside));
         } else if formatting {
             // Killed while formatters ran or after: the change is theirs.
             // Roll it back, saved aside, and give the user their bytes.
-            let aside = fixes_dir.join(files::rel(&rel));
-            files::write(&aside, &current)
-                .map_err(|e| WorktreeError::io(format!("cannot write {}", aside.display()), &e))?;
-            files::write(&path, &user)
-                .map_err(|e| WorktreeError::io(format!("cannot restore {}", path.display()), &e))?;
-            verify(&path, &user, dir)?;
+            let aside = set_aside_and_restore(
+                &path,
+                &fixes_dir.join(files::rel(&rel)),
+                &current,
+                &user,
+                dir,
+            )?;
             done.restored.push(rel.clone());
             done.fixes_saved.push((rel, aside));
         } else if user != Content::Absent {
@@ -166,6 +168,23 @@ fn recover(dir: &Path) -> Result<Recovered, WorktreeError> {
         files::sync_dir(parent);
     }
     Ok(done)
+}
+
+/// Writes `current` (what a crash left at `path`) to `aside`, then gives
+/// `path` the user's bytes back and verifies them; returns `aside`.
+fn set_aside_and_restore(
+    path: &Path,
+    aside: &Path,
+    current: &Content,
+    user: &Content,
+    dir: &Path,
+) -> Result<PathBuf, WorktreeError> {
+    files::write(aside, current)
+        .map_err(|e| WorktreeError::io(format!("cannot write {}", aside.display()), &e))?;
+    files::write(path, user)
+        .map_err(|e| WorktreeError::io(format!("cannot restore {}", path.display()), &e))?;
+    verify(path, user, dir)?;
+    Ok(aside.to_path_buf())
 }
 
 /// Whether `current` is what the stash's in-place write of the index

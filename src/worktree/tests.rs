@@ -309,11 +309,57 @@ fn randomized_edits_stages_and_rewrites_never_lose_a_byte() {
     assert_eq!(index_changes, 0);
 }
 
+/// A version 1 recovery entry (one file per copy, no offsets) for the single
+/// path `name` under `root`, left by a dead process (pid 0), in
+/// `state_dir/recovery/1-0`; returns the entry's folder.
+fn v1_entry(
+    root: &Path,
+    state_dir: &Path,
+    name: &[u8],
+    user: &Content,
+    staged: &Content,
+    index_oid: Option<String>,
+) -> PathBuf {
+    use super::entry::{Manifest, SavedPath, State};
+    let dir = state_dir.join("recovery").join("1-0");
+    std::fs::create_dir_all(dir.join("files")).unwrap();
+    let Content::File { bytes, .. } = user else {
+        unreachable!("a file's content")
+    };
+    std::fs::write(dir.join("files/0"), bytes).unwrap();
+    let manifest = Manifest {
+        version: 1,
+        id: "1-0".into(),
+        created: 1,
+        pid: 0,
+        pid_start: None,
+        root: files::hex(root.as_os_str().as_encoded_bytes()),
+        head: None,
+        index_tree: None,
+        files: vec![SavedPath {
+            path: files::hex(name),
+            user: State::of(user),
+            copy: "files/0".into(),
+            range: None,
+            stashed: State::of(staged),
+            index_oid,
+            index_mode: 0o100_644,
+        }],
+        patch_omitted: Vec::new(),
+    };
+    let json = serde_json::to_string(&manifest).unwrap();
+    assert!(
+        !json.contains("range"),
+        "version 1 manifests have no ranges"
+    );
+    std::fs::write(dir.join("manifest.json"), json).unwrap();
+    dir
+}
+
 /// An entry written by an earlier tiergate (version 1: one file per copy
 /// under `files/`, no offsets) is still recovered byte for byte.
 #[test]
 fn a_version_1_entry_is_still_recovered() {
-    use super::entry::{Manifest, SavedPath, State};
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("repo");
     std::fs::create_dir(&root).unwrap();
@@ -327,38 +373,7 @@ fn a_version_1_entry_is_still_recovered() {
     };
     files::write(&root.join("a.txt"), &staged).unwrap();
     let state_dir = tmp.path().join("state");
-    let dir = state_dir.join("recovery").join("1-0");
-    std::fs::create_dir_all(dir.join("files")).unwrap();
-    let Content::File { bytes, .. } = &user else {
-        unreachable!()
-    };
-    std::fs::write(dir.join("files/0"), bytes).unwrap();
-    let manifest = Manifest {
-        version: 1,
-        id: "1-0".into(),
-        created: 1,
-        pid: 0,
-        pid_start: None,
-        root: files::hex(root.as_os_str().as_encoded_bytes()),
-        head: None,
-        index_tree: None,
-        files: vec![SavedPath {
-            path: files::hex(b"a.txt"),
-            user: State::of(&user),
-            copy: "files/0".into(),
-            range: None,
-            stashed: State::of(&staged),
-            index_oid: None,
-            index_mode: 0o100_644,
-        }],
-        patch_omitted: Vec::new(),
-    };
-    let json = serde_json::to_string(&manifest).unwrap();
-    assert!(
-        !json.contains("range"),
-        "version 1 manifests have no ranges"
-    );
-    std::fs::write(dir.join("manifest.json"), json).unwrap();
+    let dir = v1_entry(&root, &state_dir, b"a.txt", &user, &staged, None);
     for r in recover_all(&state_dir) {
         assert_eq!(r.unwrap().restored, vec![b"a.txt".to_vec()]);
     }
@@ -469,7 +484,6 @@ fn merge_apart_agrees_with_git_merge_file() {
 /// beside instead.
 #[test]
 fn a_half_written_file_is_recovered_and_a_later_edit_is_kept_both() {
-    use super::entry::{Manifest, SavedPath, State};
     let staged_bytes = b"line one\nline two, staged\n".repeat(40);
     let user_bytes = [
         b"the user's unstaged first line\n".as_slice(),
@@ -512,34 +526,14 @@ fn a_half_written_file_is_recovered_and_a_later_edit_is_kept_both() {
             mode: 0o644,
         };
         let state_dir = tmp.path().join("state");
-        let dir = state_dir.join("recovery").join("1-0");
-        std::fs::create_dir_all(dir.join("files")).unwrap();
-        std::fs::write(dir.join("files/0"), &user_bytes).unwrap();
-        let manifest = Manifest {
-            version: 1,
-            id: "1-0".into(),
-            created: 1,
-            pid: 0,
-            pid_start: None,
-            root: files::hex(root.as_os_str().as_encoded_bytes()),
-            head: None,
-            index_tree: None,
-            files: vec![SavedPath {
-                path: files::hex(name.as_bytes()),
-                user: State::of(&user),
-                copy: "files/0".into(),
-                range: None,
-                stashed: State::of(&staged),
-                index_oid: Some(oid),
-                index_mode: 0o100_644,
-            }],
-            patch_omitted: Vec::new(),
-        };
-        std::fs::write(
-            dir.join("manifest.json"),
-            serde_json::to_string(&manifest).unwrap(),
-        )
-        .unwrap();
+        v1_entry(
+            &root,
+            &state_dir,
+            name.as_bytes(),
+            &user,
+            &staged,
+            Some(oid),
+        );
         let recovered = recover_all(&state_dir).pop().unwrap().unwrap();
         let current = Content::File {
             bytes: current,
