@@ -127,10 +127,14 @@ fn recover(dir: &Path) -> Result<Recovered, WorktreeError> {
                 .map_err(|e| WorktreeError::io(format!("cannot restore {}", path.display()), &e))?;
             verify(&path, &user, dir)?;
             done.restored.push(rel);
-        } else if is_torn_overwrite(&root, saved, &current, &user) {
-            // Killed inside an in-place write (`files::write_unsynced`): the
-            // file mixes the user's bytes with the index's. The user's come
-            // back; the mixed file is kept aside all the same.
+            continue;
+        }
+        // A file a kill caught half-written by an in-place write
+        // (`files::write_unsynced`: part the index's bytes, part the user's).
+        let half_written = is_torn_overwrite(&root, saved, &current, &user);
+        if half_written || formatting {
+            // That, or a formatter's change (killed while formatters ran or
+            // after): rolled back, saved aside, the user's bytes restored.
             let aside = set_aside_and_restore(
                 &path,
                 &fixes_dir.join(files::rel(&rel)),
@@ -139,19 +143,11 @@ fn recover(dir: &Path) -> Result<Recovered, WorktreeError> {
                 dir,
             )?;
             done.restored.push(rel.clone());
-            done.half_written.push((rel, aside));
-        } else if formatting {
-            // Killed while formatters ran or after: the change is theirs.
-            // Roll it back, saved aside, and give the user their bytes.
-            let aside = set_aside_and_restore(
-                &path,
-                &fixes_dir.join(files::rel(&rel)),
-                &current,
-                &user,
-                dir,
-            )?;
-            done.restored.push(rel.clone());
-            done.fixes_saved.push((rel, aside));
+            if half_written {
+                done.half_written.push((rel, aside));
+            } else {
+                done.fixes_saved.push((rel, aside));
+            }
         } else if user != Content::Absent {
             // Changed since the crash (by the user, or a formatter that was
             // running): keep both.
