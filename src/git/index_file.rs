@@ -153,6 +153,15 @@ impl<R: std::io::BufRead> Stream<R> {
         self.inner.read_exact(&mut out[from..]).ok()
     }
 
+    /// Consumes `n` (at most 8) bytes that must all be NUL.
+    fn nuls(&mut self, n: usize) -> Option<()> {
+        let mut buffer = [0u8; 8];
+        let bytes = buffer.get_mut(..n)?;
+        self.advance(n)?;
+        self.inner.read_exact(bytes).ok()?;
+        bytes.iter().all(|&b| b == 0).then_some(())
+    }
+
     fn skip(&mut self, n: usize) -> Option<()> {
         self.advance(n)?;
         let copied = std::io::copy(&mut (&mut self.inner).take(n as u64), &mut std::io::sink());
@@ -250,7 +259,9 @@ fn parse(mut r: Stream<impl std::io::BufRead>) -> Option<IndexFile> {
             } else {
                 (len + 7) & !7
             };
-            r.skip(padded - len)?;
+            // Padding is NULs: anything else means this is not the layout read here (a
+            // SHA-256 repository's longer ids, a damaged file).
+            r.nuls(padded - len)?;
         }
         let path_len = index.paths.len() - path_start;
         previous = (path_start, path_len);
@@ -506,6 +517,16 @@ mod tests {
             std::fs::write(&path, broken).unwrap();
             assert!(IndexFile::read(&path).unwrap().is_none());
         }
+        // A padding byte that is not NUL: not the layout this reader knows.
+        let mut bad_padding = real.clone();
+        let flags = u16::from_be_bytes([real[12 + 60], real[12 + 61]]);
+        let name_len = usize::from(flags & NAME_MASK);
+        let head = 62 + if flags & EXTENDED != 0 { 2 } else { 0 } + name_len;
+        bad_padding[12 + ((head + 8) & !7) - 1] = b'x';
+        std::fs::write(&path, &bad_padding).unwrap();
+        assert!(IndexFile::read(&path).unwrap().is_none());
+        std::fs::write(&path, &real).unwrap();
+        assert!(IndexFile::read(&path).unwrap().is_some());
         // A split index carries the required `link` extension.
         t.git(&["update-index", "--split-index"]);
         let split = IndexFile::read(&t.root.join(".git/index")).unwrap();
