@@ -17,15 +17,11 @@ pub(crate) fn hit(name: &str, state_dir: &std::path::Path) {
             continue;
         }
         assert!(action != "panic", "failpoint {name}");
-        {
-            {
-                let marker = std::env::var_os(crate::env::TIERGATE_FAILPOINT_MARKER)
-                    .map_or_else(|| state_dir.join("failpoint"), std::path::PathBuf::from);
-                let _ = std::fs::write(&marker, name);
-                loop {
-                    std::thread::sleep(std::time::Duration::from_secs(1));
-                }
-            }
+        let marker = std::env::var_os(crate::env::TIERGATE_FAILPOINT_MARKER)
+            .map_or_else(|| state_dir.join("failpoint"), std::path::PathBuf::from);
+        let _ = std::fs::write(&marker, name);
+        loop {
+            std::thread::sleep(std::time::Duration::from_secs(1));
         }
     }
 }

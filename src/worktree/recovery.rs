@@ -192,7 +192,12 @@ fn is_torn_overwrite(root: &Path, saved: &SavedPath, current: &Content, user: &C
     else {
         return false;
     };
-    let Some(oid) = &saved.index_oid else {
+    // Only an object id goes on git's command line, never an option.
+    let Some(oid) = saved
+        .index_oid
+        .as_ref()
+        .filter(|id| matches!(id.len(), 40 | 64) && id.bytes().all(|b| b.is_ascii_hexdigit()))
+    else {
         return false;
     };
     let args = [OsStr::new("cat-file"), OsStr::new("blob"), OsStr::new(oid)];

@@ -161,6 +161,47 @@ fn safety_partially_staged_file_is_tested_as_staged_and_restored() {
     assert!(recovery_entries(&t).is_empty());
 }
 
+/// Let the files' timestamps fall behind the index's, as they are in use:
+/// a file modified in the same clock tick as the index is "racy", and its
+/// stat data proves nothing (so the stash would run to be sure).
+fn settle(t: &TestRepo) {
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    t.git(&["update-index", "-q", "--really-refresh"]);
+}
+
+/// Issue 7: with nothing unstaged the hook sets nothing aside (no git run,
+/// no entry), with or without formatters; with an unstaged change it does.
+/// The `before-stash` failpoint panics if the full stash is reached.
+#[test]
+fn safety_nothing_unstaged_means_no_stash_and_anything_unstaged_means_one() {
+    for config in [BASE.to_owned(), with_formatter("fail")] {
+        let t = repo_with(&config);
+        t.write("a.txt", "one STAGED\ntwo\nthree\nfour\nfive\n");
+        t.stage(&["a.txt"]);
+        settle(&t);
+        let panic_if_stashed = [("TIERGATE_FAILPOINT", "before-stash:panic")];
+        git_commit(&t, &panic_if_stashed).expect_code(0);
+        assert_eq!(
+            t.git(&["show", "HEAD:a.txt"]),
+            "one STAGED\ntwo\nthree\nfour\nfive\n"
+        );
+
+        t.write("a.txt", "one STAGED AGAIN\ntwo\nthree\nfour\nfive\n");
+        t.stage(&["a.txt"]);
+        t.write("b.txt", "alpha\nbeta UNSTAGED\n");
+        settle(&t);
+        let before = state(&t);
+        let run = git_commit(&t, &panic_if_stashed);
+        assert_ne!(run.code, 0, "the stash was skipped: {}", run.all());
+        assert!(
+            run.all().contains("failpoint before-stash"),
+            "{}",
+            run.all()
+        );
+        assert_nothing_lost(&before, &state(&t));
+    }
+}
+
 #[test]
 fn safety_failing_test_blocks_and_restores_every_byte() {
     let t = repo_with(&BASE.replace(
