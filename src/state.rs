@@ -31,12 +31,7 @@ pub(crate) fn shared_dir(
     config: &crate::config::Config,
 ) -> std::path::PathBuf {
     match &config.settings.state_dir {
-        // `.git/...` written in the config means the git dir, also in a linked
-        // worktree, where `.git` is a file pointing at it.
-        Some(dir) => match dir.strip_prefix(".git") {
-            Ok(inside) if !repo.root().join(".git").is_dir() => repo.common_dir().join(inside),
-            _ => repo.root().join(dir),
-        },
+        Some(dir) => configured_dir(repo, dir, repo.common_dir()),
         None => repo.common_dir().join("tiergate"),
     }
 }
@@ -50,6 +45,20 @@ pub(crate) fn state_dir(
 ) -> std::path::PathBuf {
     config.settings.state_dir.as_ref().map_or_else(
         || repo.git_dir().join("tiergate"),
-        |dir| repo.root().join(dir),
+        |dir| configured_dir(repo, dir, repo.git_dir()),
     )
+}
+
+/// `[settings] state_dir`, relative to the work tree. `.git/...` written there
+/// means `git_dir` (the common one or the worktree's own), also in a linked
+/// worktree, where `.git` is a file pointing at it.
+fn configured_dir(
+    repo: &crate::git::Repo,
+    dir: &std::path::Path,
+    git_dir: &std::path::Path,
+) -> std::path::PathBuf {
+    match dir.strip_prefix(".git") {
+        Ok(inside) if !repo.root().join(".git").is_dir() => git_dir.join(inside),
+        _ => repo.root().join(dir),
+    }
 }

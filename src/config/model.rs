@@ -44,6 +44,28 @@ impl Config {
         self.stages.iter().map(|s| s.name.as_str()).collect()
     }
 
+    /// The services `needs` names and every service they need in turn, each
+    /// once and after the services it needs: the order to start them in.
+    pub(crate) fn services_in_start_order(&self, needs: &[String]) -> Vec<String> {
+        fn visit(config: &Config, name: &str, seen: &mut Vec<String>, order: &mut Vec<String>) {
+            if seen.iter().any(|s| s == name) {
+                return;
+            }
+            seen.push(name.to_owned());
+            if let Some(service) = config.service(name) {
+                for need in &service.needs {
+                    visit(config, need, seen, order);
+                }
+            }
+            order.push(name.to_owned());
+        }
+        let (mut seen, mut order) = (Vec::new(), Vec::new());
+        for need in needs {
+            visit(self, need, &mut seen, &mut order);
+        }
+        order
+    }
+
     pub(crate) fn service(&self, name: &str) -> Option<&Service> {
         self.services.iter().find(|s| s.name == name)
     }
@@ -115,6 +137,8 @@ pub(crate) struct Formatter {
 #[derive(Debug, Clone)]
 pub(crate) struct Service {
     pub(crate) name: String,
+    /// Services to have ready before this one (no cycles: refused at load).
+    pub(crate) needs: Vec<String>,
     pub(crate) check: CommandTemplate,
     pub(crate) start: Option<CommandTemplate>,
     pub(crate) stop: Option<CommandTemplate>,

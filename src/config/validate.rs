@@ -428,6 +428,12 @@ fn service(name: &str, raw: &RawService, origin: &Origin<'_>) -> Result<Service,
     };
     Ok(Service {
         name: name.to_owned(),
+        needs: raw
+            .needs
+            .iter()
+            .flatten()
+            .map(|n| n.get_ref().clone())
+            .collect(),
         check,
         start,
         stop,

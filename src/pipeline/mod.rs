@@ -167,7 +167,7 @@ pub(crate) fn run(
 
         // Services this stage needs, in order, before any of its groups.
         let mut service_error = None;
-        for need in &stage_plan.stage.needs {
+        for need in &config.services_in_start_order(&stage_plan.stage.needs) {
             if started_services.iter().any(|s| &s.name == need) {
                 continue;
             }

@@ -115,7 +115,7 @@ pub(crate) fn resolve_programs(
                 resolve(&group.group.run, &owner, &mut resolved, root, env)?;
             }
         }
-        for need in &stage.stage.needs {
+        for need in &config.services_in_start_order(&stage.stage.needs) {
             if resolved.services.iter().any(|s| &s.name == need) {
                 continue;
             }

@@ -265,6 +265,25 @@ fn a_service_is_started_checked_and_stopped() {
 }
 
 #[test]
+fn a_service_s_own_needs_are_started_first() {
+    let repo = TestRepo::new();
+    repo.config(
+        "[services.cache]\ncheck = \"test -f CACHE\"\nstart = \"sh -c 'touch CACHE; echo cache >> service.log'\"\nstop = \"rm CACHE\"\nretries = 3\ninterval = \"10ms\"\n\
+         [services.db]\nneeds = [\"cache\"]\ncheck = \"test -f DB\"\nstart = \"sh -c 'test -f CACHE && touch DB && echo db >> service.log'\"\nstop = \"rm DB\"\nretries = 3\ninterval = \"10ms\"\n\
+         [stages.comprehensive]\nneeds = [\"db\"]\ngroups = [{ name = \"db\", run = \"sh -c 'test -f DB && test -f CACHE'\" }]\n",
+    );
+    repo.tiergate(&["run"]).expect_code(0);
+    assert_eq!(
+        String::from_utf8(repo.read("service.log")).unwrap(),
+        "cache\ndb\n"
+    );
+    assert!(
+        !repo.join("DB").exists() && !repo.join("CACHE").exists(),
+        "both stopped"
+    );
+}
+
+#[test]
 fn a_service_that_is_never_ready_is_an_environment_error() {
     let repo = TestRepo::new();
     repo.config("[services.postgres]\ncheck = \"false\"\nretries = 2\ninterval = \"10ms\"\n[stages.comprehensive]\nneeds = [\"postgres\"]\ngroups = [{ name = \"db\", run = \"touch RAN\" }]\n");

@@ -588,6 +588,38 @@ fn safety_two_worktrees_keep_their_own_entries() {
     );
 }
 
+/// `state_dir = ".git/..."` means the worktree's own git dir in a linked
+/// worktree too, where `.git` is a file: its stash works there.
+#[test]
+fn safety_a_state_dir_inside_dot_git_works_in_a_linked_worktree() {
+    let t = repo_with(&format!(
+        "[settings]\nstate_dir = \".git/tg-state\"\n{BASE}"
+    ));
+    let wt = t.home.path().join("wt");
+    t.git(&["worktree", "add", "-q", "-b", "other", wt.to_str().unwrap()]);
+    std::fs::write(wt.join("a.txt"), "one STAGED\ntwo\nthree\nfour\nfive\n").unwrap();
+    let git_in_wt = |args: &[&str]| {
+        let mut cmd = t.git_cmd(args);
+        cmd.current_dir(&wt);
+        Run::from(cmd.output().unwrap())
+    };
+    git_in_wt(&["add", "a.txt"]).expect_code(0);
+    std::fs::write(
+        wt.join("a.txt"),
+        "one STAGED\ntwo\nthree\nfour\nfive UNSTAGED\n",
+    )
+    .unwrap();
+    git_in_wt(&["commit", "-m", "in the worktree"]).expect_code(0);
+    assert_eq!(
+        std::fs::read(wt.join("a.txt")).unwrap(),
+        b"one STAGED\ntwo\nthree\nfour\nfive UNSTAGED\n"
+    );
+    assert!(
+        !wt.join(".git").is_dir(),
+        "a linked worktree's .git is a file"
+    );
+}
+
 // ---- the hard cases of SPEC 8, each through a real `git commit` ----
 
 #[test]
