@@ -301,8 +301,17 @@ fn stat_differs(entry: &IndexEntry, stat: &Stat, index_mtime: (i64, i64)) -> boo
         && entry.ctime == (stat.st_ctime as u32, stat.st_ctime_nsec as u32)
         && entry.ino == stat.st_ino as u32;
     let racy = (i64::from(entry.mtime.0), i64::from(entry.mtime.1)) >= index_mtime;
-    !same || racy
+    // git "smudges" a racily clean entry when it writes the index by zeroing its size: a
+    // size of 0 proves nothing unless the staged blob is empty too.
+    let smudged = entry.size == 0 && entry.mode & 0o170_000 != 0o120_000 && entry.oid != EMPTY_BLOB;
+    !same || racy || smudged
 }
+
+/// The id of the empty blob (`git hash-object /dev/null`).
+const EMPTY_BLOB: [u8; 20] = [
+    0xe6, 0x9d, 0xe2, 0x9b, 0xb2, 0xd1, 0xd6, 0x43, 0x4b, 0x8b, 0x29, 0xae, 0x77, 0x5a, 0xd8, 0xc2,
+    0xe4, 0x8c, 0x53, 0x91,
+];
 
 #[cfg(test)]
 mod tests {
@@ -447,5 +456,45 @@ mod tests {
         }
         assert_eq!(ours, git);
         assert_eq!(ours.len(), 7, "{ours:?}");
+    }
+
+    /// git zeroes the size of a racily clean entry when it writes the index; such an entry
+    /// must never pass for clean, even when the work-tree file is empty and every other stat
+    /// field matches.
+    #[test]
+    fn a_smudged_entry_is_never_clean() {
+        use std::os::unix::fs::MetadataExt;
+        let t = TestRepo::new();
+        t.write("full.txt", "content");
+        t.commit("base");
+        t.write("full.txt", "");
+        // Give the entry (still the 7-byte blob) the empty file's stat data, size 0: what a
+        // smudged entry looks like. The checksum goes stale; this reader does not check it.
+        let index_path = t.root.join(".git/index");
+        let mut bytes = std::fs::read(&index_path).unwrap();
+        let at = bytes.windows(8).position(|w| w == b"full.txt").unwrap() - 62;
+        let meta = std::fs::metadata(t.root.join("full.txt")).unwrap();
+        let mut put = |offset: usize, value: i64| {
+            let value = u32::try_from(value & 0xffff_ffff).unwrap();
+            bytes[at + offset..at + offset + 4].copy_from_slice(&value.to_be_bytes());
+        };
+        put(0, meta.ctime());
+        put(4, meta.ctime_nsec());
+        put(8, meta.mtime());
+        put(12, meta.mtime_nsec());
+        put(20, i64::try_from(meta.ino()).unwrap());
+        put(36, 0);
+        std::fs::write(&index_path, &bytes).unwrap();
+        settle_file_behind(&index_path);
+        let listed = super::list_unstaged(&t.root, &index_path).unwrap();
+        let paths: Vec<&[u8]> = listed.iter().map(|u| u.path.as_slice()).collect();
+        assert_eq!(paths, [b"full.txt".as_slice()], "{listed:?}");
+    }
+
+    /// Touches `index` so that its mtime is later than the files'.
+    fn settle_file_behind(index: &std::path::Path) {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let bytes = std::fs::read(index).unwrap();
+        std::fs::write(index, bytes).unwrap();
     }
 }
