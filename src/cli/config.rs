@@ -21,16 +21,16 @@ pub(crate) fn run(show_effective: bool, schema: bool) -> Result<ExitStatus, Erro
     let config = config::load(repo.root())?;
     if show_effective {
         let header = match &config.source {
-            Source::File(path) => format!("# effective tiergate configuration, from {}\n", path.display()),
+            Source::File(path) => format!(
+                "# effective tiergate configuration, from {}, every default filled in\n",
+                path.display()
+            ),
             Source::Embedded(name) => format!(
-                "# effective tiergate configuration: the embedded `{name}` preset (no .tiergate.toml)\n# `tiergate install` offers to write it out.\n"
+                "# effective tiergate configuration: the embedded `{name}` preset (no .tiergate.toml), every default filled in\n# `tiergate install` offers to write the preset out.\n"
             ),
         };
         ui::out_raw(header.as_bytes());
-        ui::out_raw(config.text.as_bytes());
-        if !config.text.ends_with('\n') {
-            ui::out_raw(b"\n");
-        }
+        ui::out_raw(config::render_effective(&config).as_bytes());
         return Ok(ExitStatus::Passed);
     }
     let groups: usize = config.stages.iter().map(|s| s.groups.len()).sum();
@@ -45,5 +45,8 @@ pub(crate) fn run(show_effective: bool, schema: bool) -> Result<ExitStatus, Erro
         crate::policy::plural(groups, "group"),
         crate::policy::plural(config.formatters.len(), "formatter"),
     ));
+    for warning in &config.warnings {
+        ui::warn(&warning.to_string());
+    }
     Ok(ExitStatus::Passed)
 }

@@ -66,6 +66,28 @@ pub(crate) fn run() -> Result<ExitStatus, Error> {
             config::Source::Embedded(name) => format!("embedded {name} preset"),
         }
     ));
+    // Markers that do not meet are valid but select nothing: a warning, not a
+    // problem, so they do not change doctor's exit status.
+    for warning in &config.warnings {
+        ui::out(&format!(
+            "  {} {}",
+            console::style("warning").yellow().bold(),
+            warning.headline
+        ));
+        if let Some(loc) = &warning.location {
+            ui::out(&format!(
+                "      --> {}:{}:{}",
+                loc.file.display(),
+                loc.line,
+                loc.column
+            ));
+        }
+        ui::out(&format!(
+            "      {} {}",
+            console::style("fix:").cyan(),
+            warning.hint
+        ));
+    }
 
     let env = runner::command_env(&config, &[]);
     let mut commands: Vec<(String, &CommandTemplate)> = Vec::new();

@@ -4,6 +4,8 @@
 //! check happens at load, so a bad config is refused before any command runs.
 
 mod command;
+mod effective;
+mod markers;
 mod model;
 mod presets;
 pub(crate) mod raw;
@@ -12,8 +14,9 @@ mod validate;
 use std::path::Path;
 
 pub(crate) use command::{Arg, CommandTemplate};
+pub(crate) use effective::render as render_effective;
 pub(crate) use model::*;
-pub(crate) use presets::{detect as detect_preset, Preset};
+pub(crate) use presets::{detect as detect_preset, Preset, RustTargets};
 pub(crate) use raw::RawConfig;
 pub(crate) use validate::target;
 

@@ -20,8 +20,6 @@ pub(crate) enum Source {
 #[derive(Debug)]
 pub(crate) struct Config {
     pub(crate) source: Source,
-    /// The TOML text it was read from (the embedded preset, or the file).
-    pub(crate) text: String,
     pub(crate) settings: Settings,
     pub(crate) env: Vec<(String, String)>,
     pub(crate) rules: Vec<SelectRule>,
@@ -33,6 +31,33 @@ pub(crate) struct Config {
     pub(crate) quarantine: Vec<Quarantine>,
     pub(crate) verdict: VerdictSettings,
     pub(crate) notify_webhook_env: Option<String>,
+    /// Valid but probably not meant (a marker typed wrong): `config` and
+    /// `doctor` show them; a run does not.
+    pub(crate) warnings: Vec<ConfigWarning>,
+}
+
+/// Something in a valid config that is probably a mistake.
+#[derive(Debug, Clone)]
+pub(crate) struct ConfigWarning {
+    pub(crate) headline: String,
+    pub(crate) location: Option<crate::error::Location>,
+    pub(crate) hint: String,
+}
+
+impl std::fmt::Display for ConfigWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.headline)?;
+        if let Some(loc) = &self.location {
+            write!(
+                f,
+                "\n  --> {}:{}:{}",
+                loc.file.display(),
+                loc.line,
+                loc.column
+            )?;
+        }
+        write!(f, "\nhint: {}", self.hint)
+    }
 }
 
 impl Config {
@@ -108,6 +133,8 @@ fn bytes_as_path(bytes: &[u8]) -> &std::path::Path {
 #[derive(Debug, Clone)]
 pub(crate) struct Settings {
     pub(crate) jobs: usize,
+    /// `jobs = "auto"` (or unset): the count follows the machine.
+    pub(crate) jobs_auto: bool,
     pub(crate) state_dir: Option<PathBuf>,
     pub(crate) unmatched: Unmatched,
     pub(crate) run_all_triggers: Globs,

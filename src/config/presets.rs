@@ -5,10 +5,23 @@
 
 use std::path::Path;
 
+/// The test targets a crate has: the Rust preset runs only those (`--lib`
+/// on a binary-only crate is an error: "no library targets found").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RustTargets {
+    /// A virtual manifest (`[workspace]` without `[package]`): every member.
+    pub(crate) workspace: bool,
+    pub(crate) lib: bool,
+    pub(crate) bins: bool,
+    /// Integration tests: `tests/*.rs` or `[[test]]`.
+    pub(crate) integration: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Preset {
     Rust {
         nextest: bool,
+        targets: RustTargets,
     },
     Python {
         black: bool,
@@ -33,7 +46,7 @@ impl Preset {
 
     pub(crate) fn text(&self) -> String {
         match self {
-            Preset::Rust { nextest } => rust_text(*nextest),
+            Preset::Rust { nextest, targets } => rust_text(*nextest, *targets),
             Preset::Python {
                 black,
                 ruff,
@@ -49,9 +62,10 @@ const GENERIC: &str = "# tiergate: no project type detected; write stages of you
 
 /// Detect the project at `root`: Rust, then Python, then Node.
 pub(crate) fn detect(root: &Path) -> Preset {
-    if root.join("Cargo.toml").is_file() {
+    if let Ok(manifest) = std::fs::read_to_string(root.join("Cargo.toml")) {
         return Preset::Rust {
             nextest: which::which("cargo-nextest").is_ok(),
+            targets: rust_targets(root, &manifest),
         };
     }
     let pyproject = std::fs::read_to_string(root.join("pyproject.toml")).unwrap_or_default();
@@ -160,46 +174,155 @@ fn package_scripts(text: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn rust_text(nextest: bool) -> String {
-    let test = if nextest {
-        "cargo nextest run --no-fail-fast --message-format human"
-    } else {
-        "cargo test --no-fail-fast"
+/// Read the targets from the manifest and the conventional paths cargo
+/// itself discovers (`src/lib.rs`, `src/main.rs`, `src/bin/`, `tests/*.rs`).
+fn rust_targets(root: &Path, manifest: &str) -> RustTargets {
+    let table = manifest.parse::<toml::Table>().unwrap_or_default();
+    let has_rs = |dir: &Path| {
+        std::fs::read_dir(dir).is_ok_and(|entries| {
+            entries.flatten().any(|e| {
+                let path = e.path();
+                path.extension().is_some_and(|x| x == "rs") || path.join("main.rs").is_file()
+            })
+        })
     };
-    format!(
+    if !table.contains_key("package") && table.contains_key("workspace") {
+        // Members are read by cargo; `--workspace --lib` skips members
+        // without a library instead of failing.
+        return RustTargets {
+            workspace: true,
+            lib: true,
+            bins: true,
+            integration: members_have_tests(root),
+        };
+    }
+    RustTargets {
+        workspace: false,
+        lib: table.contains_key("lib") || root.join("src/lib.rs").is_file(),
+        bins: table.contains_key("bin")
+            || root.join("src/main.rs").is_file()
+            || has_rs(&root.join("src/bin")),
+        integration: table.contains_key("test") || has_rs(&root.join("tests")),
+    }
+}
+
+/// Whether any crate of a workspace, up to two folders down, has `tests/*.rs`.
+fn members_have_tests(root: &Path) -> bool {
+    let children = |dir: &Path| -> Vec<std::path::PathBuf> {
+        std::fs::read_dir(dir)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .map(|e| e.path())
+                    .filter(|p| p.is_dir() && !p.ends_with("target") && !p.ends_with(".git"))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let has_tests = |dir: &Path| {
+        dir.join("Cargo.toml").is_file()
+            && std::fs::read_dir(dir.join("tests")).is_ok_and(|entries| {
+                entries
+                    .flatten()
+                    .any(|e| e.path().extension().is_some_and(|x| x == "rs"))
+            })
+    };
+    children(root)
+        .iter()
+        .any(|d| has_tests(d) || children(d).iter().any(|c| has_tests(c)))
+}
+
+/// The variables that change what cargo builds, so a cached pass is not
+/// replayed after one of them changed. Listed one by one: `env_inputs`
+/// names variables, not patterns.
+const RUST_ENV_INPUTS: &str = r#"["RUSTFLAGS", "RUSTDOCFLAGS", "RUSTUP_TOOLCHAIN", "CARGO_BUILD_TARGET", "CARGO_BUILD_RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "CARGO_TARGET_DIR", "CARGO_PROFILE_DEV_OPT_LEVEL", "CARGO_PROFILE_TEST_OPT_LEVEL", "CARGO_INCREMENTAL"]"#;
+
+fn rust_text(nextest: bool, targets: RustTargets) -> String {
+    let env = RUST_ENV_INPUTS;
+    let scope = if targets.workspace {
+        " --workspace"
+    } else {
+        ""
+    };
+    let mut unit_targets = String::new();
+    if targets.lib {
+        unit_targets.push_str(" --lib");
+    }
+    if targets.bins {
+        unit_targets.push_str(" --bins");
+    }
+    let (runner, note) = if nextest {
+        (
+            "cargo nextest run --no-fail-fast",
+            "# Tests run with cargo-nextest, found installed when this was written\n# (without it: `cargo test --no-fail-fast`; doc tests always use cargo test).\n",
+        )
+    } else {
+        (
+            "cargo test --no-fail-fast",
+            "# Tests run with `cargo test`: cargo-nextest was not installed when this was\n# written (with it: `cargo nextest run --no-fail-fast`).\n",
+        )
+    };
+    let mut text = format!(
         r#"# tiergate preset: rust
+{note}# Unit tests (in src/) run in fast; comprehensive runs only the integration
+# and doc tests, so no test runs twice on a push.
+
 [stages.smoke]
+gate = {{ fail_when = "any", on_fail = "block" }}
 groups = [
   {{ name = "fmt", run = "cargo fmt --all -- --check", always = true }},
-  {{ name = "check", run = "cargo check --all-targets --quiet", always = true }},
+  {{ name = "check", run = "cargo check{scope} --all-targets --quiet", always = true, env_inputs = {env} }},
 ]
 
 [stages.fast]
+gate = {{ fail_when = "any", on_fail = "block" }}
 groups = [
-  {{ name = "clippy", run = "cargo clippy --all-targets --quiet -- -D warnings" }},
-  {{ name = "unit", run = "{unit}" }},
-]
-
-[stages.comprehensive]
-groups = [
-  {{ name = "tests", run = "{test}" }},
-]
-
-[hooks.pre-commit]
-stages = ["smoke"]
-
-[hooks.pre-push]
-stages = ["smoke", "fast", "comprehensive"]
-"#,
-        unit = if nextest {
-            "cargo nextest run --lib --no-fail-fast"
-        } else {
-            "cargo test --lib --no-fail-fast"
-        },
-    )
+  {{ name = "clippy", run = "cargo clippy{scope} --all-targets --quiet -- -D warnings", env_inputs = {env} }},
+"#
+    );
+    if !unit_targets.is_empty() {
+        text.push_str(&format!(
+            "  {{ name = \"unit\", run = \"{runner}{scope}{unit_targets}\", env_inputs = {env} }},\n"
+        ));
+    }
+    text.push_str("]\n");
+    let mut comprehensive = Vec::new();
+    if targets.integration {
+        comprehensive.push(format!(
+            "  {{ name = \"integration\", run = \"{runner}{scope} --test '*'\", env_inputs = {env} }},\n"
+        ));
+    }
+    if targets.lib {
+        comprehensive.push(format!(
+            "  {{ name = \"doc\", run = \"cargo test{scope} --doc --no-fail-fast\", env_inputs = {env} }},\n"
+        ));
+    }
+    let mut push = vec!["\"smoke\"", "\"fast\""];
+    if !comprehensive.is_empty() {
+        text.push_str("\n[stages.comprehensive]\ngate = { fail_when = \"any\", on_fail = \"block\" }\ngroups = [\n");
+        for group in comprehensive {
+            text.push_str(&group);
+        }
+        text.push_str("]\n");
+        push.push("\"comprehensive\"");
+    }
+    let commit = if unit_targets.is_empty() {
+        "\"smoke\""
+    } else {
+        "\"smoke\", \"fast.unit\""
+    };
+    text.push_str(&format!(
+        "\n[hooks.pre-commit]\nstages = [{commit}]\n\n[hooks.pre-push]\nstages = [{}]\n",
+        push.join(", ")
+    ));
+    text
 }
 
+/// The variables that change what the interpreter imports.
+const PYTHON_ENV_INPUTS: &str = r#"["PYTHONPATH", "VIRTUAL_ENV"]"#;
+
 fn python_text(black: bool, ruff: bool, markers: &[String]) -> String {
+    let env = PYTHON_ENV_INPUTS;
     let mut text = String::from("# tiergate preset: python\n");
     if black {
         text.push_str(
@@ -209,25 +332,38 @@ fn python_text(black: bool, ruff: bool, markers: &[String]) -> String {
     if ruff {
         text.push_str("[formatters.ruff]\nrun = \"ruff check --fix --quiet\"\nfiles = [\"*.py\", \"*.pyi\"]\n\n");
     }
-    text.push_str("[stages.smoke]\ngroups = [\n  { name = \"collect\", run = \"python -m pytest --collect-only -q\", always = true },\n]\n\n");
-    text.push_str("[stages.fast]\n");
+    text.push_str(&format!("[stages.smoke]\ngate = {{ fail_when = \"any\", on_fail = \"block\" }}\ngroups = [\n  {{ name = \"collect\", run = \"python -m pytest --collect-only -q\", always = true, env_inputs = {env} }},\n]\n\n"));
+    text.push_str(concat!(
+        "# The gates count tests (from the JUnit each group writes): fast blocks when\n",
+        "# more than 10 % of its tests fail, so 1 failure in 10 tests passes. Write\n",
+        "# fail_when = \"any\" to block on any failing test.\n",
+        "[stages.fast]\n",
+        "gate = { fail_when = \"rate\", max_failure_rate = 0.10, on_fail = \"block\" }\n",
+    ));
     let quick: Vec<&String> = markers
         .iter()
         .filter(|m| !matches!(m.as_str(), "slow" | "performance"))
         .collect();
-    if quick.is_empty() {
-        text.push_str("groups = [\n  { name = \"unit\", run = \"python -m pytest -q -m 'not slow' --junitxml {junit}\" },\n]\n\n");
+    // What fast leaves out is what comprehensive runs, so no test runs twice
+    // on a push.
+    let rest = if quick.is_empty() {
+        text.push_str(&format!("groups = [\n  {{ name = \"unit\", run = \"python -m pytest -q -m 'not slow' --junitxml {{junit}}\", env_inputs = {env} }},\n]\n\n"));
+        "slow".to_owned()
     } else {
         text.push_str("groups = [\n");
         for marker in &quick {
             text.push_str(&format!(
-                "  {{ name = \"{marker}\", markers = [\"{marker}\"], run = \"python -m pytest -q -m '{marker} and not slow' --junitxml {{junit}}\", no_tests = \"pass\" }},\n"
+                "  {{ name = \"{marker}\", markers = [\"{marker}\"], run = \"python -m pytest -q -m '{marker} and not slow' --junitxml {{junit}}\", no_tests = \"pass\", env_inputs = {env} }},\n"
             ));
         }
         text.push_str("]\n\n");
-    }
-    text.push_str("[stages.comprehensive]\ngroups = [\n  { name = \"all\", run = \"python -m pytest -q --junitxml {junit}\" },\n]\n\n");
-    text.push_str("[hooks.pre-commit]\nstages = [\"smoke\", \"fast\"]\n");
+        let names: Vec<&str> = quick.iter().map(|m| m.as_str()).collect();
+        format!("slow or not ({})", names.join(" or "))
+    };
+    text.push_str(&format!(
+        "# The tests fast does not run: {rest}.\n[stages.comprehensive]\ngate = {{ fail_when = \"rate\", max_failure_rate = 0.05, on_fail = \"block\" }}\ngroups = [\n  {{ name = \"rest\", run = \"python -m pytest -q -m '{rest}' --junitxml {{junit}}\", no_tests = \"pass\", env_inputs = {env} }},\n]\n\n"
+    ));
+    text.push_str("[hooks.pre-commit]\nstages = [\"smoke\", \"fast\"]\n\n[hooks.pre-push]\nstages = [\"smoke\", \"fast\", \"comprehensive\"]\n");
     text
 }
 
@@ -253,6 +389,76 @@ fn node_text(scripts: &[String]) -> String {
 mod tests {
     use super::*;
 
+    const BIN_ONLY: RustTargets = RustTargets {
+        workspace: false,
+        lib: false,
+        bins: true,
+        integration: false,
+    };
+
+    #[test]
+    fn a_binary_only_crate_runs_no_library_targets() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("src")).unwrap();
+        std::fs::write(dir.path().join("src/main.rs"), "fn main() {}\n").unwrap();
+        let manifest = "[package]\nname = \"x\"\nversion = \"0.1.0\"\n";
+        assert_eq!(rust_targets(dir.path(), manifest), BIN_ONLY);
+        let text = rust_text(true, BIN_ONLY);
+        assert!(!text.contains("--lib"), "{text}");
+        assert!(
+            text.contains("cargo nextest run --no-fail-fast --bins"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("[stages.comprehensive]"),
+            "nothing left for it: {text}"
+        );
+        assert!(text.contains("stages = [\"smoke\", \"fast\"]\n"), "{text}");
+    }
+
+    #[test]
+    fn the_rust_preset_runs_each_test_in_one_tier() {
+        let targets = RustTargets {
+            workspace: false,
+            lib: true,
+            bins: false,
+            integration: true,
+        };
+        let text = rust_text(false, targets);
+        assert!(text.contains("cargo test --no-fail-fast --lib\""), "{text}");
+        assert!(
+            text.contains("cargo test --no-fail-fast --test '*'"),
+            "{text}"
+        );
+        assert!(text.contains("cargo test --doc --no-fail-fast"), "{text}");
+        assert!(text.contains("cargo-nextest was not installed"), "{text}");
+        assert!(
+            text.contains("stages = [\"smoke\", \"fast.unit\"]"),
+            "{text}"
+        );
+        assert!(text.contains("\"RUSTUP_TOOLCHAIN\""), "{text}");
+    }
+
+    #[test]
+    fn the_python_preset_spells_out_its_gates_and_splits_the_tests() {
+        let text = python_text(false, false, &["unit".into(), "slow".into()]);
+        assert!(
+            text.contains(
+                "gate = { fail_when = \"rate\", max_failure_rate = 0.10, on_fail = \"block\" }"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("-m 'unit and not slow' --junitxml {junit}"),
+            "{text}"
+        );
+        assert!(
+            text.contains("-m 'slow or not (unit)' --junitxml {junit}"),
+            "{text}"
+        );
+        assert!(text.contains("\"PYTHONPATH\", \"VIRTUAL_ENV\""), "{text}");
+    }
+
     #[test]
     fn reads_markers_from_pyproject() {
         let text = "[tool.pytest.ini_options]\nmarkers = [\"unit: fast tests\", \"database\", \"slow(reason)\"]\n";
@@ -268,8 +474,19 @@ mod tests {
     #[test]
     fn every_preset_loads() {
         for preset in [
-            Preset::Rust { nextest: true },
-            Preset::Rust { nextest: false },
+            Preset::Rust {
+                nextest: true,
+                targets: BIN_ONLY,
+            },
+            Preset::Rust {
+                nextest: false,
+                targets: RustTargets {
+                    workspace: false,
+                    lib: true,
+                    bins: true,
+                    integration: true,
+                },
+            },
             Preset::Python {
                 black: true,
                 ruff: true,

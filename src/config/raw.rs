@@ -50,6 +50,9 @@ pub(crate) struct RawSettings {
     pub(crate) unmatched: Option<Spanned<toml::Value>>,
     #[schemars(with = "Option<Vec<String>>")]
     pub(crate) run_all_triggers: Option<Vec<Spanned<String>>>,
+    /// Added to the run-all triggers (the built-in ones, or `run_all_triggers`).
+    #[schemars(with = "Option<Vec<String>>")]
+    pub(crate) run_all_triggers_extra: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -57,7 +60,19 @@ pub(crate) struct RawSettings {
 pub(crate) struct RawSelect {
     #[schemars(with = "Vec<String>")]
     pub(crate) paths: Vec<Spanned<String>>,
-    pub(crate) markers: Vec<String>,
+    /// A list of markers, or one as a string (`"all"`); checked by `validate`.
+    #[schemars(with = "MarkersSchema")]
+    pub(crate) markers: Spanned<toml::Value>,
+}
+
+/// What `markers` accepts, for the JSON Schema only (the value is read as a
+/// `toml::Value` and checked by `validate`, which words the errors).
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[expect(dead_code, reason = "describes the schema; never built")]
+enum MarkersSchema {
+    One(String),
+    List(Vec<String>),
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

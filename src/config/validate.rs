@@ -40,6 +40,15 @@ pub(crate) const DEFAULT_RUN_ALL_TRIGGERS: &[&str] = &[
     "/.tiergate.toml",
     "/.gitattributes",
     "/.gitmodules",
+    "/uv.lock",
+    "/poetry.lock",
+    "/Pipfile.lock",
+    "/.python-version",
+    "/go.mod",
+    "/go.sum",
+    "/bun.lock",
+    "/bun.lockb",
+    "/rust-toolchain.toml",
 ];
 
 /// Where messages point: the file and its text, to turn spans into lines.
@@ -61,7 +70,7 @@ impl Origin<'_> {
         ))
     }
 
-    fn error<T>(&self, spanned: &Spanned<T>, headline: String) -> Error {
+    pub(crate) fn error<T>(&self, spanned: &Spanned<T>, headline: String) -> Error {
         Error::new(headline).at(self.at(spanned))
     }
 
@@ -142,13 +151,18 @@ pub(crate) fn validate(
         .iter()
         .enumerate()
         .map(|(i, rule)| {
-            if rule.markers.is_empty() {
-                return Err(origin.error_at_key("select", format!("[[select]] rule {} has no markers", i + 1))
-                    .hint("give the markers this rule selects, e.g. markers = [\"unit\"], or [\"all\"]"));
-            }
-            Ok(SelectRule { paths: globs(&rule.paths, origin, "select.paths")?, markers: rule.markers.clone() })
+            Ok(SelectRule {
+                paths: globs(&rule.paths, origin, "select.paths")?,
+                markers: super::markers::rule_markers(&rule.markers, origin, i + 1)?,
+            })
         })
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect::<Result<Vec<_>, Error>>()?;
+    let unmatched_markers = match &settings.unmatched {
+        Unmatched::Markers(list) => list.clone(),
+        Unmatched::All | Unmatched::Nothing => Vec::new(),
+    };
+    let rule_markers: Vec<Vec<String>> = rules.iter().map(|r| r.markers.clone()).collect();
+    let warnings = super::markers::check(raw, &rule_markers, &unmatched_markers, origin);
 
     let mut formatters = Vec::new();
     for (name, raw_formatter) in &raw.formatters {
@@ -230,7 +244,6 @@ pub(crate) fn validate(
 
     Ok(Config {
         source,
-        text: origin.text.to_owned(),
         settings,
         env: raw
             .env
@@ -246,6 +259,7 @@ pub(crate) fn validate(
         quarantine,
         verdict: VerdictSettings { min_success_rate },
         notify_webhook_env: raw.notify.webhook_env.clone(),
+        warnings,
     })
 }
 
@@ -260,6 +274,10 @@ fn is_iso_date(s: &str) -> bool {
 }
 
 fn settings(raw: &RawConfig, origin: &Origin<'_>) -> Result<Settings, Error> {
+    let jobs_auto = matches!(
+        raw.settings.jobs.as_ref().map(Spanned::get_ref),
+        None | Some(toml::Value::String(_))
+    );
     let jobs = match &raw.settings.jobs {
         None => auto_jobs(),
         Some(value) => match value.get_ref() {
@@ -292,18 +310,27 @@ fn settings(raw: &RawConfig, origin: &Origin<'_>) -> Result<Settings, Error> {
             }
         },
     };
-    let run_all_triggers = match &raw.settings.run_all_triggers {
-        Some(list) => globs(list, origin, "settings.run_all_triggers")?,
-        None => compile_globs(
-            DEFAULT_RUN_ALL_TRIGGERS
-                .iter()
-                .map(|s| (*s).to_owned())
-                .collect(),
-        )
-        .map_err(|(_, e)| Error::new(format!("built-in run-all triggers: {e}")))?,
+    // `run_all_triggers` replaces the built-in list; `run_all_triggers_extra`
+    // adds to whichever list applies, so a project can name its own lockfile
+    // without restating (and silently dropping) the built-in ones.
+    let mut triggers: Vec<Spanned<String>> = match &raw.settings.run_all_triggers {
+        Some(list) => list.clone(),
+        None => DEFAULT_RUN_ALL_TRIGGERS
+            .iter()
+            .map(|s| Spanned::new(0..0, (*s).to_owned()))
+            .collect(),
     };
+    triggers.extend(
+        raw.settings
+            .run_all_triggers_extra
+            .iter()
+            .flatten()
+            .cloned(),
+    );
+    let run_all_triggers = globs(&triggers, origin, "settings.run_all_triggers")?;
     Ok(Settings {
         jobs,
+        jobs_auto,
         state_dir: raw.settings.state_dir.as_ref().map(Into::into),
         unmatched,
         run_all_triggers,

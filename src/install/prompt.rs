@@ -31,7 +31,24 @@ pub(crate) fn ask_install(
         preset: detected.clone(),
         write_config: !has_config,
     };
-    if yes || !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+    if yes {
+        return Ok(defaults);
+    }
+    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        // Nobody to ask: take the defaults, and say so, so that a config
+        // written by a script is never a surprise.
+        let config = if defaults.write_config {
+            format!(
+                ", the detected `{}` preset written to .tiergate.toml",
+                defaults.preset.name()
+            )
+        } else {
+            String::new()
+        };
+        crate::ui::out(&format!(
+            "no terminal to ask on: taking the defaults (hooks: {}{config}); pass --yes to choose the defaults explicitly",
+            defaults.hooks.join(", ")
+        ));
         return Ok(defaults);
     }
     let theme = dialoguer::theme::SimpleTheme;
@@ -61,19 +78,34 @@ pub(crate) fn ask_install(
             write_config: false,
         });
     }
-    let presets = [
-        detected.clone(),
-        Preset::Rust { nextest: false },
-        Preset::Python {
-            black: true,
-            ruff: true,
-            markers: Vec::new(),
-        },
-        Preset::Node {
-            scripts: vec!["lint".into(), "test".into()],
-        },
-        Preset::Generic,
-    ];
+    // The detected preset first, then every other kind once: the detected
+    // kind is not offered again in its generic form.
+    let presets: Vec<Preset> = std::iter::once(detected.clone())
+        .chain(
+            [
+                Preset::Rust {
+                    nextest: which::which("cargo-nextest").is_ok(),
+                    targets: crate::config::RustTargets {
+                        workspace: false,
+                        lib: true,
+                        bins: true,
+                        integration: true,
+                    },
+                },
+                Preset::Python {
+                    black: true,
+                    ruff: true,
+                    markers: Vec::new(),
+                },
+                Preset::Node {
+                    scripts: vec!["lint".into(), "test".into()],
+                },
+                Preset::Generic,
+            ]
+            .into_iter()
+            .filter(|p| p.name() != detected.name()),
+        )
+        .collect();
     let labels: Vec<String> = presets
         .iter()
         .enumerate()

@@ -110,7 +110,11 @@ pub(crate) fn select(
                     "{shown}: rule {} ({}) -> {}",
                     i + 1,
                     rule.paths.patterns[first],
-                    rule.markers.join(", ")
+                    if rule.markers.is_empty() {
+                        "nothing".to_owned()
+                    } else {
+                        rule.markers.join(", ")
+                    }
                 ));
             }
             if !matched {
