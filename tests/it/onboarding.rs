@@ -1,0 +1,244 @@
+//! A new user's first steps: the effective config, markers typed wrong,
+//! run-all triggers, the presets `install` writes (issue 14).
+
+use crate::support::{Run, TestRepo};
+
+/// The configuration lines of `config --show-effective`, without the
+/// header (which names where the config came from).
+fn body(run: &Run) -> String {
+    run.stdout
+        .lines()
+        .skip_while(|l| l.starts_with('#'))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Print the effective config, load it back as `.tiergate.toml`, and check
+/// that it prints the same and plans the same commit and push.
+fn assert_effective_round_trip(repo: &TestRepo, change: &str) -> String {
+    repo.commit("base");
+    let first = repo.tiergate(&["config", "--show-effective"]);
+    first.expect_code(0);
+    repo.write(change, "changed\n");
+    repo.git(&["add", change]);
+    let plan_commit = repo.tiergate(&["plan", "pre-commit"]);
+    let plan_all = repo.tiergate(&["plan", "smoke", "fast", "comprehensive"]);
+    repo.write(".tiergate.toml", body(&first) + "\n");
+    let second = repo.tiergate(&["config", "--show-effective"]);
+    second.expect_code(0);
+    assert_eq!(
+        body(&first),
+        body(&second),
+        "the effective config changed on reload"
+    );
+    assert_eq!(
+        plan_commit.all(),
+        repo.tiergate(&["plan", "pre-commit"]).all(),
+        "the pre-commit plan changed"
+    );
+    assert_eq!(
+        plan_all.all(),
+        repo.tiergate(&["plan", "smoke", "fast", "comprehensive"])
+            .all(),
+        "the stages' plan changed"
+    );
+    body(&first)
+}
+
+#[test]
+fn show_effective_prints_the_resolved_config_and_loads_back_the_same() {
+    let repo = TestRepo::new();
+    repo.config(concat!(
+        "[settings]\nunmatched = \"none\"\n\n",
+        "[[select]]\npaths = [\"app/**\"]\nmarkers = [\"unit\"]\n\n",
+        "[formatters.tidy]\nrun = \"true\"\nfiles = [\"*.py\"]\n\n",
+        "[stages.smoke]\ngroups = [{ name = \"lint\", run = \"true\", always = true }]\n\n",
+        "[stages.fast]\ngroups = [{ name = \"unit\", run = \"echo '{markers}'\", markers = [\"unit\"] }]\n",
+    ));
+    let text = assert_effective_round_trip(&repo, "app/x.py");
+    for expected in [
+        "jobs = \"auto\"",
+        "unmatched = \"none\"",
+        "\"/Cargo.lock\"",
+        "[stages.fast]\ngate = { fail_when = \"rate\", max_failure_rate = 0.1, on_fail = \"block\" }",
+        "[hooks.pre-commit]\nstages = [\"smoke\", \"fast.unit\"]\nformatters = [\"tidy\"]\nfix = \"fail\"\nisolation = \"stash\"",
+        "push_dirty = \"warn\"",
+        "tag_pattern = \"v*\"",
+        "no_tests = \"warn\"",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+}
+
+#[test]
+fn show_effective_round_trips_the_rust_python_and_node_presets() {
+    let rust = TestRepo::new();
+    rust.write(
+        "Cargo.toml",
+        "[package]\nname = \"demo\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    );
+    rust.write("src/main.rs", "fn main() {}\n");
+    let text = assert_effective_round_trip(&rust, "src/main.rs");
+    assert!(text.contains("--bins") && !text.contains("--lib"), "{text}");
+
+    let python = TestRepo::new();
+    python.write(
+        "pyproject.toml",
+        "[project]\nname = \"demo\"\n\n[tool.pytest.ini_options]\nmarkers = [\"unit: fast\", \"slow: slow\"]\n",
+    );
+    python.write("tests/test_demo.py", "def test_ok():\n    pass\n");
+    assert_effective_round_trip(&python, "tests/test_demo.py");
+
+    let node = TestRepo::new();
+    node.write(
+        "package.json",
+        "{\"name\": \"demo\", \"scripts\": {\"lint\": \"true\", \"test\": \"true\"}}\n",
+    );
+    assert_effective_round_trip(&node, "index.js");
+}
+
+const ITEMS: &str = concat!(
+    "[[select]]\npaths = [\"src/**\"]\nmarkers = [\"itmes\"]\n\n",
+    "[stages.fast]\ngroups = [{ name = \"items\", run = \"true\", markers = [\"items\"] }]\n",
+);
+
+#[test]
+fn a_select_marker_no_group_uses_is_a_warning_in_config_and_doctor() {
+    let repo = TestRepo::new();
+    repo.config(ITEMS);
+    let config = repo.tiergate(&["config"]);
+    config.expect_code(0);
+    assert!(
+        config.stderr.contains(
+            "warning: marker `itmes` of [[select]] rule 1 is used by no group: the paths it matches select nothing\n  --> .tiergate.toml:3:11\nhint: did you mean `items`? group markers: items"
+        ),
+        "{}",
+        config.stderr
+    );
+    assert!(
+        config
+            .stderr
+            .contains("marker `items` of group `fast.items` is selected by no [[select]] rule"),
+        "{}",
+        config.stderr
+    );
+    let doctor = repo.tiergate(&["doctor"]);
+    assert!(
+        doctor
+            .stdout
+            .contains("warning marker `itmes` of [[select]] rule 1")
+            && doctor.stdout.contains("did you mean `items`?"),
+        "{}",
+        doctor.all()
+    );
+}
+
+#[test]
+fn markers_all_as_a_string_and_an_empty_list_that_selects_nothing() {
+    let repo = TestRepo::new();
+    repo.config(concat!(
+        "[settings]\nunmatched = \"all\"\n\n",
+        "[[select]]\npaths = [\"docs/**\"]\nmarkers = []\n\n",
+        "[[select]]\npaths = [\"build.cfg\"]\nmarkers = \"all\"\n\n",
+        "[stages.fast]\ngroups = [{ name = \"unit\", run = \"true\", markers = [\"unit\"] }]\n",
+    ));
+    repo.commit("config");
+    repo.write("docs/guide.md", "read me\n");
+    repo.git(&["add", "docs/guide.md"]);
+    let plan = repo.tiergate(&["plan", "pre-commit"]);
+    plan.expect_code(0);
+    assert!(
+        plan.stdout
+            .contains("docs/guide.md: rule 1 (docs/**) -> nothing"),
+        "a path of a `markers = []` rule is matched, not unmatched: {}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout
+            .contains("skip unit: none of its markers (unit) is selected"),
+        "{}",
+        plan.stdout
+    );
+    repo.write("build.cfg", "x\n");
+    repo.git(&["add", "build.cfg"]);
+    let plan = repo.tiergate(&["plan", "pre-commit"]);
+    assert!(
+        plan.stdout.contains("build.cfg: rule 2 (build.cfg) -> all"),
+        "{}",
+        plan.stdout
+    );
+}
+
+#[test]
+fn lockfiles_are_run_all_triggers_and_extra_triggers_add_to_them() {
+    let repo = TestRepo::new();
+    repo.config(concat!(
+        "[settings]\nunmatched = \"none\"\nrun_all_triggers_extra = [\"/deps.lock\"]\n\n",
+        "[stages.fast]\ngroups = [{ name = \"unit\", run = \"true\", markers = [\"unit\"] }]\n",
+    ));
+    repo.commit("config");
+    for lockfile in ["uv.lock", "deps.lock"] {
+        repo.write(lockfile, "x\n");
+        repo.git(&["add", lockfile]);
+        let plan = repo.tiergate(&["plan", "pre-commit"]);
+        assert!(
+            plan.stdout
+                .contains(&format!("{lockfile}: run-all trigger -> all")),
+            "{}",
+            plan.stdout
+        );
+        repo.git(&["reset", "-q", "--", lockfile]);
+    }
+}
+
+#[test]
+fn install_without_a_terminal_says_it_took_the_defaults() {
+    let repo = TestRepo::new();
+    repo.write("package.json", "{\"name\": \"demo\"}\n");
+    let run = Run::from(
+        repo.tiergate_cmd(&["install"])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap(),
+    );
+    run.expect_code(0);
+    assert!(
+        run.stdout.contains(
+            "no terminal to ask on: taking the defaults (hooks: pre-commit, pre-push, pre-release, the detected `node` preset written to .tiergate.toml)"
+        ),
+        "{}",
+        run.stdout
+    );
+}
+
+/// The preset of a binary-only crate once ran `cargo nextest run --lib`, and
+/// every push was blocked by "no library targets found".
+#[test]
+fn the_rust_preset_of_a_binary_only_crate_passes_its_tests() {
+    let repo = TestRepo::new();
+    repo.write(
+        "Cargo.toml",
+        "[package]\nname = \"demo\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    );
+    repo.write(
+        "src/main.rs",
+        "fn main() {\n    println!(\"{}\", double(2));\n}\n\nfn double(x: u32) -> u32 {\n    x * 2\n}\n\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn doubles() {\n        assert_eq!(super::double(2), 4);\n    }\n}\n",
+    );
+    repo.tiergate(&["install", "--yes"]).expect_code(0);
+    let written = String::from_utf8(repo.read(".tiergate.toml")).unwrap();
+    assert!(written.contains("cargo-nextest"), "{written}");
+    let run = Run::from(
+        repo.tiergate_cmd(&["run", "fast.unit", "--save-report", "r.json"])
+            .env("CARGO_TARGET_DIR", repo.home.path().join("target"))
+            .output()
+            .unwrap(),
+    );
+    run.expect_code(0);
+    let report: serde_json::Value = serde_json::from_slice(&repo.read("r.json")).unwrap();
+    assert_eq!(
+        report["stages"][0]["groups"][0]["status"],
+        "passed",
+        "{}",
+        run.all()
+    );
+}
