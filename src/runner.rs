@@ -156,7 +156,17 @@ pub(crate) fn execute_in(
     }
     let events = report::Terminal::new();
     let outcome = pipeline::run(config, &plan, &selection, &resolved, &options, &events);
-    let (budgets, problems) = history::remember(
+    let (baselines, mut problems) = history::baselines(repo, config, &outcome);
+    let budgets = crate::policy::budget::judge(outcome.stages.iter().zip(&baselines).map(
+        |(stage, baseline)| {
+            (
+                stage.duration,
+                config.stage(&stage.name).and_then(|s| s.budget.as_ref()),
+                baseline.as_deref(),
+            )
+        },
+    ));
+    problems.extend(history::remember(
         repo,
         config,
         &request.label,
@@ -164,7 +174,8 @@ pub(crate) fn execute_in(
         &selection,
         &outcome,
         options.cache.as_deref(),
-    );
+        &budgets,
+    ));
     for problem in problems {
         ui::warn(&problem);
     }

@@ -20,7 +20,7 @@ use crate::cache;
 use crate::config::Config;
 use crate::git::Repo;
 use crate::pipeline::RunOutcome;
-use crate::policy::budget::{self, BudgetStatus};
+use crate::policy::budget::BudgetStatus;
 use crate::policy::StageStatus;
 use crate::select::Selection;
 
@@ -32,9 +32,56 @@ pub(crate) use trends::{bar, sparkline, stage_trends, StageTrend};
 /// How many earlier runs of a stage make its duration baseline.
 const BASELINE_RUNS: usize = 20;
 
-/// Judge each stage's duration against its budget and its own recent runs, then
-/// append this run to the history. Returns each stage's budget status, and
-/// problems worth a warning (the history is advisory: a run never fails on it).
+/// Each stage's duration baseline: its earlier full runs of the same set of
+/// groups (a commit that ran one group is not compared with a push that ran
+/// five). `None` for a stage that did not run. Problems reading the history
+/// are returned as warnings: the history is advisory, a run never fails on it.
+pub(crate) fn baselines(
+    repo: &Repo,
+    config: &Config,
+    outcome: &RunOutcome,
+) -> (Vec<Option<Vec<f64>>>, Vec<String>) {
+    let mut problems = Vec::new();
+    let path = path(&crate::state::shared_dir(repo, config));
+    let ran: Vec<(usize, StageGroups<'_>)> = outcome
+        .stages
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.skipped.is_none() && s.verdict.status != StageStatus::Skipped)
+        .map(|(i, s)| (i, (s.name.as_str(), groups_that_ran(&s.groups))))
+        .collect();
+    let wanted: Vec<StageGroups<'_>> = ran.iter().map(|(_, s)| s.clone()).collect();
+    let found = read_baselines(&path, &wanted, BASELINE_RUNS).unwrap_or_else(|e| {
+        problems.push(format!("cannot read the history {}: {e}", path.display()));
+        vec![Vec::new(); wanted.len()]
+    });
+    let mut baselines = vec![None; outcome.stages.len()];
+    for ((i, _), durations) in ran.iter().zip(found) {
+        baselines[*i] = Some(durations);
+    }
+    (baselines, problems)
+}
+
+/// A stage's name and the names of the groups that ran in it, sorted.
+pub(crate) type StageGroups<'a> = (&'a str, Vec<String>);
+
+/// The groups a record keeps (skipped ones are left out), sorted by name.
+fn groups_that_ran(groups: &[crate::results::GroupResult]) -> Vec<String> {
+    let mut names: Vec<String> = groups
+        .iter()
+        .filter(|g| g.status != crate::results::GroupStatus::Skipped)
+        .map(|g| g.name.clone())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Append this run to the history, with each stage's budget status as
+/// judged by policy. Returns problems worth a warning.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the facts of one run, each from a different step"
+)]
 pub(crate) fn remember(
     repo: &Repo,
     config: &Config,
@@ -43,28 +90,10 @@ pub(crate) fn remember(
     selection: &Selection,
     outcome: &RunOutcome,
     cache: Option<&cache::Session>,
-) -> (Vec<Option<BudgetStatus>>, Vec<String>) {
+    budgets: &[Option<BudgetStatus>],
+) -> Vec<String> {
     let mut problems = Vec::new();
     let path = path(&crate::state::shared_dir(repo, config));
-    let ran: Vec<&str> = outcome
-        .stages
-        .iter()
-        .filter(|s| s.skipped.is_none() && s.verdict.status != StageStatus::Skipped)
-        .map(|s| s.name.as_str())
-        .collect();
-    let baselines = read_baselines(&path, &ran, BASELINE_RUNS).unwrap_or_else(|e| {
-        problems.push(format!("cannot read the history {}: {e}", path.display()));
-        vec![Vec::new(); ran.len()]
-    });
-    let budgets: Vec<Option<BudgetStatus>> = outcome
-        .stages
-        .iter()
-        .map(|stage| {
-            let i = ran.iter().position(|r| *r == stage.name)?;
-            let budget = config.stage(&stage.name).and_then(|s| s.budget.as_ref());
-            budget::evaluate(stage.duration, budget, &baselines[i])
-        })
-        .collect();
     let words: Vec<Option<&'static str>> = budgets
         .iter()
         .map(|b| b.as_ref().map(|b| b.level.as_str()))
@@ -87,7 +116,7 @@ pub(crate) fn remember(
             path.display()
         ));
     }
-    (budgets, problems)
+    problems
 }
 
 /// Past this size the file is cut to its most recent records.
@@ -188,15 +217,17 @@ struct StageDuration {
 #[derive(serde::Deserialize)]
 struct GroupCached {
     #[serde(default)]
+    name: String,
+    #[serde(default)]
     cached: bool,
 }
 
 /// The duration baselines of `stages`: each stage's last `limit` full
-/// (non-cached, not skipped) runs, oldest first, from the newest records of
-/// the file (at most its last 2 MB).
+/// (non-cached, not skipped) runs of the same set of groups, oldest first,
+/// from the newest records of the file (at most its last 2 MB).
 pub(crate) fn read_baselines(
     path: &Path,
-    stages: &[&str],
+    stages: &[StageGroups<'_>],
     limit: usize,
 ) -> std::io::Result<Vec<Vec<f64>>> {
     let mut found: Vec<Vec<f64>> = vec![Vec::new(); stages.len()];
@@ -236,7 +267,12 @@ pub(crate) fn read_baselines(
                 continue;
             };
             for stage in record.stages {
-                let Some(i) = stages.iter().position(|s| *s == stage.name) else {
+                let mut groups: Vec<&str> = stage.groups.iter().map(|g| g.name.as_str()).collect();
+                groups.sort_unstable();
+                let Some(i) = stages
+                    .iter()
+                    .position(|(name, wanted)| *name == stage.name && *wanted == groups)
+                else {
                     continue;
                 };
                 let full = stage.status != "skipped"
@@ -313,13 +349,61 @@ mod tests {
             )
             .unwrap();
         }
-        let found = read_baselines(&path, &["fast", "absent"], 5).unwrap();
+        let g = || vec!["g".to_owned()];
+        let found = read_baselines(&path, &[("fast", g()), ("absent", g())], 5).unwrap();
         // The newest five full runs, oldest first: 59 was cached, so 54..58.
         assert_eq!(found[0], vec![54.0, 55.0, 56.0, 57.0, 58.0]);
         assert!(found[1].is_empty());
         assert!(
-            read_baselines(&dir.path().join("none.jsonl"), &["fast"], 5).unwrap()[0].is_empty()
+            read_baselines(&dir.path().join("none.jsonl"), &[("fast", g())], 5).unwrap()[0]
+                .is_empty()
         );
+    }
+
+    /// Budget warnings fired on ordinary commits: a commit running one group
+    /// of a stage was compared with the median of pushes running all of them.
+    #[test]
+    fn baselines_compare_a_stage_only_with_runs_of_the_same_groups() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = path(dir.path());
+        let group = |name: &str| GroupRecord {
+            name: name.into(),
+            status: "passed".into(),
+            ..GroupRecord::default()
+        };
+        for run in 0..6 {
+            let groups = if run % 2 == 0 {
+                vec![group("unit")]
+            } else {
+                vec![group("unit"), group("clippy")]
+            };
+            let stage = StageRecord {
+                name: "fast".into(),
+                status: "passed".into(),
+                duration: f64::from(run),
+                groups,
+                ..StageRecord::default()
+            };
+            append(
+                &path,
+                &Record {
+                    stages: vec![stage],
+                    ..Record::default()
+                },
+            )
+            .unwrap();
+        }
+        let found = read_baselines(
+            &path,
+            &[
+                ("fast", vec!["unit".to_owned()]),
+                ("fast", vec!["clippy".to_owned(), "unit".to_owned()]),
+            ],
+            5,
+        )
+        .unwrap();
+        assert_eq!(found[0], vec![0.0, 2.0, 4.0]);
+        assert_eq!(found[1], vec![1.0, 3.0, 5.0]);
     }
 
     #[test]

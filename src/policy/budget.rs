@@ -102,6 +102,18 @@ pub(crate) fn evaluate(
     judged.then_some(BudgetStatus { level, reasons })
 }
 
+/// Each stage of a run judged: its duration, its budget, and its baseline
+/// (its earlier runs of the same groups; `None` when it did not run, which
+/// is never judged).
+pub(crate) fn judge<'a>(
+    stages: impl IntoIterator<Item = (f64, Option<&'a Budget>, Option<&'a [f64]>)>,
+) -> Vec<Option<BudgetStatus>> {
+    stages
+        .into_iter()
+        .map(|(duration, budget, baseline)| evaluate(duration, budget, baseline?))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

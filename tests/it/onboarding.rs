@@ -242,3 +242,37 @@ fn the_rust_preset_of_a_binary_only_crate_passes_its_tests() {
         run.all()
     );
 }
+
+/// Budget warnings fired on ordinary commits: the median mixed runs of one
+/// group with runs of the whole stage. A stage is compared only with earlier
+/// runs of the same groups.
+#[test]
+fn budget_warnings_compare_a_stage_only_with_runs_of_the_same_groups() {
+    let repo = TestRepo::new();
+    repo.config(concat!(
+        "[stages.fast]\ngroups = [\n",
+        "  { name = \"unit\", run = \"true\" },\n",
+        "  { name = \"slow\", run = \"sleep 1\" },\n",
+        "]\n",
+    ));
+    repo.commit("config");
+    // Earlier commits ran `fast.unit` alone, in a hundredth of a second.
+    let quick = "{\"stages\":[{\"name\":\"fast\",\"status\":\"passed\",\"duration\":0.01,\"groups\":[{\"name\":\"unit\",\"status\":\"passed\"}]}]}\n";
+    std::fs::create_dir_all(repo.join(".git/tiergate")).unwrap();
+    std::fs::write(repo.join(".git/tiergate/history.jsonl"), quick.repeat(3)).unwrap();
+
+    // The whole stage (a second longer) is not compared with those runs.
+    let whole = repo.tiergate(&["run", "fast", "--no-cache"]);
+    whole.expect_code(0);
+    assert!(!whole.all().contains("budget fast"), "{}", whole.all());
+
+    // Runs of the same groups are: this one, made slow, is flagged.
+    std::fs::write(
+        repo.join(".git/tiergate/history.jsonl"),
+        quick.replace("{\"name\":\"unit\",\"status\":\"passed\"}", "{\"name\":\"slow\",\"status\":\"passed\"},{\"name\":\"unit\",\"status\":\"passed\"}").repeat(3),
+    )
+    .unwrap();
+    let slow = repo.tiergate(&["run", "fast", "--no-cache"]);
+    slow.expect_code(0);
+    assert!(slow.all().contains("budget fast WARNING"), "{}", slow.all());
+}
