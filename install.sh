@@ -8,7 +8,11 @@ if ! command -v cargo >/dev/null 2>&1; then
   exit 2
 fi
 
-cargo install --path . --locked --force --quiet
+# A release build takes a few minutes the first time: say so, and let cargo
+# show its progress (its "Compiling ..." lines and, on a terminal, its bar)
+# rather than sitting silent.
+echo "install.sh: building tiergate with cargo install --path . --locked (a release build: a few minutes the first time)..."
+cargo install --path . --locked --force
 
 bin_dir="${CARGO_INSTALL_ROOT:-${CARGO_HOME:-$HOME/.cargo}}/bin"
 installed="$bin_dir/tiergate"

@@ -276,3 +276,46 @@ fn budget_warnings_compare_a_stage_only_with_runs_of_the_same_groups() {
     slow.expect_code(0);
     assert!(slow.all().contains("budget fast WARNING"), "{}", slow.all());
 }
+
+/// `install.sh` was silent for minutes while cargo built. Here `cargo` is a
+/// stand-in that behaves as cargo does with and without `--quiet` (the real
+/// build is what CI runs), so the test checks what the script asks of it.
+#[test]
+fn install_sh_says_it_is_building_and_shows_cargos_progress() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let root = dir.path().join("root");
+    let stub = concat!(
+        "#!/bin/sh\n",
+        "case \" $* \" in *\" --quiet \"*) ;; *) echo '   Compiling tiergate v0.1.0' >&2 ;; esac\n",
+        "mkdir -p \"$CARGO_INSTALL_ROOT/bin\"\n",
+        "printf '#!/bin/sh\\necho tiergate 0.1.0\\n' > \"$CARGO_INSTALL_ROOT/bin/tiergate\"\n",
+        "chmod +x \"$CARGO_INSTALL_ROOT/bin/tiergate\"\n",
+    );
+    let cargo = bin.join("cargo");
+    std::fs::write(&cargo, stub).unwrap();
+    std::fs::set_permissions(&cargo, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("install.sh");
+    let run = Run::from(
+        std::process::Command::new("bash")
+            .arg(&script)
+            .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+            .env("CARGO_INSTALL_ROOT", &root)
+            .output()
+            .unwrap(),
+    );
+    run.expect_code(0);
+    assert!(
+        run.stdout
+            .starts_with("install.sh: building tiergate with cargo install"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stderr.contains("Compiling tiergate"), "{}", run.stderr);
+    assert!(
+        run.stdout.contains("tiergate 0.1.0 installed at"),
+        "{}",
+        run.stdout
+    );
+}
