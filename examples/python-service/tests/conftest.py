@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
 import uuid
 
 import pytest
@@ -42,10 +44,36 @@ def call():
     return request
 
 
+def _test_cluster_dsn() -> str | None:
+    """The DSN of the cluster scripts/postgres.sh started, if it did."""
+    try:
+        path = subprocess.run(
+            ["git", "rev-parse", "--git-path", "tiergate/postgres.dsn"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        with open(path, encoding="utf-8") as f:
+            return f.read().strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
 @pytest.fixture
 def pg():
     from app.database.connection import connect
 
+    # TIERGATE_EXAMPLE_DSN wins; else the tests' own cluster. Never a server
+    # that merely happens to listen on the default port.
+    if "TIERGATE_EXAMPLE_DSN" not in os.environ:
+        dsn = _test_cluster_dsn()
+        if dsn is None:
+            pytest.fail(
+                "no test database: run the tests through tiergate (its "
+                "[services.postgres] starts one), or `sh scripts/postgres.sh "
+                "start`, or set TIERGATE_EXAMPLE_DSN"
+            )
+        os.environ["TIERGATE_EXAMPLE_DSN"] = dsn
     connection = connect()
     schema = f"t_{uuid.uuid4().hex[:12]}"
     with connection.cursor() as cur:
