@@ -251,21 +251,37 @@ fn rust_text(nextest: bool, targets: RustTargets) -> String {
     if targets.bins {
         unit_targets.push_str(" --bins");
     }
-    let (runner, note) = if nextest {
-        (
-            "cargo nextest run --no-fail-fast",
-            "# Tests run with cargo-nextest, found installed when this was written\n# (without it: `cargo test --no-fail-fast`; doc tests always use cargo test).\n",
+    let note = if nextest {
+        concat!(
+            "# Tests run with cargo-nextest, found installed when this was written\n",
+            "# (without it: `cargo test --no-fail-fast`; doc tests always use cargo test).\n",
+            "# nextest writes JUnit only from a profile in a config file, so each test\n",
+            "# command writes a one-line profile pointing at tiergate's {junit} path:\n",
+            "# the gates then count every test and show each failure's message.\n",
         )
     } else {
-        (
-            "cargo test --no-fail-fast",
-            "# Tests run with `cargo test`: cargo-nextest was not installed when this was\n# written (with it: `cargo nextest run --no-fail-fast`).\n",
+        concat!(
+            "# Tests run with `cargo test`: cargo-nextest was not installed when this was\n",
+            "# written (with it: `cargo nextest run --no-fail-fast`, with JUnit).\n",
         )
+    };
+    // A TOML string holding the test command for `args`.
+    let test = |args: &str| -> String {
+        let command = if nextest {
+            // Inside the script's single quotes, the glob is double-quoted.
+            let args = args.replace("'*'", "\"*\"");
+            format!(
+                "sh -c 'printf \"[profile.tiergate.junit]\\npath = \\\"%s\\\"\\n\" \"$1\" > \"$1.toml\" && exec cargo nextest run --tool-config-file \"tiergate:$1.toml\" --profile tiergate --no-fail-fast{args}' sh {{junit}}"
+            )
+        } else {
+            format!("cargo test --no-fail-fast{args}")
+        };
+        toml::Value::String(command).to_string()
     };
     let mut text = format!(
         r#"# tiergate preset: rust
-{note}# Unit tests (in src/) run in fast; comprehensive runs only the integration
-# and doc tests, so no test runs twice on a push.
+{note}# Unit tests (of the lib and bin targets) run in fast; comprehensive runs
+# only the integration and doc tests, so no test runs twice on a push.
 
 [stages.smoke]
 gate = {{ fail_when = "any", on_fail = "block" }}
@@ -282,14 +298,16 @@ groups = [
     );
     if !unit_targets.is_empty() {
         text.push_str(&format!(
-            "  {{ name = \"unit\", run = \"{runner}{scope}{unit_targets}\", env_inputs = {env} }},\n"
+            "  {{ name = \"unit\", run = {}, env_inputs = {env} }},\n",
+            test(&format!("{scope}{unit_targets}"))
         ));
     }
     text.push_str("]\n");
     let mut comprehensive = Vec::new();
     if targets.integration {
         comprehensive.push(format!(
-            "  {{ name = \"integration\", run = \"{runner}{scope} --test '*'\", env_inputs = {env} }},\n"
+            "  {{ name = \"integration\", run = {}, env_inputs = {env} }},\n",
+            test(&format!("{scope} --test '*'"))
         ));
     }
     if targets.lib {
@@ -406,7 +424,7 @@ mod tests {
         let text = rust_text(true, BIN_ONLY);
         assert!(!text.contains("--lib"), "{text}");
         assert!(
-            text.contains("cargo nextest run --no-fail-fast --bins"),
+            text.contains("--profile tiergate --no-fail-fast --bins' sh {junit}"),
             "{text}"
         );
         assert!(

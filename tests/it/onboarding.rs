@@ -235,11 +235,14 @@ fn the_rust_preset_of_a_binary_only_crate_passes_its_tests() {
     );
     run.expect_code(0);
     let report: serde_json::Value = serde_json::from_slice(&repo.read("r.json")).unwrap();
-    assert_eq!(
-        report["stages"][0]["groups"][0]["status"],
-        "passed",
-        "{}",
-        run.all()
+    let group = &report["stages"][0]["groups"][0];
+    assert_eq!(group["status"], "passed", "{}", run.all());
+    // nextest wrote JUnit through the preset's profile: the test is named.
+    assert!(
+        group["tests"][0]["name"]
+            .as_str()
+            .is_some_and(|n| n.ends_with("doubles")),
+        "{group}"
     );
 }
 
