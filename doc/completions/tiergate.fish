@@ -111,7 +111,7 @@ complete -c tiergate -n "__fish_tiergate_using_subcommand doctor" -s h -l help -
 complete -c tiergate -n "__fish_tiergate_using_subcommand config" -l color -d 'Colour the output: auto (on a terminal, unless `NO_COLOR` is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c tiergate -n "__fish_tiergate_using_subcommand config" -l show-effective -d 'Print the configuration in effect (the file, or the embedded preset)'
+complete -c tiergate -n "__fish_tiergate_using_subcommand config" -l show-effective -d 'Print the resolved configuration, every default filled in, as TOML that loads back the same'
 complete -c tiergate -n "__fish_tiergate_using_subcommand config" -l schema -d 'Print the JSON Schema of .tiergate.toml'
 complete -c tiergate -n "__fish_tiergate_using_subcommand config" -s q -l quiet -d 'One summary line instead of the full output'
 complete -c tiergate -n "__fish_tiergate_using_subcommand config" -s v -l verbose -d 'Stream every command\'s output as it runs'

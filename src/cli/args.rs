@@ -197,7 +197,7 @@ pub(crate) struct InstallArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct ConfigArgs {
-    /// Print the configuration in effect (the file, or the embedded preset).
+    /// Print the resolved configuration, every default filled in, as TOML that loads back the same.
     #[arg(long, conflicts_with = "schema")]
     pub(crate) show_effective: bool,
     /// Print the JSON Schema of .tiergate.toml.

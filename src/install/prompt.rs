@@ -78,34 +78,7 @@ pub(crate) fn ask_install(
             write_config: false,
         });
     }
-    // The detected preset first, then every other kind once: the detected
-    // kind is not offered again in its generic form.
-    let presets: Vec<Preset> = std::iter::once(detected.clone())
-        .chain(
-            [
-                Preset::Rust {
-                    nextest: which::which("cargo-nextest").is_ok(),
-                    targets: crate::config::RustTargets {
-                        workspace: false,
-                        lib: true,
-                        bins: true,
-                        integration: true,
-                    },
-                },
-                Preset::Python {
-                    black: true,
-                    ruff: true,
-                    markers: Vec::new(),
-                },
-                Preset::Node {
-                    scripts: vec!["lint".into(), "test".into()],
-                },
-                Preset::Generic,
-            ]
-            .into_iter()
-            .filter(|p| p.name() != detected.name()),
-        )
-        .collect();
+    let presets = menu(&detected);
     let labels: Vec<String> = presets
         .iter()
         .enumerate()
@@ -133,4 +106,50 @@ pub(crate) fn ask_install(
         preset: presets[choice].clone(),
         write_config,
     })
+}
+
+/// The presets offered: the detected one first, then every other kind once
+/// (the detected kind is not offered again in its generic form).
+fn menu(detected: &Preset) -> Vec<Preset> {
+    std::iter::once(detected.clone())
+        .chain(
+            [
+                Preset::Rust {
+                    nextest: which::which("cargo-nextest").is_ok(),
+                    targets: crate::config::RustTargets {
+                        workspace: false,
+                        lib: true,
+                        bins: true,
+                        integration: true,
+                    },
+                },
+                Preset::Python {
+                    black: true,
+                    ruff: true,
+                    markers: Vec::new(),
+                },
+                Preset::Node {
+                    scripts: vec!["lint".into(), "test".into()],
+                },
+                Preset::Generic,
+            ]
+            .into_iter()
+            .filter(|p| p.name() != detected.name()),
+        )
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_menu_lists_each_preset_once_the_detected_one_first() {
+        let detected = Preset::Node {
+            scripts: vec!["test".into()],
+        };
+        let names: Vec<&str> = menu(&detected).iter().map(Preset::name).collect();
+        assert_eq!(names, ["node", "rust", "python", "generic"]);
+        assert_eq!(menu(&detected)[0], detected);
+    }
 }
