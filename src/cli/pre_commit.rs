@@ -39,12 +39,14 @@ pub(crate) fn run(
     // the stash at all. A commit with nothing to run must cost a few
     // milliseconds (issue 7): no stash, no git child process.
     let staged_changes = repo.staged_changes().map_err(|e| changes::git_error(&e))?;
-    let staged: Vec<Vec<u8>> = staged_changes
+    let mut staged: Vec<Vec<u8>> = staged_changes
         .paths
         .iter()
         .filter(|c| !c.is_deleted())
         .map(|c| c.path.clone())
         .collect();
+    // Formatters get files, never a submodule's folder.
+    changes::drop_submodules(repo.root(), &mut staged);
     let skip = SkipList::parse(&std::env::var(crate::env::TIERGATE_SKIP).unwrap_or_default());
     let formatters: Vec<&Formatter> = formatter_names
         .iter()
