@@ -126,7 +126,8 @@ pub(crate) fn from_changes(
 /// holds a folder at a submodule's path, checked out or not.
 pub(crate) fn drop_submodules(root: &std::path::Path, files: &mut Vec<Vec<u8>>) {
     files.retain(|path| {
-        !std::fs::symlink_metadata(root.join(std::ffi::OsStr::from_bytes(path))).is_ok_and(|m| m.is_dir())
+        !std::fs::symlink_metadata(root.join(std::ffi::OsStr::from_bytes(path)))
+            .is_ok_and(|m| m.is_dir())
     });
 }
 

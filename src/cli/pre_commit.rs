@@ -178,6 +178,19 @@ fn tell_restored(restored: &Restored) {
             names(&restored.merged)
         ));
     }
+    if !restored.concurrent.is_empty() {
+        ui::err(&format!(
+            "tiergate: {} written by another program during the run: its writes are merged with your unstaged changes",
+            names(&restored.concurrent)
+        ));
+    }
+    if let Some(dir) = &restored.kept_dir {
+        ui::warn(&format!(
+            "{} written by another program during the run, overlapping your unstaged changes: the file keeps what was written, and your unstaged version is saved in {} (`tiergate recover` lists it)",
+            names(&restored.kept_both),
+            dir.display()
+        ));
+    }
     if let Some(dir) = &restored.fixes_dir {
         ui::warn(&format!(
             "formatter fixes to {} conflict with your unstaged changes: they were rolled back (your work is kept) and saved in {}",
@@ -249,6 +262,7 @@ fn format(
             }
         }
     }
+    stash.end_formatting().map_err(WorktreeError::into_error)?;
     worktree::failpoint("after-formatters", &stash_state_dir(config, repo));
     if let Some(signal) = exec::interrupted() {
         restore(stash, RestoreMode::RollBack)?;

@@ -17,6 +17,7 @@ mod entry;
 mod failpoint;
 mod files;
 mod git_cli;
+mod guarded;
 mod lock;
 mod recovery;
 mod restage;
@@ -26,7 +27,7 @@ mod stash;
 
 pub(crate) use failpoint::hit as failpoint;
 pub(crate) use recovery::{
-    fixes_dirs, list as list_entries, recover_all, recover_leftovers, Recovered,
+    fixes_dirs, kept_dirs, list as list_entries, recover_all, recover_leftovers, Recovered,
 };
 pub(crate) use restage::restage;
 pub(crate) use restore::{Mode as RestoreMode, Restored};

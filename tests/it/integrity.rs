@@ -114,3 +114,113 @@ stages = ["smoke"]
     git_commit(&t2).expect_code(0);
     assert_eq!(logged(&log2), "ran\n");
 }
+
+/// The unstaged versions kept beside another program's writes, as
+/// `tiergate recover` lists them.
+fn kept_copies(t: &TestRepo, name: &str) -> Vec<Vec<u8>> {
+    let run = t.tiergate(&["recover"]);
+    run.expect_code(0);
+    std::fs::read_dir(t.join(".git/tiergate/recovery"))
+        .map(|r| {
+            r.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "kept"))
+                .inspect(|p| {
+                    assert!(
+                        run.all().contains(&*p.to_string_lossy()),
+                        "recover does not list {}: {}",
+                        p.display(),
+                        run.all()
+                    );
+                })
+                .filter_map(|p| std::fs::read(p.join(name)).ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Issue 13: an editor appending to a partially staged file while the
+/// commit's tiers run lost lines (to a `.fixes` copy called a formatter
+/// conflict, and two outright). A real writer process appends a line every
+/// 10 ms before, during and after a real `git commit`; every line it wrote
+/// and the user's unstaged line must be in the file, or in a kept copy that
+/// `recover` lists. Repeated to catch the races of stash and restore.
+#[test]
+fn concurrent_writer_loses_no_line_during_a_commit() {
+    let (t, _) = repo_with(
+        r#"
+[stages.smoke]
+groups = [{ name = "slow", run = "sleep 0.5", always = true }]
+[hooks.pre-commit]
+stages = ["smoke"]
+"#,
+    );
+    for round in 0..10 {
+        t.write(
+            "a.txt",
+            format!("one STAGED {round}\ntwo\nthree\nfour\nfive\n"),
+        );
+        t.stage(&["a.txt"]);
+        let unstaged = format!("five UNSTAGED {round}");
+        t.write(
+            "a.txt",
+            format!("one STAGED {round}\ntwo\nthree\nfour\n{unstaged}\n"),
+        );
+        let stop = t.home.path().join("stop");
+        let count = t.home.path().join("count");
+        let _ = std::fs::remove_file(&stop);
+        let _ = std::fs::remove_file(&count);
+        let mut writer = std::process::Command::new("sh")
+            .args([
+                "-c",
+                r#"i=0; while [ ! -e "$1" ]; do i=$((i+1)); echo "r$3-w$i" >> a.txt; sleep 0.01; done; echo $i > "$2""#,
+                "sh",
+            ])
+            .arg(&stop)
+            .arg(&count)
+            .arg(round.to_string())
+            .current_dir(t.path())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        let run = git_commit(&t);
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        std::fs::write(&stop, b"").unwrap();
+        assert!(writer.wait().unwrap().success());
+        assert!(
+            !run.all().contains("formatter"),
+            "no formatter is configured: {}",
+            run.all()
+        );
+        let written: usize = std::fs::read_to_string(&count)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        let file = String::from_utf8(t.read("a.txt")).unwrap();
+        let kept: Vec<String> = kept_copies(&t, "a.txt")
+            .into_iter()
+            .map(|b| String::from_utf8(b).unwrap())
+            .collect();
+        let found = |line: &str| {
+            file.lines().any(|l| l == line) || kept.iter().any(|k| k.lines().any(|l| l == line))
+        };
+        let lost: Vec<usize> = (1..=written)
+            .filter(|i| !found(&format!("r{round}-w{i}")))
+            .collect();
+        assert!(
+            lost.is_empty(),
+            "round {round}: lines lost {lost:?} of {written}\nfile:\n{file}\nkept: {kept:?}\n{}",
+            run.all()
+        );
+        assert!(found(&unstaged), "round {round}: {file}\n{}", run.all());
+        // Every line the writer wrote, once, in order, after the user's.
+        let order: Vec<&str> = file.lines().filter(|l| l.starts_with('r')).collect();
+        if kept.is_empty() {
+            let expected: Vec<String> = (1..=written).map(|i| format!("r{round}-w{i}")).collect();
+            assert_eq!(order, expected, "round {round}");
+        }
+        // The next round starts from a committed, clean a.txt.
+        t.git(&["checkout", "--", "a.txt"]);
+    }
+}
