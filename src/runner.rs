@@ -124,6 +124,18 @@ pub(crate) fn execute_in(
     request: &RunRequest,
     work_dir: &std::path::Path,
 ) -> Result<ExitStatus, Error> {
+    execute_watched(repo, config, request, work_dir, None)
+}
+
+/// `execute_in`, with a watch on the tracked files: a group that modifies
+/// one fails (pre-commit).
+pub(crate) fn execute_watched(
+    repo: &Repo,
+    config: &Config,
+    request: &RunRequest,
+    work_dir: &std::path::Path,
+    watch: Option<pipeline::Watch>,
+) -> Result<ExitStatus, Error> {
     let started_at = SystemTime::now();
     let selection = changes::selection(repo, config, request.changes.clone())?;
     repo.release_index();
@@ -150,6 +162,7 @@ pub(crate) fn execute_in(
                 None
             })
             .map(std::sync::Arc::new),
+        watch,
     };
     if !plan.runs_anything() {
         explain_nothing_selected(&selection, &plan);

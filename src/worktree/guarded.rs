@@ -52,6 +52,11 @@ fn stamp(path: &Path) -> std::io::Result<Seen> {
     }
 }
 
+/// The stamp of `path` now (`None` when nothing is there or it cannot be read).
+pub(super) fn read_stamp(path: &Path) -> Seen {
+    stamp(path).ok().flatten()
+}
+
 /// How many times a read is retried while the file keeps changing under it.
 const ATTEMPTS: usize = 100;
 

@@ -224,3 +224,111 @@ stages = ["smoke"]
         t.git(&["checkout", "--", "a.txt"]);
     }
 }
+
+/// Partially stage a.txt: line 1 staged (with a double space a formatter
+/// squeezes), line 5 unstaged.
+fn partial(t: &TestRepo) {
+    t.write("a.txt", "one  STAGED\ntwo\nthree\nfour\nfive\n");
+    t.stage(&["a.txt"]);
+    t.write("a.txt", "one  STAGED\ntwo\nthree\nfour\nfive UNSTAGED\n");
+}
+
+/// Issue 13: a formatter that stages its own output under `fix = "fail"`
+/// had its fixes "rolled back" while the commit took them from the index.
+/// And a group that changes the index: the same block.
+#[test]
+fn index_changed_by_a_formatter_or_group_under_fix_fail_blocks_and_is_put_back() {
+    let (t, _) = repo_with(
+        r#"
+[formatters.squeeze-and-stage]
+run = "sh -c 'for f; do sed -i \"s/  */ /g\" \"$f\"; done; git add -- \"$@\"' sh"
+files = ["*.txt"]
+[stages.smoke]
+groups = [{ name = "ok", run = "true", always = true }]
+[hooks.pre-commit]
+stages = ["smoke"]
+formatters = ["squeeze-and-stage"]
+fix = "fail"
+"#,
+    );
+    partial(&t);
+    let index_before = index(&t);
+    let head = t.git(&["rev-parse", "HEAD"]);
+    let run = git_commit(&t);
+    run.expect_code(1);
+    assert!(run.all().contains("changed the index"), "{}", run.all());
+    assert!(run.all().contains("a.txt"), "{}", run.all());
+    assert_eq!(index(&t), index_before, "the index is what the user staged");
+    assert_eq!(t.git(&["rev-parse", "HEAD"]), head);
+    // The fixes stay in the work tree, with the unstaged work on top.
+    assert_eq!(
+        t.read("a.txt"),
+        b"one STAGED\ntwo\nthree\nfour\nfive UNSTAGED\n"
+    );
+
+    let (t, _) = repo_with(
+        r#"
+[stages.smoke]
+groups = [{ name = "stager", run = "git update-index --chmod=+x b.txt", always = true }]
+[hooks.pre-commit]
+stages = ["smoke"]
+"#,
+    );
+    partial(&t);
+    let index_before = index(&t);
+    let run = git_commit(&t);
+    run.expect_code(1);
+    assert!(run.all().contains("changed the index"), "{}", run.all());
+    assert!(run.all().contains("b.txt"), "{}", run.all());
+    assert_eq!(index(&t), index_before);
+    assert_eq!(
+        t.read("a.txt"),
+        b"one  STAGED\ntwo\nthree\nfour\nfive UNSTAGED\n"
+    );
+}
+
+/// Issue 13: a group that edits tracked files (a fixer, a generator) passed
+/// and left the edit for the next commit. It fails, naming the files; the
+/// edits stay; the unstaged work is restored. With another group running
+/// beside it, the edit is laid at the door of the group running when it
+/// was made.
+#[test]
+fn group_that_edits_tracked_files_fails_naming_them() {
+    for unstaged in [true, false] {
+        let (t, _) = repo_with(
+            r#"
+[stages.smoke]
+groups = [
+  { name = "quick", run = "true", always = true },
+  { name = "generator", run = "sh -c 'sleep 0.4; echo generated >> b.txt'", always = true },
+]
+[hooks.pre-commit]
+stages = ["smoke"]
+"#,
+        );
+        if unstaged {
+            partial(&t);
+        } else {
+            t.write("a.txt", "one  STAGED\ntwo\nthree\nfour\nfive\n");
+            t.stage(&["a.txt"]);
+        }
+        let before = t.read("a.txt");
+        let head = t.git(&["rev-parse", "HEAD"]);
+        let run = git_commit(&t);
+        run.expect_code(1);
+        assert!(
+            run.all()
+                .contains("files were modified by this group: b.txt"),
+            "{}",
+            run.all()
+        );
+        assert!(
+            !run.all().contains("quick: files were modified"),
+            "{}",
+            run.all()
+        );
+        assert_eq!(t.read("b.txt"), b"alpha\nbeta\ngenerated\n");
+        assert_eq!(t.read("a.txt"), before);
+        assert_eq!(t.git(&["rev-parse", "HEAD"]), head);
+    }
+}
