@@ -484,7 +484,10 @@ fn merge_one(
     else {
         return Ok(None);
     };
-    if appended && theirs.len() > base.len() && theirs.starts_with(base) {
+    // Only after a complete last line: else the first line written would
+    // be glued to the user's last one.
+    let ends_a_line = ours.is_empty() || ours.ends_with(b"\n");
+    if appended && ends_a_line && theirs.len() > base.len() && theirs.starts_with(base) {
         let mut bytes = ours.clone();
         bytes.extend_from_slice(&theirs[base.len()..]);
         return Ok(Some(Content::File { bytes, mode: *mode }));
