@@ -157,7 +157,7 @@ fn run_tiers(
         .map_err(WorktreeError::into_error)?;
     let watch: pipeline::Watch =
         std::sync::Arc::new(move || watch.modified().map_err(|e| e.to_string()));
-    let result = runner::execute_watched(repo, config, request, repo.root(), Some(watch));
+    let result = runner::execute_watched(repo, config, request, Some(watch));
     let changed = index.changed().map_err(WorktreeError::into_error)?;
     if changed.is_empty() {
         return result;
@@ -189,7 +189,13 @@ fn run_in_snapshot(
         &config.hooks.pre_commit.share,
     )
     .map_err(WorktreeError::into_error)?;
-    let result = runner::execute_in(repo, config, request, snapshot.root());
+    let result = runner::execute_in(
+        repo,
+        config,
+        request,
+        snapshot.root(),
+        &crate::cache::Source::Index,
+    );
     drop(snapshot);
     result
 }

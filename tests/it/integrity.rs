@@ -332,3 +332,87 @@ stages = ["smoke"]
         assert_eq!(t.git(&["rev-parse", "HEAD"]), head);
     }
 }
+
+/// Issue 13: snapshot isolation keyed the cache by the live work tree, so a
+/// broken staged file whose work-tree copy was fine replayed a cached pass.
+#[test]
+fn snapshot_isolation_keys_the_cache_by_the_snapshot_content() {
+    let (t, log) = repo_with(
+        r#"
+[stages.smoke]
+groups = [{ name = "check", run = "sh -c 'echo ran >> TG_LOG; ! grep -q BROKEN a.txt'", always = true }]
+[hooks.pre-commit]
+stages = ["smoke"]
+isolation = "snapshot"
+"#,
+    );
+    t.write("a.txt", "good v2\n");
+    t.stage(&["a.txt"]);
+    git_commit(&t).expect_code(0);
+    // The same work tree again, but a broken file staged.
+    t.write("a.txt", "BROKEN\n");
+    t.stage(&["a.txt"]);
+    t.write("a.txt", "good v2\n");
+    t.write("b.txt", "alpha\nbeta\nstaged too\n");
+    t.stage(&["b.txt"]);
+    let head = t.git(&["rev-parse", "HEAD"]);
+    let run = git_commit(&t);
+    run.expect_code(1);
+    assert_eq!(t.git(&["rev-parse", "HEAD"]), head);
+    assert_eq!(logged(&log), "ran\nran\n", "{}", run.all());
+}
+
+/// A repository with a bare remote `origin` holding `main`.
+fn with_remote(t: &TestRepo) {
+    let remote = t.home.path().join("remote.git");
+    t.git(&["init", "-q", "--bare", remote.to_str().unwrap()]);
+    t.git(&["remote", "add", "origin", remote.to_str().unwrap()]);
+    t.git(&["push", "-q", "--no-verify", "origin", "main"]);
+}
+
+/// Issue 13: pushing a branch that is not checked out tested the current
+/// work tree (and passed), even with `push_dirty = "snapshot"`. The pushed
+/// commit is tested, once however many refs push it.
+#[test]
+fn push_of_a_branch_not_checked_out_tests_the_pushed_commit_once() {
+    for push_dirty in ["warn", "snapshot"] {
+        let (t, log) = repo_with(&format!(
+            r#"
+[stages.fast]
+groups = [{{ name = "check", run = "sh -c 'echo ran >> TG_LOG; ! grep -q BROKEN a.txt'", always = true, cache = false }}]
+[hooks.pre-push]
+stages = ["fast"]
+push_dirty = "{push_dirty}"
+"#
+        ));
+        with_remote(&t);
+        t.git(&["checkout", "-q", "-b", "feature"]);
+        t.write("a.txt", "BROKEN\n");
+        t.commit("broken");
+        t.git(&["branch", "feature2"]);
+        t.git(&["checkout", "-q", "main"]);
+        let run = Run::from(
+            t.git_cmd(&["push", "origin", "feature", "feature2"])
+                .output()
+                .unwrap(),
+        );
+        run.expect_code(1);
+        assert!(run.all().contains("snapshot"), "{}", run.all());
+        assert_eq!(
+            logged(&log),
+            "ran\n",
+            "one run for one commit: {}",
+            run.all()
+        );
+        assert!(t
+            .git(&["ls-remote", "origin"])
+            .lines()
+            .all(|l| !l.contains("feature")));
+        // The checked-out branch still tests the work tree.
+        let _ = std::fs::remove_file(&log);
+        t.write("b.txt", "alpha\nbeta\nmore\n");
+        t.commit("more");
+        Run::from(t.git_cmd(&["push", "origin", "main"]).output().unwrap()).expect_code(0);
+        assert_eq!(logged(&log), "ran\n");
+    }
+}
