@@ -204,7 +204,9 @@ pub(crate) fn run(
     let config = config::load(repo.root())?;
     let work = hook_work(&repo, &config, hook, args, &stdin)?;
     if hook == HookName::PrePush {
-        if let Some(status) = push_elsewhere(&repo, &config, args, &stdin, &work, &prometheus)? {
+        if let Some(status) =
+            push_elsewhere(&repo, &config, args, &stdin, &work, prometheus.as_ref())?
+        {
             return Ok(status);
         }
     }
@@ -260,7 +262,7 @@ fn push_elsewhere(
     args: &[String],
     stdin: &[u8],
     work: &HookWork,
-    prometheus: &Option<std::path::PathBuf>,
+    prometheus: Option<&std::path::PathBuf>,
 ) -> Result<Option<ExitStatus>, Error> {
     let Ok(updates) = git::parse_push_lines(stdin) else {
         return Ok(None);
@@ -329,7 +331,7 @@ fn push_elsewhere(
                     "pre-push",
                     work.targets.clone(),
                     Request::Resolved(changes),
-                    prometheus.clone(),
+                    prometheus.cloned(),
                 );
                 runner::execute_in(
                     repo,
@@ -349,7 +351,7 @@ fn push_elsewhere(
                     "pre-push",
                     work.targets.clone(),
                     Request::Resolved(changes),
-                    prometheus.clone(),
+                    prometheus.cloned(),
                 );
                 match (&snapshot, repo.head_commit()) {
                     (Some(snapshot), Some(head)) => runner::execute_in(

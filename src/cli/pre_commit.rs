@@ -105,13 +105,6 @@ pub(crate) fn run(
     let mut stash = stash.map_err(WorktreeError::into_error)?;
 
     if !formatters.is_empty() {
-        // Under `fix = "fail"` a formatter may change files, never what is
-        // staged; under "restage" staging its own fixes is what tiergate
-        // does anyway.
-        let index = (config.hooks.pre_commit.fix == Fix::Fail)
-            .then(|| IndexGuard::take(repo.root(), repo.git_dir()))
-            .transpose()
-            .map_err(WorktreeError::into_error)?;
         if let Some(status) = format(
             repo,
             config,
@@ -120,7 +113,6 @@ pub(crate) fn run(
             &staged,
             &resolved,
             &env,
-            index.as_ref(),
         )? {
             return Ok(status);
         }
@@ -260,8 +252,14 @@ fn format(
     staged: &[Vec<u8>],
     resolved: &pipeline::Resolved,
     env: &[(std::ffi::OsString, std::ffi::OsString)],
-    index: Option<&IndexGuard>,
 ) -> Result<Option<ExitStatus>, Error> {
+    // Under `fix = "fail"` a formatter may change files, never what is
+    // staged; under "restage" staging its own fixes is what tiergate does
+    // anyway.
+    let index = (config.hooks.pre_commit.fix == Fix::Fail)
+        .then(|| IndexGuard::take(repo.root(), repo.git_dir()))
+        .transpose()
+        .map_err(WorktreeError::into_error)?;
     let skip = SkipList::parse(&std::env::var(crate::env::TIERGATE_SKIP).unwrap_or_default());
     let inputs: Vec<Vec<u8>> = formatters
         .iter()
@@ -315,12 +313,12 @@ fn format(
     }
     stash.end_formatting().map_err(WorktreeError::into_error)?;
     worktree::failpoint("after-formatters", &stash_state_dir(config, repo));
-    let staged_by_formatters = match index {
+    let staged_by_formatters = match &index {
         Some(index) => index.changed().map_err(WorktreeError::into_error)?,
         None => Vec::new(),
     };
     if !staged_by_formatters.is_empty() {
-        if let Some(index) = index {
+        if let Some(index) = &index {
             index.put_back().map_err(WorktreeError::into_error)?;
         }
     }

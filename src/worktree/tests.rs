@@ -263,7 +263,7 @@ fn randomized_edits_stages_and_rewrites_never_lose_a_byte() {
         if rng.chance(30) {
             if let Some(p) = stashed.get(rng.below(stashed.len().max(1) as u64)) {
                 if let Ok(Content::File { .. }) = files::read(p) {
-                    for n in 0..1 + rng.below(3) {
+                    for n in 0..=rng.below(3) {
                         let line = format!("another program {case}.{n}");
                         let mut f = std::fs::OpenOptions::new().append(true).open(p).unwrap();
                         std::io::Write::write_all(&mut f, format!("{line}\n").as_bytes()).unwrap();
