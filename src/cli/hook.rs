@@ -290,6 +290,9 @@ fn push_elsewhere(
     if elsewhere.is_empty() {
         return Ok(None);
     }
+    for note in &work.notes {
+        ui::out(&format!("tiergate: {note}"));
+    }
     let remote = args.first().map_or("origin", String::as_str);
     let state_dir = crate::state::state_dir(repo, config);
     let mut worst = ExitStatus::Passed;
