@@ -20,6 +20,7 @@ mod git_cli;
 mod guarded;
 mod index_guard;
 mod lock;
+mod merge;
 mod recovery;
 mod restage;
 mod restore;

@@ -525,7 +525,7 @@ fn merge_apart_agrees_with_git_merge_file() {
         let ours = change(&base);
         let theirs = change(&base);
         let base = base.concat().into_bytes();
-        let Some(merged) = super::restore::merge_apart(&base, &ours, &theirs) else {
+        let Some(merged) = super::merge::merge_apart(&base, &ours, &theirs) else {
             declined += 1;
             continue;
         };
