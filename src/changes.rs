@@ -117,7 +117,18 @@ pub(crate) fn from_changes(
     };
     selection.base = base;
     selection.head = head;
+    drop_submodules(repo.root(), &mut selection.files);
     Ok(selection)
+}
+
+/// A submodule's pointer selects by its path like any change, but it is a
+/// folder, not a file: never a `{files}` argument (issue 13). The work tree
+/// holds a folder at a submodule's path, checked out or not.
+pub(crate) fn drop_submodules(root: &std::path::Path, files: &mut Vec<Vec<u8>>) {
+    files.retain(|path| {
+        !std::fs::symlink_metadata(root.join(std::ffi::OsStr::from_bytes(path)))
+            .is_ok_and(|m| m.is_dir())
+    });
 }
 
 /// `--files` paths as repository-relative bytes.

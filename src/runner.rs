@@ -113,16 +113,47 @@ pub(crate) fn execute(
     config: &Config,
     request: &RunRequest,
 ) -> Result<ExitStatus, Error> {
-    execute_in(repo, config, request, repo.root())
+    execute_watched(repo, config, request, None)
 }
 
-/// `execute` with the commands run in `work_dir` instead of the work tree:
-/// a snapshot checkout (SPEC 8, `isolation = "snapshot"`).
+/// `execute` with the commands run in `work_dir`, a snapshot checkout of
+/// `source` (SPEC 8, `isolation = "snapshot"`, a pushed commit), whose
+/// content keys the cache.
 pub(crate) fn execute_in(
     repo: &Repo,
     config: &Config,
     request: &RunRequest,
     work_dir: &std::path::Path,
+    source: &cache::Source,
+) -> Result<ExitStatus, Error> {
+    execute_full(repo, config, request, work_dir, None, source)
+}
+
+/// `execute`, with a watch on the tracked files: a group that modifies
+/// one fails (pre-commit).
+pub(crate) fn execute_watched(
+    repo: &Repo,
+    config: &Config,
+    request: &RunRequest,
+    watch: Option<pipeline::Watch>,
+) -> Result<ExitStatus, Error> {
+    execute_full(
+        repo,
+        config,
+        request,
+        repo.root(),
+        watch,
+        &cache::Source::WorkTree,
+    )
+}
+
+fn execute_full(
+    repo: &Repo,
+    config: &Config,
+    request: &RunRequest,
+    work_dir: &std::path::Path,
+    watch: Option<pipeline::Watch>,
+    source: &cache::Source,
 ) -> Result<ExitStatus, Error> {
     let started_at = SystemTime::now();
     let selection = changes::selection(repo, config, request.changes.clone())?;
@@ -144,12 +175,13 @@ pub(crate) fn execute_in(
         jobs: request.jobs.unwrap_or(config.settings.jobs),
         env,
         strict: request.strict,
-        cache: cache::open_for_run(repo, config, &plan, request.no_cache)
+        cache: cache::open_for_run(repo, config, &plan, request.no_cache, source)
             .unwrap_or_else(|problem| {
                 ui::warn(&format!("{problem}; every group runs"));
                 None
             })
             .map(std::sync::Arc::new),
+        watch,
     };
     if !plan.runs_anything() {
         explain_nothing_selected(&selection, &plan);

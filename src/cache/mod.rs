@@ -32,6 +32,7 @@ pub(crate) fn open_for_run(
     config: &Config,
     plan: &Plan<'_>,
     no_cache: bool,
+    source: &Source,
 ) -> Result<Option<Session>, String> {
     let cacheable: Vec<&Group> = plan
         .stages
@@ -50,7 +51,18 @@ pub(crate) fn open_for_run(
     }
     let untracked = cacheable.iter().any(|g| g.inputs.is_some());
     let store = Store::new(crate::state::shared_dir(repo, config).join("cache"));
-    Session::open(repo, store, !no_cache, untracked).map(Some)
+    Session::open_from(repo, store, !no_cache, untracked, source).map(Some)
+}
+
+/// What content the commands of a run see, which the inputs are read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Source {
+    /// The work tree (with untracked files when a group names its inputs).
+    WorkTree,
+    /// A snapshot checkout of the index (pre-commit `isolation = "snapshot"`).
+    Index,
+    /// A snapshot checkout of this commit (a pushed commit).
+    Commit(String),
 }
 
 /// Whether a group's passes may be stored and replayed at all.
@@ -89,9 +101,25 @@ impl Session {
         lookups: bool,
         untracked: bool,
     ) -> Result<Session, String> {
-        let inputs = repo
-            .input_files(untracked)
-            .map_err(|e| format!("cannot read the inputs for the cache: {e}"))?;
+        Session::open_from(repo, store, lookups, untracked, &Source::WorkTree)
+    }
+
+    /// `open`, with the inputs read from `source`: a snapshot is keyed by
+    /// its own content, never the live work tree's (issue 13: a broken
+    /// staged file was replayed as a cached pass).
+    pub(crate) fn open_from(
+        repo: &Repo,
+        store: Store,
+        lookups: bool,
+        untracked: bool,
+        source: &Source,
+    ) -> Result<Session, String> {
+        let inputs = match source {
+            Source::WorkTree => repo.input_files(untracked),
+            Source::Index => repo.input_files_of(None),
+            Source::Commit(commit) => repo.input_files_of(Some(commit)),
+        }
+        .map_err(|e| format!("cannot read the inputs for the cache: {e}"))?;
         let tracked_digest = inputs_digest(inputs.iter().filter(|f| f.tracked));
         Ok(Session {
             store,

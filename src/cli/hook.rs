@@ -203,6 +203,13 @@ pub(crate) fn run(
     let repo = runner::open_repo()?;
     let config = config::load(repo.root())?;
     let work = hook_work(&repo, &config, hook, args, &stdin)?;
+    if hook == HookName::PrePush {
+        if let Some(status) =
+            push_elsewhere(&repo, &config, args, &stdin, &work, prometheus.as_ref())?
+        {
+            return Ok(status);
+        }
+    }
     let mut snapshot_of = None;
     if let Request::Resolved(changes) = &work.changes {
         if hook == HookName::PrePush
@@ -230,15 +237,170 @@ pub(crate) fn run(
         ),
         None => None,
     };
-    let work_dir = snapshot
-        .as_ref()
-        .map_or_else(|| repo.root().to_path_buf(), |s| s.root().to_path_buf());
-    runner::execute_in(
-        &repo,
-        &config,
-        &RunRequest::for_hook(hook.as_str(), work.targets, work.changes, prometheus),
-        &work_dir,
+    let request = RunRequest::for_hook(hook.as_str(), work.targets, work.changes, prometheus);
+    match (&snapshot, snapshot_of) {
+        (Some(snapshot), Some(commit)) => runner::execute_in(
+            &repo,
+            &config,
+            &request,
+            snapshot.root(),
+            &crate::cache::Source::Commit(commit),
+        ),
+        _ => runner::execute(&repo, &config, &request),
+    }
+}
+
+/// What is pushed is what is tested (issue 13): a pushed ref whose commit is
+/// not the checked-out one (a branch pushed without being checked out) is
+/// tested in a snapshot of that commit, whatever `push_dirty` says; each
+/// distinct commit once, on the changes of the refs that push it. Refs
+/// that push the checked-out commit are left to the usual run, which
+/// follows when this returns `None` with nothing else pushed.
+fn push_elsewhere(
+    repo: &Repo,
+    config: &Config,
+    args: &[String],
+    stdin: &[u8],
+    work: &HookWork,
+    prometheus: Option<&std::path::PathBuf>,
+) -> Result<Option<ExitStatus>, Error> {
+    let Ok(updates) = git::parse_push_lines(stdin) else {
+        return Ok(None);
+    };
+    let head = repo.head_commit();
+    let commit_of = |u: &git::PushUpdate| {
+        repo.raw()
+            .find_object(u.local_sha, None)
+            .and_then(|o| o.peel_to_commit())
+            .map(|c| c.id())
+            .ok()
+    };
+    let mut elsewhere: Vec<git2::Oid> = Vec::new();
+    let mut at_head = Vec::new();
+    for u in updates.iter().filter(|u| !u.is_delete()) {
+        match commit_of(u) {
+            Some(commit) if Some(commit) != head => {
+                if !elsewhere.contains(&commit) {
+                    elsewhere.push(commit);
+                }
+            }
+            _ => at_head.push(u.clone()),
+        }
+    }
+    if elsewhere.is_empty() {
+        return Ok(None);
+    }
+    for note in &work.notes {
+        ui::out(&format!("tiergate: {note}"));
+    }
+    let remote = args.first().map_or("origin", String::as_str);
+    let state_dir = crate::state::state_dir(repo, config);
+    let mut worst = ExitStatus::Passed;
+    let mut first_error = None;
+    let mut runs: Vec<(Option<git2::Oid>, Vec<git::PushUpdate>)> = elsewhere
+        .iter()
+        .map(|&commit| {
+            let refs = updates
+                .iter()
+                .filter(|u| !u.is_delete() && commit_of(u) == Some(commit))
+                .cloned()
+                .collect();
+            (Some(commit), refs)
+        })
+        .collect();
+    if !at_head.is_empty() {
+        runs.push((None, at_head));
+    }
+    for (commit, refs) in runs {
+        let changes = repo
+            .push_changes(remote, &refs)
+            .map_err(|e| changes::git_error(&e))?;
+        let names: Vec<&str> = refs.iter().map(|u| u.local_ref.as_str()).collect();
+        let result = match commit {
+            Some(commit) => {
+                ui::out(&format!(
+                    "tiergate: {} is not the checked-out commit: the tiers run in a snapshot of {}",
+                    names.join(", "),
+                    &commit.to_string()[..12]
+                ));
+                let snapshot = crate::worktree::Snapshot::of_commit(
+                    repo.root(),
+                    &state_dir,
+                    &commit.to_string(),
+                    &config.hooks.pre_commit.share,
+                )
+                .map_err(crate::worktree::WorktreeError::into_error)?;
+                let request = RunRequest::for_hook(
+                    "pre-push",
+                    work.targets.clone(),
+                    Request::Resolved(changes),
+                    prometheus.cloned(),
+                );
+                runner::execute_in(
+                    repo,
+                    config,
+                    &request,
+                    snapshot.root(),
+                    &crate::cache::Source::Commit(commit.to_string()),
+                )
+            }
+            None => {
+                // The checked-out commit: the work tree, as `push_dirty` says.
+                let snapshot = (!changes.paths.is_empty()
+                    && check_push_dirty(repo, config, &changes)?)
+                .then(|| head_snapshot(repo, config, &state_dir))
+                .transpose()?;
+                let request = RunRequest::for_hook(
+                    "pre-push",
+                    work.targets.clone(),
+                    Request::Resolved(changes),
+                    prometheus.cloned(),
+                );
+                match (&snapshot, repo.head_commit()) {
+                    (Some(snapshot), Some(head)) => runner::execute_in(
+                        repo,
+                        config,
+                        &request,
+                        snapshot.root(),
+                        &crate::cache::Source::Commit(head.to_string()),
+                    ),
+                    _ => runner::execute(repo, config, &request),
+                }
+            }
+        };
+        match result {
+            Ok(ExitStatus::Interrupted(signal)) => {
+                return Ok(Some(ExitStatus::Interrupted(signal)))
+            }
+            Ok(ExitStatus::Blocked) => worst = ExitStatus::Blocked,
+            Ok(_) => {}
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    match first_error {
+        Some(e) => Err(e),
+        None => Ok(Some(worst)),
+    }
+}
+
+fn head_snapshot(
+    repo: &Repo,
+    config: &Config,
+    state_dir: &std::path::Path,
+) -> Result<crate::worktree::Snapshot, Error> {
+    let head = repo
+        .head_commit()
+        .map(|h| h.to_string())
+        .unwrap_or_default();
+    crate::worktree::Snapshot::of_commit(
+        repo.root(),
+        state_dir,
+        &head,
+        &config.hooks.pre_commit.share,
     )
+    .map_err(crate::worktree::WorktreeError::into_error)
 }
 
 /// The commit a push snapshot checks out: the first pushed ref that is not

@@ -11,7 +11,9 @@ use crate::pipeline::{self, formatters::FormatterStatus};
 use crate::plan::{Plan, SkipList};
 use crate::runner::{self, RunRequest};
 use crate::ui::{self, Verbosity};
-use crate::worktree::{self, RestoreMode, Restored, Snapshot, Stash, WorktreeError};
+use crate::worktree::{
+    self, IndexGuard, RestoreMode, Restored, Snapshot, Stash, TrackedWatch, WorktreeError,
+};
 
 fn names(paths: &[Vec<u8>]) -> String {
     paths
@@ -39,12 +41,14 @@ pub(crate) fn run(
     // the stash at all. A commit with nothing to run must cost a few
     // milliseconds (issue 7): no stash, no git child process.
     let staged_changes = repo.staged_changes().map_err(|e| changes::git_error(&e))?;
-    let staged: Vec<Vec<u8>> = staged_changes
+    let mut staged: Vec<Vec<u8>> = staged_changes
         .paths
         .iter()
         .filter(|c| !c.is_deleted())
         .map(|c| c.path.clone())
         .collect();
+    // Formatters get files, never a submodule's folder.
+    changes::drop_submodules(repo.root(), &mut staged);
     let skip = SkipList::parse(&std::env::var(crate::env::TIERGATE_SKIP).unwrap_or_default());
     let formatters: Vec<&Formatter> = formatter_names
         .iter()
@@ -71,7 +75,7 @@ pub(crate) fn run(
     if formatters.is_empty() && !unstaged {
         // The work tree already is what is being committed: nothing to set
         // aside, nothing to restore.
-        return runner::execute(repo, config, &request);
+        return run_tiers(repo, config, &request, true);
     }
     // Missing formatter programs are a usage error before anything is touched.
     let env = runner::command_env(config, &[]);
@@ -119,7 +123,7 @@ pub(crate) fn run(
         restore(&mut stash, RestoreMode::Merge)?;
         return run_in_snapshot(repo, config, &request, &state_dir);
     }
-    let result = runner::execute(repo, config, &request);
+    let result = run_tiers(repo, config, &request, false);
     worktree::failpoint("before-restore", &state_dir);
     let mode = if exec::interrupted().is_some() || result.is_err() {
         RestoreMode::RollBack
@@ -128,6 +132,40 @@ pub(crate) fn run(
     };
     restore(&mut stash, mode)?;
     result
+}
+
+/// The tiers on the work tree, which holds what is committed: a group that
+/// modifies a tracked file fails, and one that changes the index blocks the
+/// commit, the index put back to what the user staged. `clean`: the scan
+/// found every tracked file matching the index (nothing to remember).
+fn run_tiers(
+    repo: &Repo,
+    config: &Config,
+    request: &RunRequest,
+    clean: bool,
+) -> Result<ExitStatus, Error> {
+    let index = IndexGuard::take(repo.root(), repo.git_dir()).map_err(WorktreeError::into_error)?;
+    let watch = TrackedWatch::start(repo.root(), repo.git_dir(), clean)
+        .map_err(WorktreeError::into_error)?;
+    let watch: pipeline::Watch =
+        std::sync::Arc::new(move || watch.modified().map_err(|e| e.to_string()));
+    let result = runner::execute_watched(repo, config, request, Some(watch));
+    let changed = index.changed().map_err(WorktreeError::into_error)?;
+    if changed.is_empty() {
+        return result;
+    }
+    index.put_back().map_err(WorktreeError::into_error)?;
+    ui::err(&format!(
+        "tiergate: blocked: a group changed the index (what is staged) for {}; it is put back to what you staged",
+        names(&changed)
+    ));
+    ui::err(
+        "hint: a group must not run `git add` or `git rm`; stage changes yourself and commit again",
+    );
+    match result {
+        Ok(ExitStatus::Passed) => Ok(ExitStatus::Blocked),
+        other => other,
+    }
 }
 
 fn run_in_snapshot(
@@ -143,7 +181,13 @@ fn run_in_snapshot(
         &config.hooks.pre_commit.share,
     )
     .map_err(WorktreeError::into_error)?;
-    let result = runner::execute_in(repo, config, request, snapshot.root());
+    let result = runner::execute_in(
+        repo,
+        config,
+        request,
+        snapshot.root(),
+        &crate::cache::Source::Index,
+    );
     drop(snapshot);
     result
 }
@@ -176,6 +220,19 @@ fn tell_restored(restored: &Restored) {
             names(&restored.merged)
         ));
     }
+    if !restored.concurrent.is_empty() {
+        ui::err(&format!(
+            "tiergate: {} changed during the run (by a group or another program): the changes are merged with your unstaged changes",
+            names(&restored.concurrent)
+        ));
+    }
+    if let Some(dir) = &restored.kept_dir {
+        ui::warn(&format!(
+            "{} changed during the run (by a group or another program), overlapping your unstaged changes: the file keeps those changes, and your unstaged version is saved in {} (`tiergate recover` lists it)",
+            names(&restored.kept_both),
+            dir.display()
+        ));
+    }
     if let Some(dir) = &restored.fixes_dir {
         ui::warn(&format!(
             "formatter fixes to {} conflict with your unstaged changes: they were rolled back (your work is kept) and saved in {}",
@@ -196,6 +253,13 @@ fn format(
     resolved: &pipeline::Resolved,
     env: &[(std::ffi::OsString, std::ffi::OsString)],
 ) -> Result<Option<ExitStatus>, Error> {
+    // Under `fix = "fail"` a formatter may change files, never what is
+    // staged; under "restage" staging its own fixes is what tiergate does
+    // anyway.
+    let index = (config.hooks.pre_commit.fix == Fix::Fail)
+        .then(|| IndexGuard::take(repo.root(), repo.git_dir()))
+        .transpose()
+        .map_err(WorktreeError::into_error)?;
     let skip = SkipList::parse(&std::env::var(crate::env::TIERGATE_SKIP).unwrap_or_default());
     let inputs: Vec<Vec<u8>> = formatters
         .iter()
@@ -247,10 +311,29 @@ fn format(
             }
         }
     }
+    stash.end_formatting().map_err(WorktreeError::into_error)?;
     worktree::failpoint("after-formatters", &stash_state_dir(config, repo));
+    let staged_by_formatters = match &index {
+        Some(index) => index.changed().map_err(WorktreeError::into_error)?,
+        None => Vec::new(),
+    };
+    if !staged_by_formatters.is_empty() {
+        if let Some(index) = &index {
+            index.put_back().map_err(WorktreeError::into_error)?;
+        }
+    }
     if let Some(signal) = exec::interrupted() {
         restore(stash, RestoreMode::RollBack)?;
         return Ok(Some(ExitStatus::Interrupted(signal)));
+    }
+    if !staged_by_formatters.is_empty() {
+        restore(stash, RestoreMode::Merge)?;
+        ui::err(&format!(
+            "tiergate: blocked: a formatter changed the index (what is staged) for {}; with fix = \"fail\" it may change files, never what is staged: the index is put back to what you staged",
+            names(&staged_by_formatters)
+        ));
+        ui::err("hint: the formatter's fixes are in your work tree: review them with `git diff`, `git add -p` what belongs in the commit, and commit again");
+        return Ok(Some(ExitStatus::Blocked));
     }
     let changed = worktree::changed_since_stash(stash).map_err(WorktreeError::into_error)?;
     if changed.is_empty() && !failed {

@@ -92,7 +92,10 @@ pub(crate) fn run() -> Result<ExitStatus, Error> {
             .hint("run `tiergate recover` in the repository whose commit was interrupted")
     })?;
     let entries = worktree::list_entries(&dir);
-    if entries.is_empty() {
+    if entries.is_empty()
+        && worktree::fixes_dirs(&dir).is_empty()
+        && worktree::kept_dirs(&dir).is_empty()
+    {
         ui::out("tiergate: no stashed work to recover");
     }
     for (id, created, paths, live) in &entries {
@@ -137,6 +140,12 @@ pub(crate) fn run() -> Result<ExitStatus, Error> {
         ui::out(&format!(
             "tiergate: formatter fixes rolled back by an earlier run are kept in {} (delete it when done)",
             fixes.display()
+        ));
+    }
+    for kept in worktree::kept_dirs(&dir) {
+        ui::out(&format!(
+            "tiergate: your unstaged versions of files another program wrote during an earlier run are kept in {} (delete it when done)",
+            kept.display()
         ));
     }
     Ok(if failed {

@@ -133,7 +133,12 @@ impl Repo {
     /// Every path in the index, sorted and once each (a conflict has up to three entries).
     pub(crate) fn tracked_files(&self) -> Result<Vec<RepoPath>, GitError> {
         let index = self.with_index()?.index()?;
-        let mut paths: Vec<RepoPath> = index.iter().map(|entry| entry.path).collect();
+        // A gitlink (submodule) is a folder, never a file to pass on.
+        let mut paths: Vec<RepoPath> = index
+            .iter()
+            .filter(|entry| entry.mode != 0o160_000)
+            .map(|entry| entry.path)
+            .collect();
         // The index is sorted by path already; sorting again is cheap and guards the dedup.
         paths.sort_unstable();
         paths.dedup();

@@ -72,6 +72,50 @@ impl Repo {
         Ok(files)
     }
 
+    /// Every entry of the index (`None`) or of a commit's tree, as a
+    /// checkout of it holds them, sorted by path: the inputs of a snapshot,
+    /// which never reads the work tree (issue 13).
+    pub(crate) fn input_files_of(&self, commit: Option<&str>) -> Result<Vec<InputFile>, GitError> {
+        let mut files = Vec::new();
+        match commit {
+            None => {
+                let index = self.with_index()?.index()?;
+                // An intent-to-add entry is not checked out: no input.
+                const INTENT_TO_ADD: u16 = 1 << 13;
+                for entry in index.iter() {
+                    if entry.flags_extended & INTENT_TO_ADD == 0 {
+                        files.push(InputFile {
+                            path: entry.path,
+                            mode: entry.mode,
+                            id: entry.id,
+                            tracked: true,
+                        });
+                    }
+                }
+            }
+            Some(commit) => {
+                let tree = self.raw().revparse_single(commit)?.peel_to_tree()?;
+                tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+                    if entry.kind() != Some(ObjectType::Tree) {
+                        let mut path = dir.as_bytes().to_vec();
+                        path.extend_from_slice(entry.name_bytes());
+                        #[expect(clippy::cast_sign_loss, reason = "git file modes are positive")]
+                        files.push(InputFile {
+                            path,
+                            mode: entry.filemode() as u32,
+                            id: entry.id(),
+                            tracked: true,
+                        });
+                    }
+                    git2::TreeWalkResult::Ok
+                })?;
+            }
+        }
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        files.dedup_by(|a, b| a.path == b.path);
+        Ok(files)
+    }
+
     /// Hash a work tree file the way `git hash-object` would (no filters): a file that cannot
     /// be read counts as deleted, which changes the key as a deletion should.
     fn hash_work_file(&self, path: &[u8], tracked: bool) -> InputFile {

@@ -6,6 +6,7 @@
 
 mod events;
 pub(crate) mod formatters;
+mod modified;
 mod preflight;
 mod stage;
 
@@ -14,6 +15,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 pub(crate) use events::Events;
+pub(crate) use modified::Watch;
 pub(crate) use preflight::{find_program, resolve_programs, Resolved};
 pub(crate) use stage::key_argvs;
 
@@ -35,6 +37,8 @@ pub(crate) struct Options {
     pub(crate) strict: bool,
     /// The result cache for this run; `None` when no group may use it.
     pub(crate) cache: Option<std::sync::Arc<crate::cache::Session>>,
+    /// Pre-commit: which tracked files the groups modified (they fail).
+    pub(crate) watch: Option<Watch>,
 }
 
 #[derive(Debug, Clone)]

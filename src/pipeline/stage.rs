@@ -3,9 +3,9 @@
 
 use std::path::Path;
 use std::sync::{mpsc, Arc, Mutex, PoisonError};
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
-use super::{junit_path, Events, Options, Resolved, StageRun};
+use super::{junit_path, modified, Events, Options, Resolved, StageRun};
 use crate::cache::{self, Lookup, ProgramStamp};
 use crate::config::{Config, Group};
 use crate::exec::{self, Slots};
@@ -75,8 +75,13 @@ pub(super) fn run_stage(
     }
 
     let shared: Mutex<Vec<Option<GroupResult>>> = Mutex::new(results);
+    // When each group ran, and its cache key when its pass is stored late.
+    type Window = Option<(SystemTime, SystemTime, Option<cache::Key>)>;
+    let windows: Mutex<Vec<Window>> = Mutex::new(vec![None; stage_plan.groups.len()]);
+    let alone = jobs.len() == 1;
     let run_one = |job: &GroupJob<'_>| {
-        let result = run_group(
+        let started = SystemTime::now();
+        let (mut result, key) = run_group(
             config,
             &stage.name,
             job,
@@ -88,8 +93,22 @@ pub(super) fn run_stage(
             deadline,
             events,
         );
+        let finished = SystemTime::now();
+        // The only group of the stage: what changed is its doing, told
+        // before its result is shown.
+        if let (Some(watch), true) = (&options.watch, alone && modified::ran(&result)) {
+            let paths = modified::ask(watch, std::slice::from_mut(&mut result));
+            if !paths.is_empty() {
+                modified::fail(&mut result, &paths, None);
+            }
+        }
+        if let (Some(key), true) = (&key, alone) {
+            store(options, &stage.name, key, &result, events);
+        }
         events.group_finished(&result);
         shared.lock().unwrap_or_else(PoisonError::into_inner)[job.index] = Some(result);
+        windows.lock().unwrap_or_else(PoisonError::into_inner)[job.index] =
+            Some((started, finished, key));
     };
     if jobs.len() <= 1 {
         jobs.iter().for_each(run_one);
@@ -114,13 +133,29 @@ pub(super) fn run_stage(
     drop(stage_done);
     let results = shared.into_inner().unwrap_or_else(PoisonError::into_inner);
 
-    let groups: Vec<GroupResult> = results
+    let mut groups: Vec<GroupResult> = results
         .into_iter()
         .zip(&stage_plan.groups)
         .map(|(r, p)| {
             r.unwrap_or_else(|| GroupResult::skipped(&stage.name, &p.group.name, "not run"))
         })
         .collect();
+    if let (Some(watch), false) = (&options.watch, alone) {
+        let windows = windows.into_inner().unwrap_or_else(PoisonError::into_inner);
+        if groups.iter().any(modified::ran) {
+            let times: Vec<_> = windows
+                .iter()
+                .map(|w| w.as_ref().map(|(s, e, _)| (*s, *e)))
+                .collect();
+            let paths = modified::ask(watch, &mut groups);
+            modified::attribute(&options.root, &stage.name, &mut groups, &times, &paths);
+        }
+        for (group, window) in groups.iter().zip(&windows) {
+            if let Some((_, _, Some(key))) = window {
+                store(options, &stage.name, key, group, events);
+            }
+        }
+    }
     let no_tests: Vec<_> = stage_plan.groups.iter().map(|g| g.group.no_tests).collect();
     let verdict = policy::evaluate(&stage.gate, &groups, &no_tests);
     StageRun {
@@ -147,7 +182,7 @@ fn run_group(
     slots: &Slots,
     stage_deadline: Option<Instant>,
     events: &dyn Events,
-) -> GroupResult {
+) -> (GroupResult, Option<cache::Key>) {
     let group = job.group;
     let stage_config = config.stage(stage);
     // The cache is asked before taking slots: a hit needs none.
@@ -164,7 +199,10 @@ fn run_group(
         let looked_up = Instant::now();
         match cache.lookup(key) {
             Lookup::Hit(entry) => {
-                return cache::replay(&entry, looked_up.elapsed().as_secs_f64());
+                return (
+                    cache::replay(&entry, looked_up.elapsed().as_secs_f64()),
+                    None,
+                );
             }
             Lookup::Corrupt(problem) => {
                 events.warning(&format!("cache: {problem}; {stage}.{} runs", group.name));
@@ -179,14 +217,11 @@ fn run_group(
         } else {
             "timeout: the stage's time ran out before it started"
         };
-        return GroupResult::skipped(stage, &group.name, why);
+        return (GroupResult::skipped(stage, &group.name, why), None);
     };
     if stage_deadline.is_some_and(|d| Instant::now() >= d) {
-        return GroupResult::skipped(
-            stage,
-            &group.name,
-            "timeout: the stage's time ran out before it started",
-        );
+        let why = "timeout: the stage's time ran out before it started";
+        return (GroupResult::skipped(stage, &group.name, why), None);
     }
     let context = AttemptContext {
         stage,
@@ -255,17 +290,37 @@ fn run_group(
             config.hints.iter().map(|h| (&h.pattern, h.hint.as_str())),
         );
     }
-    if let (Some(cache), Some(key)) = (cache, &key) {
-        if exec::interrupted().is_none() {
-            if let Err(e) = cache.store(key, &result) {
-                events.warning(&format!(
-                    "cache: cannot store the pass of {stage}.{}: {e}",
-                    group.name
-                ));
-            }
+    match key {
+        // Watched (pre-commit): stored once the watch has had its say, so
+        // a group that modified files is never replayed as a pass.
+        Some(key) if options.watch.is_some() => (result, Some(key)),
+        Some(key) => {
+            store(options, stage, &key, &result, events);
+            (result, None)
+        }
+        None => (result, None),
+    }
+}
+
+/// Store a group's pass in the run's cache (other results are ignored).
+fn store(
+    options: &Options,
+    stage: &str,
+    key: &cache::Key,
+    result: &GroupResult,
+    events: &dyn Events,
+) {
+    let Some(cache) = options.cache.as_deref() else {
+        return;
+    };
+    if exec::interrupted().is_none() {
+        if let Err(e) = cache.store(key, result) {
+            events.warning(&format!(
+                "cache: cannot store the pass of {stage}.{}: {e}",
+                result.name
+            ));
         }
     }
-    result
 }
 
 fn add_reason(result: &mut GroupResult, note: &str) {

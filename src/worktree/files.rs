@@ -133,7 +133,7 @@ pub(crate) fn write_unsynced(path: &Path, content: &Content) -> std::io::Result<
 /// overwritten in place: not a symlink (never followed), not a FIFO or a
 /// folder, and its only link (a write through one hard link would change
 /// the others, which git's checkout never does). `None`: replace it instead.
-fn open_for_overwrite(path: &Path) -> Option<std::fs::File> {
+pub(super) fn open_for_overwrite(path: &Path) -> Option<std::fs::File> {
     use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
     let file = std::fs::OpenOptions::new()
         .write(true)
@@ -145,7 +145,7 @@ fn open_for_overwrite(path: &Path) -> Option<std::fs::File> {
 }
 
 /// The new bytes from the start, then the old tail cut off, then the mode.
-fn overwrite(mut file: &std::fs::File, bytes: &[u8], mode: u32) -> std::io::Result<()> {
+pub(super) fn overwrite(mut file: &std::fs::File, bytes: &[u8], mode: u32) -> std::io::Result<()> {
     let meta = file.metadata()?;
     file.write_all(bytes)?;
     if meta.len() > bytes.len() as u64 {

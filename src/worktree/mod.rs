@@ -17,21 +17,27 @@ mod entry;
 mod failpoint;
 mod files;
 mod git_cli;
+mod guarded;
+mod index_guard;
 mod lock;
+mod merge;
 mod recovery;
 mod restage;
 mod restore;
 mod snapshot;
 mod stash;
+mod watch;
 
 pub(crate) use failpoint::hit as failpoint;
+pub(crate) use index_guard::IndexGuard;
 pub(crate) use recovery::{
-    fixes_dirs, list as list_entries, recover_all, recover_leftovers, Recovered,
+    fixes_dirs, kept_dirs, list as list_entries, recover_all, recover_leftovers, Recovered,
 };
 pub(crate) use restage::restage;
 pub(crate) use restore::{Mode as RestoreMode, Restored};
 pub(crate) use snapshot::Snapshot;
 pub(crate) use stash::{changed_since_stash, stash, stash_clean, Stash};
+pub(crate) use watch::TrackedWatch;
 
 /// What went wrong while touching the work tree; always says what state the
 /// user's files are in.

@@ -36,7 +36,7 @@ fn entry_dirs(state_dir: &Path) -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = read
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p.is_dir() && p.extension().is_none_or(|e| e != "fixes"))
+        .filter(|p| p.is_dir() && p.extension().is_none_or(|e| e != "fixes" && e != "kept"))
         .collect();
     dirs.sort();
     dirs
@@ -51,6 +51,20 @@ pub(crate) fn fixes_dirs(state_dir: &Path) -> Vec<PathBuf> {
         .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|e| e == "fixes"))
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+/// Folders of unstaged versions kept beside another program's writes.
+pub(crate) fn kept_dirs(state_dir: &Path) -> Vec<PathBuf> {
+    let Ok(read) = std::fs::read_dir(entry::recovery_dir(state_dir)) else {
+        return Vec::new();
+    };
+    let mut dirs: Vec<PathBuf> = read
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "kept"))
         .collect();
     dirs.sort();
     dirs

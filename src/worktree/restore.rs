@@ -1,15 +1,18 @@
 //! Putting the user's unstaged work back after a run (SPEC 8, step 3):
 //! formatter fixes merged on top when they do not conflict, otherwise rolled
 //! back from the saved copies (never from the live index) and saved aside.
+//! Another program's writes during the run (an editor, a watcher) are
+//! merged with the user's work, or, where they overlap, both versions are
+//! kept; a file is only written when it still is what was read.
 //! The entry is deleted only after every path was verified.
 
-use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
 use super::entry::{self, SavedPath};
 use super::files::{self, Content};
+use super::merge::{merge_all, MergeInput};
 use super::stash::Stash;
-use super::{failpoint, git_cli, WorktreeError};
+use super::{failpoint, guarded, WorktreeError};
 
 /// What to do with a saved path that something (a formatter) changed during
 /// the run.
@@ -32,9 +35,35 @@ pub(crate) struct Restored {
     pub(crate) rolled_back: Vec<Vec<u8>>,
     /// Where rolled-back fixes were saved.
     pub(crate) fixes_dir: Option<PathBuf>,
+    /// Paths another program wrote during the run, its writes merged with
+    /// the unstaged content.
+    pub(crate) concurrent: Vec<Vec<u8>>,
+    /// Paths another program wrote during the run where its writes overlap
+    /// the unstaged content: the file keeps them, the unstaged version is
+    /// in `kept_dir`.
+    pub(crate) kept_both: Vec<Vec<u8>>,
+    pub(crate) kept_dir: Option<PathBuf>,
 }
 
 impl Stash {
+    /// Record what the formatters left in the saved paths, so that a later
+    /// change (another program's, during the tiers) is told from theirs.
+    pub(crate) fn end_formatting(&mut self) -> Result<(), WorktreeError> {
+        let Some(manifest) = &self.manifest else {
+            return Ok(());
+        };
+        for saved in &manifest.files {
+            let rel = saved.path();
+            let path = self.root.join(files::rel(&rel));
+            let now = files::read(&path)
+                .map_err(|e| WorktreeError::io(format!("cannot read {}", path.display()), &e))?;
+            if !saved.stashed.matches(&now) {
+                self.formatted.insert(rel, now);
+            }
+        }
+        Ok(())
+    }
+
     /// Restore the saved work; idempotent (a second call does nothing).
     pub(crate) fn restore(&mut self, mode: Mode) -> Result<Restored, WorktreeError> {
         let mut report = Restored::default();
@@ -50,61 +79,101 @@ impl Stash {
             return Ok(report);
         };
         let fixes_dir = fixes_dir(&dir);
+        let kept_dir = kept_dir(&dir);
         // First what each path holds now, then the merges (all at once),
         // then the writes.
-        let mut paths = Vec::with_capacity(manifest.files.len());
+        let mut items = Vec::with_capacity(manifest.files.len());
         for saved in &manifest.files {
             let rel = saved.path();
             let path = self.root.join(files::rel(&rel));
             let user = entry::load_copy(&dir, saved)?;
-            let current = files::read(&path)
+            let (current, seen) = guarded::read(&path)
                 .map_err(|e| WorktreeError::io(format!("cannot read {}", path.display()), &e))?;
-            paths.push((saved, rel, path, user, current));
+            items.push(Item {
+                saved,
+                rel,
+                path,
+                user,
+                current,
+                seen,
+            });
         }
-        let changed: Vec<(&SavedPath, &Content, &Content)> = paths
-            .iter()
-            .filter(|(saved, _, _, _, current)| {
-                !saved.user.matches(current) && !saved.stashed.matches(current)
-            })
-            .map(|(saved, _, _, user, current)| (*saved, user, current))
-            .collect();
-        let mut merged = match mode {
-            Mode::Merge => merge_all(&self.root, &self.bases, &changed)?,
-            Mode::RollBack => vec![None; changed.len()],
-        }
-        .into_iter();
-        let half = paths.len() / 2;
+        let mut plans = self.decide(&items, mode)?.into_iter();
+        let half = items.len() / 2;
         let mut expected = Vec::new();
-        for (i, (saved, rel, path, user, current)) in paths.into_iter().enumerate() {
+        for (i, item) in items.iter_mut().enumerate() {
             if i == half {
                 failpoint("mid-restore", &self.state_dir);
             }
-            let target = if saved.user.matches(&current) {
-                user
-            } else if saved.stashed.matches(&current) {
-                report.reapplied.push(rel);
-                user
-            } else if let Some(merged) = merged.next().flatten() {
-                report.merged.push(rel);
-                merged
-            } else {
-                save_aside(&fixes_dir, &rel, &current)?;
-                report.fixes_dir = Some(fixes_dir.clone());
-                report.rolled_back.push(rel);
-                user
-            };
-            if target != current {
-                files::write_unsynced(&path, &target).map_err(|e| {
-                    WorktreeError::io(format!("cannot restore {}", path.display()), &e)
+            let mut plan = plans.next().unwrap_or(Plan::Keep);
+            let mut attempts = 0;
+            // Written only if the file is still what was read: a write by
+            // another program since is merged in, never written over.
+            let after = loop {
+                let Some(target) = plan.target(&item.user) else {
+                    break item.seen;
+                };
+                if *target == item.current {
+                    break item.seen;
+                }
+                if plan == Plan::RolledBack {
+                    save_aside(&fixes_dir, &item.rel, &item.current)?;
+                }
+                let written =
+                    guarded::write_if_unchanged(&item.path, target, item.seen).map_err(|e| {
+                        WorktreeError::io(format!("cannot restore {}", item.path.display()), &e)
+                    })?;
+                if let guarded::Written::Done(after) = written {
+                    break after;
+                }
+                attempts += 1;
+                if attempts > RETRIES {
+                    return Err(WorktreeError::Io(format!(
+                        "{} kept changing while tiergate put your work back; the saved copy stays in {}",
+                        item.path.display(),
+                        dir.display()
+                    )));
+                }
+                (item.current, item.seen) = guarded::read(&item.path).map_err(|e| {
+                    WorktreeError::io(format!("cannot read {}", item.path.display()), &e)
                 })?;
+                plan = self
+                    .decide(std::slice::from_ref(item), mode)?
+                    .pop()
+                    .unwrap_or(Plan::Keep);
+            };
+            let rel = item.rel.clone();
+            match &plan {
+                Plan::Keep => {}
+                Plan::Reapply => report.reapplied.push(rel),
+                Plan::Merged(_) => report.merged.push(rel),
+                Plan::RolledBack => {
+                    report.fixes_dir = Some(fixes_dir.clone());
+                    report.rolled_back.push(rel);
+                }
+                Plan::Concurrent(_) => report.concurrent.push(rel),
+                Plan::KeptBoth => {
+                    let aside = kept_dir.join(files::rel(&rel));
+                    files::write(&aside, &item.user).map_err(|e| {
+                        WorktreeError::io(format!("cannot save {}", aside.display()), &e)
+                    })?;
+                    report.kept_dir = Some(kept_dir.clone());
+                    report.kept_both.push(rel);
+                    expected.push((aside, item.user.clone(), None));
+                }
             }
-            expected.push((path, target));
+            if let Some(target) = plan.target(&item.user) {
+                expected.push((item.path.clone(), target.clone(), Some(after)));
+            }
         }
-        // Verify before the entry goes: it is the only copy left.
-        for (path, target) in &expected {
-            let now = files::read(path)
+        // Verify before the entry goes: it is the only copy left. A file
+        // another program wrote after tiergate's write holds that
+        // program's write, not tiergate's to check.
+        for (path, target, after) in &expected {
+            let (now, stamp) = guarded::read(path)
                 .map_err(|e| WorktreeError::io(format!("cannot verify {}", path.display()), &e))?;
-            if &now != target && *target != Content::Other {
+            let ours = after.is_none_or(|after| after == stamp);
+            if ours && &now != target && *target != Content::Other {
                 return Err(WorktreeError::Io(format!(
                     "{} does not hold the restored content; the saved copy stays in {}",
                     path.display(),
@@ -114,10 +183,68 @@ impl Stash {
         }
         // Durable before the entry goes: the restored files are then the
         // only copy of the user's work.
-        files::sync_paths(expected.iter().map(|(p, _)| p.as_path()));
+        files::sync_paths(expected.iter().map(|(p, _, _)| p.as_path()));
         remove_entry(&dir)?;
         self.done = true;
         Ok(report)
+    }
+
+    /// What to do with each item: formatter changes merged (or rolled back),
+    /// other programs' changes merged (or both versions kept).
+    fn decide(&self, items: &[Item<'_>], mode: Mode) -> Result<Vec<Plan>, WorktreeError> {
+        let mut plans = Vec::with_capacity(items.len());
+        let mut merges: Vec<(usize, bool)> = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let plan = if item.saved.user.matches(&item.current) {
+                Plan::Keep
+            } else if item.saved.stashed.matches(&item.current) {
+                Plan::Reapply
+            } else {
+                let by_formatter = self
+                    .formatted
+                    .get(&item.rel)
+                    .is_some_and(|fixed| fixed.same_for_git(&item.current));
+                match (&item.user, &item.current) {
+                    // Nothing was there for the run (intent-to-add): what
+                    // was written since comes after the user's content.
+                    (Content::File { bytes, mode }, Content::File { bytes: theirs, .. })
+                        if !by_formatter && item.saved.stashed.kind == "absent" =>
+                    {
+                        Plan::Concurrent(Content::File {
+                            bytes: [bytes.as_slice(), theirs].concat(),
+                            mode: *mode,
+                        })
+                    }
+                    _ if by_formatter && mode == Mode::RollBack => Plan::RolledBack,
+                    _ => {
+                        merges.push((i, !by_formatter));
+                        Plan::Keep
+                    }
+                }
+            };
+            plans.push(plan);
+        }
+        let inputs: Vec<MergeInput<'_>> = merges
+            .iter()
+            .map(|&(i, concurrent)| {
+                (
+                    items[i].saved,
+                    &items[i].user,
+                    &items[i].current,
+                    concurrent,
+                )
+            })
+            .collect();
+        let merged = merge_all(&self.root, &self.bases, &inputs)?;
+        for ((i, concurrent), merged) in merges.into_iter().zip(merged) {
+            plans[i] = match (concurrent, merged) {
+                (false, Some(m)) => Plan::Merged(m),
+                (false, None) => Plan::RolledBack,
+                (true, Some(m)) => Plan::Concurrent(m),
+                (true, None) => Plan::KeptBoth,
+            };
+        }
+        Ok(plans)
     }
 
     /// The saved paths whose change since the stash would conflict with the
@@ -138,9 +265,9 @@ impl Stash {
                 .map_err(|e| WorktreeError::io(format!("cannot read {}", path.display()), &e))?;
             items.push((saved, rel, user, current));
         }
-        let inputs: Vec<(&SavedPath, &Content, &Content)> = items
+        let inputs: Vec<MergeInput<'_>> = items
             .iter()
-            .map(|(saved, _, user, current)| (*saved, user, current))
+            .map(|(saved, _, user, current)| (*saved, user, current, false))
             .collect();
         let merged = merge_all(&self.root, &self.bases, &inputs)?;
         Ok(items
@@ -165,6 +292,12 @@ impl Drop for Stash {
                         fixes.display()
                     ));
                 }
+                if let Some(kept) = report.kept_dir {
+                    crate::ui::warn(&format!(
+                        "tiergate: files another program wrote during the run keep its writes; your unstaged versions are saved in {}",
+                        kept.display()
+                    ));
+                }
             }
             Err(e) => crate::ui::error(&e.into_error()),
         }
@@ -175,6 +308,14 @@ impl Drop for Stash {
 pub(super) fn fixes_dir(dir: &Path) -> PathBuf {
     let mut name = dir.file_name().unwrap_or_default().to_os_string();
     name.push(".fixes");
+    dir.with_file_name(name)
+}
+
+/// Where the user's versions of files another program wrote during the
+/// run of entry `dir` go, when both are kept: beside it, outside any entry.
+pub(super) fn kept_dir(dir: &Path) -> PathBuf {
+    let mut name = dir.file_name().unwrap_or_default().to_os_string();
+    name.push(".kept");
     dir.with_file_name(name)
 }
 
@@ -193,197 +334,44 @@ fn remove_entry(dir: &Path) -> Result<(), WorktreeError> {
     Ok(())
 }
 
-/// The merges one worker made, by item index.
-type Merged = Vec<(usize, Option<Content>)>;
+/// A saved path being restored: what it holds now, and its stamp then.
+struct Item<'a> {
+    saved: &'a SavedPath,
+    rel: Vec<u8>,
+    path: PathBuf,
+    user: Content,
+    current: Content,
+    seen: guarded::Seen,
+}
 
-/// Three-way merges of the user's unstaged work and the change made since
-/// the stash, on the saved index content as base (`git merge-file`), for
-/// each `(saved, user, current)`. `None` where they conflict, or a side is
-/// not a text file. The bases are read in one go; the merges run side by side.
-fn merge_all(
-    root: &Path,
-    known: &std::collections::HashMap<Vec<u8>, Vec<u8>>,
-    items: &[(&SavedPath, &Content, &Content)],
-) -> Result<Vec<Option<Content>>, WorktreeError> {
-    // The items that can merge at all: two regular files on a regular base.
-    let candidates: Vec<(usize, &str, Vec<u8>)> = items
-        .iter()
-        .enumerate()
-        .filter_map(|(i, (saved, user, current))| {
-            let oid = saved.index_oid.as_deref()?;
-            let mergeable = matches!(user, Content::File { .. })
-                && matches!(current, Content::File { .. })
-                && saved.index_mode != 0o120_000;
-            mergeable.then(|| (i, oid, saved.path()))
-        })
-        .collect();
-    // Bases the stash kept in memory, the others read in one go.
-    let blobs: Vec<git_cli::Blob<'_>> = candidates
-        .iter()
-        .filter(|(_, _, path)| !known.contains_key(path))
-        .map(|(i, oid, path)| git_cli::Blob {
-            mode: items[*i].0.index_mode,
-            oid,
-            path,
-        })
-        .collect();
-    let mut read = git_cli::blobs_for_worktree(root, &blobs)?.into_iter();
-    let mut jobs: Vec<(usize, Vec<u8>)> = Vec::with_capacity(candidates.len());
-    for (i, _, path) in &candidates {
-        let base = match known.get(path) {
-            Some(bytes) => bytes.clone(),
-            None => read.next().ok_or_else(|| {
-                WorktreeError::Io("git checkout-index returned too few files".into())
-            })?,
-        };
-        jobs.push((*i, base));
-    }
-    let mut merged: Vec<Option<Content>> = vec![None; items.len()];
-    if jobs.is_empty() {
-        return Ok(merged);
-    }
-    let tmp = git_cli::scratch_dir("tiergate-merge-")?;
-    let workers = std::thread::available_parallelism()
-        .map_or(2, std::num::NonZeroUsize::get)
-        .clamp(2, 8);
-    let chunk = jobs.len().div_ceil(workers);
-    let results: Vec<Result<Merged, WorktreeError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = jobs
-            .chunks(chunk)
-            .map(|part| {
-                let tmp = tmp.path();
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|(i, base)| {
-                            let (_, user, current) = items[*i];
-                            merge_one(&tmp.join(i.to_string()), user, base, current)
-                                .map(|m| (*i, m))
-                        })
-                        .collect()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(WorktreeError::Io("a merge panicked".into())))
-            })
-            .collect()
-    });
-    for result in results {
-        for (i, m) in result? {
-            merged[i] = m;
+/// What becomes of one saved path.
+#[derive(Debug, PartialEq, Eq)]
+enum Plan {
+    /// It holds the user's content already (or is set to it).
+    Keep,
+    /// It holds what tiergate put there: the user's content goes back.
+    Reapply,
+    /// A formatter's fixes, merged with the user's work.
+    Merged(Content),
+    /// A formatter's fixes, rolled back (saved aside); the user's content goes back.
+    RolledBack,
+    /// Another program's writes, merged with the user's work.
+    Concurrent(Content),
+    /// Another program's writes overlap the user's work: the file keeps
+    /// them, the user's version is saved aside.
+    KeptBoth,
+}
+
+impl Plan {
+    /// What the path must hold; `None`: leave it as it is.
+    fn target<'a>(&'a self, user: &'a Content) -> Option<&'a Content> {
+        match self {
+            Plan::Keep | Plan::Reapply | Plan::RolledBack => Some(user),
+            Plan::Merged(content) | Plan::Concurrent(content) => Some(content),
+            Plan::KeptBoth => None,
         }
     }
-    Ok(merged)
 }
 
-/// One merge: in process when the changes lie apart (`merge_apart`), else
-/// `git merge-file` in its own folder `dir`. `None` on a conflict or binary
-/// content.
-fn merge_one(
-    dir: &Path,
-    user: &Content,
-    base: &[u8],
-    current: &Content,
-) -> Result<Option<Content>, WorktreeError> {
-    let (Content::File { bytes: ours, mode }, Content::File { bytes: theirs, .. }) =
-        (user, current)
-    else {
-        return Ok(None);
-    };
-    if [ours.as_slice(), base, theirs]
-        .iter()
-        .any(|b| files::is_binary(b))
-    {
-        return Ok(None);
-    }
-    if let Some(bytes) = merge_apart(base, ours, theirs) {
-        return Ok(Some(Content::File { bytes, mode: *mode }));
-    }
-    std::fs::create_dir_all(dir)
-        .map_err(|e| WorktreeError::io("cannot create a temporary folder", &e))?;
-    let names = ["ours", "base", "theirs"];
-    for (name, bytes) in names.iter().zip([ours.as_slice(), base, theirs]) {
-        std::fs::write(dir.join(name), bytes)
-            .map_err(|e| WorktreeError::io("cannot write a merge input", &e))?;
-    }
-    let args: Vec<&OsStr> = ["merge-file", "-p", "--quiet", "ours", "base", "theirs"]
-        .iter()
-        .map(OsStr::new)
-        .collect();
-    let mut cmd = std::process::Command::new("git");
-    cmd.current_dir(dir);
-    match git_cli::output_with(cmd, &args, None) {
-        Ok(merged) => Ok(Some(Content::File {
-            bytes: merged,
-            mode: *mode,
-        })),
-        // A non-zero exit is the number of conflicts (or an error): roll back.
-        Err(_) => Ok(None),
-    }
-}
-
-/// The merge `git merge-file` would make, computed here without a process,
-/// for the common case where the two changes lie apart: one side changed
-/// only lines above, the other only lines below, with at least one line
-/// between them that appears in neither change. `None` otherwise (the
-/// caller then asks git).
-///
-/// Why the result is git's: xdiff trims the common prefix and suffix lines
-/// (prefix first), so each side's hunks start inside its changed region; the
-/// compaction that slides hunks afterwards only moves a hunk across a line
-/// equal to one of that hunk's own lines, so neither can cross the
-/// separating line. The hunks are then disjoint and not adjacent, git merges
-/// cleanly, and a clean merge of disjoint hunks is the upper side's text
-/// followed by the lower side's, whatever alignment the diff chose.
-pub(super) fn merge_apart(base: &[u8], ours: &[u8], theirs: &[u8]) -> Option<Vec<u8>> {
-    fn lines(bytes: &[u8]) -> Vec<&[u8]> {
-        bytes.split_inclusive(|&b| b == b'\n').collect()
-    }
-    /// The lines `[start, base_end)` of base that `side` changed, as
-    /// `(start, base_end, side_end)`: the common prefix first, then the
-    /// common suffix of what is left, as xdiff trims them.
-    fn region(base: &[&[u8]], side: &[&[u8]]) -> (usize, usize, usize) {
-        let limit = base.len().min(side.len());
-        let prefix = (0..limit).take_while(|&i| base[i] == side[i]).count();
-        let suffix = (0..limit - prefix)
-            .take_while(|&i| base[base.len() - 1 - i] == side[side.len() - 1 - i])
-            .count();
-        (prefix, base.len() - suffix, side.len() - suffix)
-    }
-    let (b, o, t) = (lines(base), lines(ours), lines(theirs));
-    if o == b {
-        return Some(theirs.to_vec());
-    }
-    if t == b {
-        return Some(ours.to_vec());
-    }
-    let ro = region(&b, &o);
-    let rt = region(&b, &t);
-    // The side whose change lies higher up, and the other.
-    let ((upper, ru), (lower, rl)) = if rt.1 <= ro.0 {
-        ((&t, rt), (&o, ro))
-    } else if ro.1 <= rt.0 {
-        ((&o, ro), (&t, rt))
-    } else {
-        return None;
-    };
-    let changed: std::collections::HashSet<&[u8]> = b[ru.0..ru.1]
-        .iter()
-        .chain(&upper[ru.0..ru.2])
-        .chain(&b[rl.0..rl.1])
-        .chain(&lower[rl.0..rl.2])
-        .copied()
-        .collect();
-    if !b[ru.1..rl.0].iter().any(|line| !changed.contains(line)) {
-        return None;
-    }
-    // The upper side up to the lower change (base lines, unchanged by it),
-    // then the lower side from there.
-    let keep = upper.len() - (b.len() - rl.0);
-    let mut merged: Vec<u8> = upper[..keep].concat();
-    merged.extend(lower[rl.0..].concat());
-    Some(merged)
-}
+/// How many times a path another program keeps writing is read again.
+const RETRIES: usize = 50;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::entry::{self, Manifest, SavedPath, State};
 use super::files::{self, Content};
-use super::{baseline, failpoint, git_cli, lock, WorktreeError};
+use super::{baseline, failpoint, git_cli, guarded, lock, WorktreeError};
 
 /// The saved unstaged work of one run. Dropping it without `restore` (an
 /// early return, a panic) restores the user's bytes exactly: formatter fixes
@@ -30,6 +30,9 @@ pub(crate) struct Stash {
     /// found them (which is their index content): what tells a formatter's
     /// change without asking git for the index content again.
     pub(super) before: HashMap<Vec<u8>, Content>,
+    /// The saved paths the formatters changed, as they left them: a later
+    /// change is another program's.
+    pub(super) formatted: HashMap<Vec<u8>, Content>,
 }
 
 /// How many bytes of index content a stash keeps in memory for merges.
@@ -60,6 +63,7 @@ impl Stash {
             done: false,
             bases: HashMap::new(),
             before: HashMap::new(),
+            formatted: HashMap::new(),
         }
     }
 
@@ -153,7 +157,7 @@ pub(crate) fn stash(
     let mut omitted = Vec::new();
     for u in &unstaged {
         let path = root.join(files::rel(&u.path));
-        let user = files::read(&path)
+        let (user, seen) = guarded::read(&path)
             .map_err(|e| WorktreeError::io(format!("cannot read {}", path.display()), &e))?;
         if user == Content::Other {
             // A directory where a tracked file was: never written over.
@@ -175,6 +179,7 @@ pub(crate) fn stash(
             State::of(&user),
             (offset, len),
             stashed_mode(&user, u.index_mode),
+            seen,
         ));
         offset += len;
     }
@@ -203,7 +208,7 @@ pub(crate) fn stash(
     let mut saved = Vec::new();
     let mut stashed_contents = Vec::new();
     let mut kept = 0;
-    for (u, path, user, range, mode) in taken {
+    for (u, path, user, range, mode, seen) in taken {
         let stashed = if u.index_mode == 0 {
             // Intent-to-add: the commit will not hold the file.
             Content::Absent
@@ -230,7 +235,7 @@ pub(crate) fn stash(
             index_oid: (u.index_mode != 0).then(|| u.index_oid.clone()),
             index_mode: u.index_mode,
         });
-        stashed_contents.push((path, stashed));
+        stashed_contents.push((path, stashed, seen));
     }
     let manifest = Manifest {
         version: entry::VERSION,
@@ -247,29 +252,91 @@ pub(crate) fn stash(
     // The copies and the patch durable, then the folder once, then the
     // manifest (which makes the entry valid) durable last.
     copies.sync_all().map_err(|e| copies_error(&e))?;
-    drop(copies);
     files::sync_dir(&dir);
     entry::write_manifest(&dir, &manifest)?;
     stash.manifest = Some(manifest);
 
     // Everything is on disk: only now is the work tree touched.
     let half = stashed_contents.len() / 2;
-    for (i, (path, content)) in stashed_contents.iter().enumerate() {
+    for (i, (path, content, seen)) in stashed_contents.iter().enumerate() {
         if i == half {
             failpoint("mid-stash", state_dir);
         }
-        // Not fsync'd: the saved copies are, and they are what a crash
-        // recovers from.
-        files::write_unsynced(path, content).map_err(|e| {
-            WorktreeError::io(
-                format!("cannot set {} to its staged content", path.display()),
-                &e,
-            )
-        })?;
+        set_to_index(&mut stash, &mut copies, i, path, content, *seen)?;
     }
+    drop(copies);
     failpoint("after-stash", state_dir);
     Ok(stash)
 }
+
+/// Give the saved path `i` its index `content`, unless another program
+/// wrote it since it was `seen` (read for saving): then what it wrote is
+/// the user's work now, saved again (copy and manifest, durably) before
+/// anything is written over it.
+fn set_to_index(
+    stash: &mut Stash,
+    copies: &mut std::fs::File,
+    i: usize,
+    path: &Path,
+    content: &Content,
+    mut seen: guarded::Seen,
+) -> Result<(), WorktreeError> {
+    let error = |e: &std::io::Error| {
+        WorktreeError::io(
+            format!("cannot set {} to its staged content", path.display()),
+            e,
+        )
+    };
+    for _ in 0..RESAVES {
+        // Not fsync'd: the saved copies are, and they are what a crash
+        // recovers from.
+        if guarded::write_if_unchanged(path, content, seen).map_err(|e| error(&e))?
+            != guarded::Written::ChangedSince
+        {
+            return Ok(());
+        }
+        let (user, now) = guarded::read(path).map_err(|e| error(&e))?;
+        seen = now;
+        let (Some(dir), Some(manifest)) = (&stash.dir, &mut stash.manifest) else {
+            return Err(WorktreeError::Io("the stash has no entry".into()));
+        };
+        let bytes: &[u8] = match &user {
+            Content::File { bytes, .. } => bytes,
+            Content::Symlink { target } => target,
+            Content::Absent => b"",
+            Content::Other => {
+                return Err(WorktreeError::Io(format!(
+                    "{} became a folder while tiergate saved it",
+                    path.display()
+                )))
+            }
+        };
+        let copy_error = |e: &std::io::Error| {
+            WorktreeError::io(
+                format!("cannot write {}", dir.join(entry::COPIES).display()),
+                e,
+            )
+        };
+        use std::io::{Seek, Write};
+        let offset = copies
+            .seek(std::io::SeekFrom::End(0))
+            .map_err(|e| copy_error(&e))?;
+        copies.write_all(bytes).map_err(|e| copy_error(&e))?;
+        copies.sync_all().map_err(|e| copy_error(&e))?;
+        let saved = &mut manifest.files[i];
+        saved.user = State::of(&user);
+        saved.range = Some((offset, bytes.len() as u64));
+        entry::write_manifest(dir, manifest)?;
+    }
+    Err(WorktreeError::Io(format!(
+        "{} kept changing while tiergate set it aside",
+        path.display()
+    )))
+}
+
+/// How many times a file another program keeps writing is saved again
+/// before the stash gives up.
+const RESAVES: usize = 50;
 
 /// The stash of a work tree the caller found to match its index (every
 /// tracked file's `lstat` agrees with the index's stat data, none of them

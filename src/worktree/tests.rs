@@ -1,13 +1,16 @@
 //! A seeded randomized test of stash → formatter rewrites → restore (or a
 //! crash and recovery) on a real repository: random edits, partial stages,
-//! deletions, mode changes and intent-to-add files, asserting that no byte
-//! of the user's content is lost and the index never changes.
+//! deletions, mode changes and intent-to-add files, formatters that stage
+//! their own output, groups that edit tracked files and another program
+//! appending to a file set aside, asserting that no byte of the user's
+//! content and no line of the other program's is lost, every group edit is
+//! seen and the index never changes.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::files::{self, Content};
-use super::{recover_all, stash, RestoreMode};
+use super::{recover_all, stash, IndexGuard, RestoreMode, TrackedWatch};
 
 struct Rng(u64);
 
@@ -170,6 +173,8 @@ fn randomized_edits_stages_and_rewrites_never_lose_a_byte() {
     let state_dir = tmp.path().join("state");
 
     let (mut lost_bytes, mut index_changes, mut rewrites, mut crashes) = (0usize, 0usize, 0, 0);
+    let (mut index_staged, mut index_caught, mut concurrent) = (0, 0, 0);
+    let (mut group_edits, mut missed_edits) = (0, 0);
     for case in 0..cases {
         git(&root, &["reset", "-q", "--hard", "HEAD"]);
         git(&root, &["clean", "-fdxq"]);
@@ -214,6 +219,7 @@ fn randomized_edits_stages_and_rewrites_never_lose_a_byte() {
         let mut s = stash(&root, &git_dir, &state_dir, None, None).unwrap();
         let stashed: Vec<PathBuf> = s.paths().iter().map(|p| root.join(files::rel(p))).collect();
         let _ = s.begin_formatting(&[]);
+        let guard = IndexGuard::take(&root, &git_dir).unwrap();
         // Formatter rewrites of staged text files (what the tests saw).
         for f in 0..FILES {
             let p = root.join(format!("f{f}.txt"));
@@ -226,7 +232,56 @@ fn randomized_edits_stages_and_rewrites_never_lose_a_byte() {
                         bytes.to_ascii_uppercase()
                     };
                     files::write(&p, &Content::File { bytes: fixed, mode }).unwrap();
+                    // A formatter that stages its own output.
+                    if rng.chance(20) {
+                        git(&root, &["add", "--", &format!("f{f}.txt")]);
+                        index_staged += 1;
+                    }
                 }
+            }
+        }
+        s.end_formatting().unwrap();
+        let staged_by_formatters = guard.changed().unwrap();
+        if !staged_by_formatters.is_empty() {
+            index_caught += 1;
+            guard.put_back().unwrap();
+        }
+        // The tiers: a group edits a tracked file, another program appends
+        // to a file whose unstaged work is set aside.
+        let watch = TrackedWatch::start(&root, &git_dir, false).unwrap();
+        let mut edited = None;
+        if rng.chance(25) {
+            let f = rng.below(FILES as u64);
+            let p = root.join(format!("f{f}.txt"));
+            if let Ok(Content::File { mut bytes, mode }) = files::read(&p) {
+                bytes.extend_from_slice(format!("generated {case}\n").as_bytes());
+                files::write(&p, &Content::File { bytes, mode }).unwrap();
+                edited = Some(format!("f{f}.txt").into_bytes());
+            }
+        }
+        let mut appended: Vec<String> = Vec::new();
+        if rng.chance(30) {
+            if let Some(p) = stashed.get(rng.below(stashed.len().max(1) as u64)) {
+                if let Ok(Content::File { .. }) = files::read(p) {
+                    for n in 0..=rng.below(3) {
+                        let line = format!("another program {case}.{n}");
+                        let mut f = std::fs::OpenOptions::new().append(true).open(p).unwrap();
+                        std::io::Write::write_all(&mut f, format!("{line}\n").as_bytes()).unwrap();
+                        appended.push(line);
+                    }
+                    concurrent += 1;
+                }
+            }
+        }
+        let modified = watch.modified().unwrap();
+        if let Some(path) = &edited {
+            group_edits += 1;
+            if !modified.contains(path) {
+                missed_edits += 1;
+                eprintln!(
+                    "case {case}: the edit of {} was not seen",
+                    String::from_utf8_lossy(path)
+                );
             }
         }
         match rng.below(3) {
@@ -260,6 +315,19 @@ fn randomized_edits_stages_and_rewrites_never_lose_a_byte() {
             index_changes += 1;
         }
         let aside = saved_aside(&state_dir);
+        for line in &appended {
+            // Written after a last line without its newline (a binary
+            // file), the line is glued to it: its bytes are what counts.
+            let has = |bytes: &[u8]| bytes.windows(line.len()).any(|w| w == line.as_bytes());
+            let kept = after
+                .iter()
+                .any(|(_, c)| matches!(c, Content::File { bytes, .. } if has(bytes)))
+                || aside.iter().any(|a| has(a));
+            if !kept {
+                lost_bytes += line.len();
+                eprintln!("case {case}: another program's line {line:?} lost");
+            }
+        }
         for (path, content) in &before {
             let now = after.iter().find(|(p, _)| p == path).map(|(_, c)| c);
             let kept = now == Some(content) || {
@@ -298,15 +366,20 @@ fn randomized_edits_stages_and_rewrites_never_lose_a_byte() {
                 || std::fs::read_dir(state_dir.join("recovery"))
                     .unwrap()
                     .filter_map(Result::ok)
-                    .all(|e| e.path().extension().is_some_and(|x| x == "fixes")),
+                    .all(|e| e
+                        .path()
+                        .extension()
+                        .is_some_and(|x| x == "fixes" || x == "kept")),
             "case {case}: an entry was left behind"
         );
     }
     eprintln!(
-        "randomized: {cases} cases, {rewrites} formatter rewrites, {crashes} crashes recovered, {lost_bytes} bytes lost, {index_changes} index changes"
+        "randomized: {cases} cases, {rewrites} formatter rewrites ({index_staged} staged by the formatter, caught in {index_caught} cases), {concurrent} concurrent writes, {group_edits} group edits ({missed_edits} missed), {crashes} crashes recovered, {lost_bytes} bytes lost, {index_changes} index changes"
     );
     assert_eq!(lost_bytes, 0);
     assert_eq!(index_changes, 0);
+    assert_eq!(missed_edits, 0);
+    assert!(index_staged == 0 || index_caught > 0);
 }
 
 /// A version 1 recovery entry (one file per copy, no offsets) for the single
@@ -452,7 +525,7 @@ fn merge_apart_agrees_with_git_merge_file() {
         let ours = change(&base);
         let theirs = change(&base);
         let base = base.concat().into_bytes();
-        let Some(merged) = super::restore::merge_apart(&base, &ours, &theirs) else {
+        let Some(merged) = super::merge::merge_apart(&base, &ours, &theirs) else {
             declined += 1;
             continue;
         };

@@ -14,6 +14,7 @@ mod github;
 mod history;
 mod hooks;
 mod import;
+mod integrity;
 mod onboarding;
 mod readme;
 mod report_merge;
