@@ -186,6 +186,30 @@ fn check_hooks(findings: &mut Findings, dir: &Path) {
                 &format!("{hook} hook is not tiergate's"),
                 "run `tiergate install` to chain it (your hook keeps running first)",
             ),
+            HookState::Shim { binary: None } => {
+                // A committed hooks folder: the shim runs whatever `tiergate` PATH gives.
+                let on_path = which::which("tiergate")
+                    .ok()
+                    .and_then(|p| std::fs::canonicalize(p).ok());
+                match on_path {
+                    Some(found) if Some(&found) == me.as_ref() => {
+                        Findings::ok(&format!(
+                            "{hook} hook runs tiergate from PATH (this binary)"
+                        ));
+                    }
+                    Some(found) => findings.problem(
+                        &format!(
+                            "{hook} hook runs tiergate from PATH, which is {}, not this binary",
+                            found.display()
+                        ),
+                        "put this tiergate first on PATH (cargo install --path . --locked)",
+                    ),
+                    None => findings.problem(
+                        &format!("{hook} hook runs tiergate from PATH, and it is not on PATH"),
+                        "install it: cargo install --path <tiergate checkout> --locked",
+                    ),
+                }
+            }
             HookState::Shim { binary } => {
                 let points_here = binary.as_ref().and_then(|b| std::fs::canonicalize(b).ok()) == me;
                 if points_here {

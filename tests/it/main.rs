@@ -4,6 +4,7 @@
 mod support;
 
 mod cache;
+mod chained_hooks;
 mod ci_full;
 mod config_errors;
 mod example;
