@@ -149,15 +149,24 @@ fn release_changes(repo: &Repo, config: &Config) -> Result<(Request, Vec<String>
     Ok((Request::Resolved(changes), vec![note]))
 }
 
+/// What `push_dirty` decided about uncommitted changes to pushed paths.
+enum DirtyPush {
+    /// The tiers run in the work tree.
+    InWorkTree,
+    /// The tiers run in a snapshot of the pushed commit.
+    InSnapshot,
+    /// `push_dirty = "block"` refused the push: a policy outcome, not an error.
+    Refused,
+}
+
 /// pre-push tests the work tree: name uncommitted changes to pushed paths.
-/// True when the tiers must run in a snapshot of the pushed commit.
-fn check_push_dirty(repo: &Repo, config: &Config, changes: &Changes) -> Result<bool, Error> {
+fn check_push_dirty(repo: &Repo, config: &Config, changes: &Changes) -> Result<DirtyPush, Error> {
     let pushed: Vec<Vec<u8>> = changes.paths.iter().map(|c| c.path.clone()).collect();
     let dirty = repo
         .dirty_among(&pushed)
         .map_err(|e| changes::git_error(&e))?;
     if dirty.is_empty() {
-        return Ok(false);
+        return Ok(DirtyPush::InWorkTree);
     }
     let names: Vec<String> = dirty
         .iter()
@@ -165,15 +174,28 @@ fn check_push_dirty(repo: &Repo, config: &Config, changes: &Changes) -> Result<b
         .collect();
     let message = format!("uncommitted changes to pushed paths: {}", names.join(", "));
     match config.hooks.pre_push.push_dirty {
-        PushDirty::Block => Err(Error::new(message)
-            .hint("the tiers test the work tree, which is not what you push: commit or stash these changes, or set push_dirty = \"warn\"")),
+        PushDirty::Block => {
+            ui::err(&format!(
+                "{} {message}",
+                console::style("blocked:").red().bold()
+            ));
+            ui::err(&format!(
+                "{} the tiers test the work tree, which is not what you push: commit or stash these changes, or set push_dirty = \"warn\" or \"snapshot\"",
+                console::style("hint:").cyan().bold()
+            ));
+            Ok(DirtyPush::Refused)
+        }
         PushDirty::Warn => {
-            ui::warn(&format!("{message}; the tiers test the work tree, not exactly what is pushed"));
-            Ok(false)
+            ui::warn(&format!(
+                "{message}; the tiers test the work tree, not exactly what is pushed"
+            ));
+            Ok(DirtyPush::InWorkTree)
         }
         PushDirty::Snapshot => {
-            ui::out(&format!("tiergate: {message}; the tiers run in a snapshot of the pushed commit"));
-            Ok(true)
+            ui::out(&format!(
+                "tiergate: {message}; the tiers run in a snapshot of the pushed commit"
+            ));
+            Ok(DirtyPush::InSnapshot)
         }
     }
 }
@@ -205,11 +227,12 @@ pub(crate) fn run(
     let work = hook_work(&repo, &config, hook, args, &stdin)?;
     let mut snapshot_of = None;
     if let Request::Resolved(changes) = &work.changes {
-        if hook == HookName::PrePush
-            && !changes.paths.is_empty()
-            && check_push_dirty(&repo, &config, changes)?
-        {
-            snapshot_of = pushed_commit(&stdin);
+        if hook == HookName::PrePush && !changes.paths.is_empty() {
+            match check_push_dirty(&repo, &config, changes)? {
+                DirtyPush::InWorkTree => {}
+                DirtyPush::InSnapshot => snapshot_of = pushed_commit(&stdin),
+                DirtyPush::Refused => return Ok(ExitStatus::Blocked),
+            }
         }
     }
     for note in &work.notes {
