@@ -68,8 +68,12 @@ pub(crate) fn install(request: &InstallRequest) -> Result<ExitStatus, Error> {
             std::path::Path::new(CONFIG_FILE),
             config::Source::Embedded(choices.preset.name()),
         )?;
-        crate::state::write_atomic(&root.join(CONFIG_FILE), text.as_bytes())
-            .map_err(|e| Error::new(format!("cannot write {CONFIG_FILE}: {e}")))?;
+        crate::state::write_atomic_as(
+            &root.join(CONFIG_FILE),
+            text.as_bytes(),
+            crate::state::FileMode::User,
+        )
+        .map_err(|e| Error::new(format!("cannot write {CONFIG_FILE}: {e}")))?;
         ui::out(&format!(
             "wrote {CONFIG_FILE} ({} preset): edit it, then commit it",
             choices.preset.name()

@@ -19,3 +19,4 @@ mod readme;
 mod report_merge;
 mod reports;
 mod safety;
+mod user_files;
