@@ -35,7 +35,7 @@ pub(crate) use changes::{ChangeKind, ChangedPath, Changes, RepoPath};
 pub(crate) use error::GitError;
 pub(crate) use inputs::InputFile;
 pub(crate) use open::Repo;
-pub(crate) use push::parse_push_lines;
+pub(crate) use push::{parse_push_lines, PushUpdate};
 pub(crate) use unstaged::{list_unstaged, MaybeUnstaged, UnstagedScan};
 
 /// The first ten hex digits of a commit id, for messages.

@@ -16,6 +16,7 @@ mod history;
 mod hooks;
 mod import;
 mod readme;
+mod release;
 mod report_merge;
 mod reports;
 mod safety;
