@@ -21,3 +21,4 @@ mod report_merge;
 mod reports;
 mod safety;
 mod user_files;
+mod verdict_coherence;
