@@ -7,7 +7,7 @@ use std::path::Path;
 use crate::config::{self, CommandTemplate};
 use crate::error::{Error, ExitStatus};
 use crate::install::{self, HookState};
-use crate::pipeline::find_program;
+use crate::pipeline::{cargo_subcommand, find_program};
 use crate::runner;
 use crate::ui;
 
@@ -103,6 +103,17 @@ pub(crate) fn run() -> Result<ExitStatus, Error> {
                 &format!("program `{}` of {owner} is not on PATH", command.program()),
                 &format!("install `{}`, or fix the `run` command", command.program()),
             );
+        } else if let Some(sub) = cargo_subcommand::external_subcommand(command, repo.root(), &env)
+        {
+            if cargo_subcommand::find(&sub, repo.root(), &env).is_none() {
+                missing = true;
+                findings.problem(
+                    &format!(
+                        "program `cargo-{sub}` of {owner} is not on PATH nor in $CARGO_HOME/bin (`cargo {sub}` runs it)"
+                    ),
+                    &cargo_subcommand::install_hint(&sub),
+                );
+            }
         }
     }
     if !missing {

@@ -15,6 +15,7 @@ mod github;
 mod history;
 mod hooks;
 mod import;
+mod missing_programs;
 mod readme;
 mod release;
 mod report_merge;
