@@ -21,5 +21,6 @@ mod release;
 mod report_merge;
 mod reports;
 mod safety;
+mod toolchain_cache;
 mod user_files;
 mod verdict_coherence;
