@@ -21,6 +21,7 @@ mod release;
 mod report_merge;
 mod reports;
 mod safety;
+mod sparse_index;
 mod toolchain_cache;
 mod user_files;
 mod verdict_coherence;
