@@ -88,11 +88,14 @@ fn a_sparse_index_works_for_run_changed_pre_commit_and_pre_push() {
     run.expect_code(0);
     assert_eq!(s.take_log(), ["app/a.py", "app/new.py"], "{}", run.all());
 
-    // pre-commit, fired by git: only what is staged.
+    // pre-commit, fired by git: only what is staged; unstaged work set aside and back.
     s.git(&["add", "app/a.py"]).expect_code(0);
+    s.repo.write("app/a.py", "a changed\nunstaged\n");
     let commit = s.git(&["commit", "-q", "-m", "change a"]);
     commit.expect_code(0);
     assert_eq!(s.take_log(), ["app/a.py"], "{}", commit.all());
+    assert_eq!(s.repo.git(&["show", "HEAD:app/a.py"]), "a changed\n");
+    assert_eq!(s.repo.read("app/a.py"), b"a changed\nunstaged\n");
 
     // pre-push, fired by git: the pushed commit's change.
     let push = s.git(&["push", "-q", "origin", "main"]);
