@@ -250,12 +250,10 @@ mod tests {
         let file = l.of("cargo", None).unwrap();
         assert!(file.contains("rust-toolchain.toml: nightly"), "{file}");
         assert_ne!(file, default);
-        assert_eq!(
-            l.of("cargo", Some("stable"))
-                .unwrap()
-                .contains("RUSTUP_TOOLCHAIN"),
-            true
-        );
+        assert!(l
+            .of("cargo", Some("stable"))
+            .unwrap()
+            .contains("RUSTUP_TOOLCHAIN"));
 
         std::fs::write(
             root.join("rustup/settings.toml"),

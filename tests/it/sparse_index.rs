@@ -22,7 +22,8 @@ stages = ["smoke"]
 
 struct Sparse {
     repo: TestRepo,
-    remote: tempfile::TempDir,
+    /// The bare remote pushed to; kept alive for the test's pushes.
+    _remote: tempfile::TempDir,
 }
 
 impl Sparse {
@@ -43,7 +44,10 @@ impl Sparse {
         assert!(listed.contains("040000"), "not a sparse index:\n{listed}");
         assert!(!repo.join("lib").exists());
         repo.tiergate(&["install", "--yes"]).expect_code(0);
-        Sparse { repo, remote }
+        Sparse {
+            repo,
+            _remote: remote,
+        }
     }
 
     fn log(&self) -> std::path::PathBuf {

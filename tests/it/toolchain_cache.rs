@@ -13,7 +13,7 @@ fn executable(path: &Path, text: &str) {
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
 
-/// rustup as far as these tests need it: RUSTUP_TOOLCHAIN, then the channel of
+/// rustup as far as these tests need it: `RUSTUP_TOOLCHAIN`, then the channel of
 /// `./rust-toolchain.toml`, then the default; runs that toolchain's program.
 const FAKE_RUSTUP: &str = r#"#!/bin/sh
 tc=$RUSTUP_TOOLCHAIN
