@@ -193,3 +193,48 @@ fn a_hooks_folder_in_the_git_dir_keeps_this_binarys_path() {
         "{shim}"
     );
 }
+
+/// husky 9's layout: `core.hooksPath = .husky/_`, whose stubs source `h`,
+/// which runs the user's `.husky/<name of the hook it was run as>`.
+const HUSKY_H: &str = "#!/usr/bin/env sh\nn=$(basename \"$0\")\ns=$(dirname \"$(dirname \"$0\")\")/$n\n[ ! -f \"$s\" ] && exit 0\nsh -e \"$s\" \"$@\"\n";
+const HUSKY_STUB: &str = "#!/usr/bin/env sh\n. \"$(dirname \"$0\")/h\"\n";
+
+#[test]
+fn a_chained_husky_hook_still_runs_the_users_husky_script() {
+    let p = Pushing::new(".husky/_");
+    // Replace the plain foreign hook with husky's stub, helper and the user's script.
+    p.repo.write(".husky/_/.gitignore", "*\n");
+    p.repo.write(".husky/_/h", HUSKY_H);
+    p.repo.write(".husky/_/pre-push", HUSKY_STUB);
+    for stub in [".husky/_/h", ".husky/_/pre-push"] {
+        std::fs::set_permissions(p.repo.join(stub), std::fs::Permissions::from_mode(0o755))
+            .unwrap();
+    }
+    p.repo.write(
+        ".husky/pre-push",
+        "cat > \"$FOREIGN_STDIN\"\nexit ${HUSKY_USER_EXIT:-0}\n",
+    );
+    let install = p.repo.tiergate(&["install", "--yes"]);
+    install.expect_code(0);
+    // An ignored hooks folder is not committed: its shims keep this machine's path.
+    assert!(!install.stdout.contains("committed"), "{}", install.stdout);
+    p.commit_app_file();
+
+    let refused = p.git(
+        &["push", "-q", "origin", "main"],
+        &[("HUSKY_USER_EXIT", "1")],
+    );
+    assert_ne!(
+        refused.code,
+        0,
+        "the user's husky hook was skipped\n{}",
+        refused.all()
+    );
+    assert!(!p.remote_has_main());
+    assert_eq!(std::fs::read(&p.foreign_stdin).unwrap(), p.expected_stdin());
+
+    std::fs::remove_file(&p.foreign_stdin).unwrap();
+    p.git(&["push", "-q", "origin", "main"], &[]).expect_code(0);
+    assert_eq!(std::fs::read(&p.foreign_stdin).unwrap(), p.expected_stdin());
+    assert_eq!(p.logged(), "app/a.py\n");
+}
