@@ -3,16 +3,54 @@
 use std::io::Write;
 use std::path::Path;
 
+/// Who a written file is for, which decides its permissions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FileMode {
+    /// tiergate's own state (cache, history, recovery): readable by the owner only.
+    Private,
+    /// A file the user asked for (`.tiergate.toml`, a workflow, a report): the
+    /// mode the umask gives a new file (0644 under umask 022), as an editor or
+    /// `cp` would; a file that exists keeps its mode.
+    User,
+}
+
+/// A temporary file in `dir` with the permissions `mode` asks for `target`.
+pub(crate) fn temp_file_for(
+    dir: &Path,
+    target: &Path,
+    mode: FileMode,
+) -> std::io::Result<tempfile::NamedTempFile> {
+    use std::os::unix::fs::PermissionsExt;
+    match mode {
+        FileMode::Private => tempfile::NamedTempFile::new_in(dir),
+        FileMode::User => {
+            let file = tempfile::Builder::new()
+                // Passed to open(2), which applies the umask.
+                .permissions(std::fs::Permissions::from_mode(0o666))
+                .tempfile_in(dir)?;
+            if let Ok(existing) = std::fs::metadata(target) {
+                file.as_file().set_permissions(existing.permissions())?;
+            }
+            Ok(file)
+        }
+    }
+}
+
 /// Write `bytes` to `path` through a temporary file in the same folder,
 /// fsync'd and renamed over the target, so a crash leaves the old file or
-/// the new one, never a mix.
+/// the new one, never a mix. The file is private to its owner.
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_atomic_as(path, bytes, FileMode::Private)
+}
+
+/// [`write_atomic`] with the permissions `mode` gives.
+pub(crate) fn write_atomic_as(path: &Path, bytes: &[u8], mode: FileMode) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
     std::fs::create_dir_all(dir)?;
-    let mut file = tempfile::NamedTempFile::new_in(dir)?;
+    let mut file = temp_file_for(dir, path, mode)?;
     file.write_all(bytes)?;
     file.as_file().sync_all()?;
     file.persist(path).map_err(|e| e.error)?;

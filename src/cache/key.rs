@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStrExt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::config::Group;
 use crate::git::InputFile;
@@ -30,18 +30,24 @@ pub(crate) struct Key {
 }
 
 /// The program a command runs, identified by where it is and a cheap stamp:
-/// a reinstalled tool (new mtime or size) is a different program.
+/// a reinstalled tool (new mtime or size) is a different program, and a
+/// rustup proxy running another toolchain is too.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub(crate) struct ProgramStamp {
     pub(crate) path: PathBuf,
     pub(crate) modified_ns: u128,
     pub(crate) size: u64,
+    /// For a rustup proxy (`cargo`, `rustc`, ...), the toolchain it resolves to
+    /// from `cwd` with `env`.
+    pub(crate) toolchain: Option<String>,
 }
 
 impl ProgramStamp {
-    pub(crate) fn of(path: PathBuf) -> ProgramStamp {
+    /// The stamp of `path` as run in `cwd` with `env` (`[env]` over tiergate's own).
+    pub(crate) fn of(path: PathBuf, cwd: &Path, env: &[(OsString, OsString)]) -> ProgramStamp {
         let meta = std::fs::metadata(&path).ok();
         ProgramStamp {
+            toolchain: super::toolchain::of_proxy(&path, cwd, env),
             modified_ns: meta
                 .as_ref()
                 .and_then(|m| m.modified().ok())
@@ -67,6 +73,32 @@ pub(crate) struct KeyInput<'a> {
     pub(crate) version: &'a str,
     /// `inputs_digest` of the group's inputs.
     pub(crate) inputs: &'a str,
+}
+
+/// The values of a group's `env_inputs` among `vars` (tiergate's environment).
+/// A name ending in `*` (`CARGO_*`) stands for every variable with that
+/// prefix, in name order: the tools of a family read many such variables.
+pub(crate) fn env_input_values(
+    names: &[String],
+    vars: impl Iterator<Item = (OsString, OsString)>,
+) -> Vec<(String, Option<OsString>)> {
+    let vars: BTreeMap<OsString, OsString> = vars.collect();
+    let mut values = Vec::new();
+    for name in names {
+        match name.strip_suffix('*') {
+            Some(prefix) => {
+                // The pattern itself first, so its matches never read as plain names.
+                values.push((name.clone(), None));
+                values.extend(
+                    vars.iter()
+                        .filter(|(k, _)| k.as_bytes().starts_with(prefix.as_bytes()))
+                        .map(|(k, v)| (k.to_string_lossy().into_owned(), Some(v.clone()))),
+                );
+            }
+            None => values.push((name.clone(), vars.get(std::ffi::OsStr::new(name)).cloned())),
+        }
+    }
+    values
 }
 
 /// A canonical encoding: every field is length-prefixed, so no two different
@@ -181,6 +213,9 @@ pub(crate) fn compute(input: &KeyInput<'_>) -> Key {
         .field(input.program.path.as_os_str().as_bytes())
         .field(&input.program.modified_ns.to_le_bytes())
         .field(&input.program.size.to_le_bytes());
+    if let Some(toolchain) = &input.program.toolchain {
+        program.field(b"toolchain").text(toolchain);
+    }
 
     let mut version = Canonical::new("version");
     version.text(input.version);
@@ -249,6 +284,7 @@ mod tests {
         version: String,
         files: Vec<(String, bool, Vec<u8>)>,
         retries: u32,
+        toolchain: Option<String>,
     }
 
     fn key_of(m: &Material) -> Key {
@@ -266,6 +302,7 @@ mod tests {
             path: PathBuf::from(&m.program),
             modified_ns: u128::from(m.mtime),
             size: m.size,
+            toolchain: m.toolchain.clone(),
         };
         let files: Vec<InputFile> = m
             .files
@@ -298,6 +335,7 @@ mod tests {
             "[0-9]\\.[0-9]",
             prop::collection::vec(("[a-z]{1,3}", any::<bool>(), any::<Vec<u8>>()), 0..4),
             0u32..3,
+            prop::option::of("[a-z]{0,6}"),
         )
             .prop_map(
                 |(
@@ -312,6 +350,7 @@ mod tests {
                     version,
                     files,
                     retries,
+                    toolchain,
                 )| {
                     let mut files = files;
                     files.sort_by(|a, b| a.0.cmp(&b.0));
@@ -328,6 +367,7 @@ mod tests {
                         version,
                         files,
                         retries,
+                        toolchain,
                     }
                 },
             )
@@ -337,7 +377,7 @@ mod tests {
     fn mutate(m: &Material, which: u8, salt: u8) -> (Material, &'static str) {
         let mut m = m.clone();
         let x = char::from(b'A' + salt % 26);
-        let part = match which % 11 {
+        let part = match which % 12 {
             0 => {
                 m.args.push(format!("{x}"));
                 "command"
@@ -389,9 +429,16 @@ mod tests {
                 }
                 "inputs"
             }
-            _ => {
+            10 => {
                 m.retries += 1;
                 "config"
+            }
+            _ => {
+                m.toolchain = Some(match m.toolchain {
+                    Some(t) => format!("{t}{x}"),
+                    None => String::new(),
+                });
+                "program"
             }
         };
         (m, part)
@@ -404,12 +451,47 @@ mod tests {
         }
 
         #[test]
-        fn changing_any_part_misses_and_names_that_part(m in material(), which in 0u8..11, salt in any::<u8>()) {
+        fn changing_any_part_misses_and_names_that_part(m in material(), which in 0u8..12, salt in any::<u8>()) {
             let (changed, part) = mutate(&m, which, salt);
             let (a, b) = (key_of(&m), key_of(&changed));
             prop_assert_ne!(&a.digest, &b.digest);
             prop_assert_eq!(changed_parts(&a, &b), vec![part]);
         }
+    }
+
+    #[test]
+    fn an_env_input_ending_in_a_star_is_every_variable_with_that_prefix() {
+        let vars = || {
+            [
+                ("CARGO_TARGET_DIR", "t"),
+                ("RUSTFLAGS", "-Dwarnings"),
+                ("CARGO_BUILD_JOBS", "2"),
+                ("CARGOX", "no"),
+                ("PATH", "/bin"),
+            ]
+            .into_iter()
+            .map(|(k, v)| (OsString::from(k), OsString::from(v)))
+        };
+        let names = [
+            "RUSTFLAGS".to_owned(),
+            "CARGO_*".to_owned(),
+            "UNSET".to_owned(),
+        ];
+        let values = env_input_values(&names, vars());
+        let shown: Vec<(&str, Option<&str>)> = values
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_ref().and_then(|v| v.to_str())))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("RUSTFLAGS", Some("-Dwarnings")),
+                ("CARGO_*", None),
+                ("CARGO_BUILD_JOBS", Some("2")),
+                ("CARGO_TARGET_DIR", Some("t")),
+                ("UNSET", None),
+            ]
+        );
     }
 
     #[test]
@@ -426,6 +508,7 @@ mod tests {
             version: "0.1.0".into(),
             files: vec![],
             retries: 0,
+            toolchain: None,
         };
         let mut same = m.clone();
         same.env = vec![("A".into(), "2".into())];

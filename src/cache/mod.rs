@@ -12,6 +12,7 @@
 
 mod key;
 mod store;
+mod toolchain;
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -143,11 +144,7 @@ impl Session {
             None => self.tracked_digest.clone(),
             Some(globs) => inputs_digest(self.inputs.iter().filter(|f| globs.is_match(&f.path))),
         };
-        let env_inputs: Vec<(String, Option<OsString>)> = group
-            .env_inputs
-            .iter()
-            .map(|name| (name.clone(), std::env::var_os(name)))
-            .collect();
+        let env_inputs = key::env_input_values(&group.env_inputs, std::env::vars_os());
         let key = compute(&KeyInput {
             stage,
             group,

@@ -7,7 +7,7 @@ use std::path::Path;
 use crate::config::{self, CommandTemplate};
 use crate::error::{Error, ExitStatus};
 use crate::install::{self, HookState};
-use crate::pipeline::find_program;
+use crate::pipeline::{cargo_subcommand, find_program};
 use crate::runner;
 use crate::ui;
 
@@ -125,6 +125,17 @@ pub(crate) fn run() -> Result<ExitStatus, Error> {
                 &format!("program `{}` of {owner} is not on PATH", command.program()),
                 &format!("install `{}`, or fix the `run` command", command.program()),
             );
+        } else if let Some(sub) = cargo_subcommand::external_subcommand(command, repo.root(), &env)
+        {
+            if cargo_subcommand::find(&sub, repo.root(), &env).is_none() {
+                missing = true;
+                findings.problem(
+                    &format!(
+                        "program `cargo-{sub}` of {owner} is not on PATH nor in $CARGO_HOME/bin (`cargo {sub}` runs it)"
+                    ),
+                    &cargo_subcommand::install_hint(&sub),
+                );
+            }
         }
     }
     if !missing {
@@ -208,6 +219,30 @@ fn check_hooks(findings: &mut Findings, dir: &Path) {
                 &format!("{hook} hook is not tiergate's"),
                 "run `tiergate install` to chain it (your hook keeps running first)",
             ),
+            HookState::Shim { binary: None } => {
+                // A committed hooks folder: the shim runs whatever `tiergate` PATH gives.
+                let on_path = which::which("tiergate")
+                    .ok()
+                    .and_then(|p| std::fs::canonicalize(p).ok());
+                match on_path {
+                    Some(found) if Some(&found) == me.as_ref() => {
+                        Findings::ok(&format!(
+                            "{hook} hook runs tiergate from PATH (this binary)"
+                        ));
+                    }
+                    Some(found) => findings.problem(
+                        &format!(
+                            "{hook} hook runs tiergate from PATH, which is {}, not this binary",
+                            found.display()
+                        ),
+                        "put this tiergate first on PATH (cargo install --path . --locked)",
+                    ),
+                    None => findings.problem(
+                        &format!("{hook} hook runs tiergate from PATH, and it is not on PATH"),
+                        "install it: cargo install --path <tiergate checkout> --locked",
+                    ),
+                }
+            }
             HookState::Shim { binary } => {
                 let points_here = binary.as_ref().and_then(|b| std::fs::canonicalize(b).ok()) == me;
                 if points_here {

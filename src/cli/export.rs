@@ -36,7 +36,7 @@ pub(crate) fn github(output: &Path) -> Result<ExitStatus, Error> {
     } else {
         output.to_path_buf()
     };
-    crate::state::write_atomic(&path, text.as_bytes())
+    crate::state::write_atomic_as(&path, text.as_bytes(), crate::state::FileMode::User)
         .map_err(|e| Error::new(format!("cannot write {}: {e}", path.display())))?;
     ui::out(&format!(
         "tiergate: wrote {} ({} from {})",

@@ -24,7 +24,10 @@ pub(crate) fn run(flaky: bool, trends: bool) -> Result<ExitStatus, Error> {
         ui::out(&report::recent_runs(&records, RECENT));
     }
     if flaky {
-        ui::out(&report::flaky_table(&history::flaky_tests(&records)));
+        ui::out(&report::flaky_table(
+            &history::flaky_tests(&records),
+            &history::changed_with_inputs(&records),
+        ));
     }
     if trends {
         ui::out(&report::trends_table(&history::stage_trends(&records)));

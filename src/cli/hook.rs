@@ -63,7 +63,7 @@ pub(crate) fn hook_work(
             notes: Vec::new(),
         }),
         HookName::PreRelease => {
-            let (changes, notes) = release_changes(repo, config)?;
+            let (changes, notes) = release_changes(repo, config, &[])?;
             Ok(HookWork {
                 targets: config.hooks.pre_release.stages.clone(),
                 changes,
@@ -81,12 +81,16 @@ pub(crate) fn hook_work(
                 .map_err(|e| changes::git_error(&e))?;
             let mut notes = Vec::new();
             let mut targets = config.hooks.pre_push.stages.clone();
-            let release_tags: Vec<&str> = updates
+            let releases: Vec<&git::PushUpdate> = updates
                 .iter()
                 .filter(|u| !u.is_delete())
-                .filter_map(|u| u.tag_name())
-                .filter(|t| config.hooks.pre_release.tag_pattern.is_match(t.as_bytes()))
+                .filter(|u| {
+                    u.tag_name().is_some_and(|t| {
+                        config.hooks.pre_release.tag_pattern.is_match(t.as_bytes())
+                    })
+                })
                 .collect();
+            let release_tags: Vec<&str> = releases.iter().filter_map(|u| u.tag_name()).collect();
             let mut request = Request::Resolved(changes);
             if !release_tags.is_empty() {
                 notes.push(format!(
@@ -97,12 +101,14 @@ pub(crate) fn hook_work(
                 // A release is judged on its own selection, not on what this
                 // push happens to carry (a tag of an already-pushed commit
                 // carries nothing new).
-                let (release, release_notes) = release_changes(repo, config)?;
+                // Each tag is compared with the release before the commit it tags,
+                // which need not be the checked-out one.
+                let released: Vec<git2::Oid> = releases.iter().map(|u| u.local_sha).collect();
+                let (release, release_notes) = release_changes(repo, config, &released)?;
                 notes.extend(release_notes);
                 request = match (release, request) {
                     (Request::Resolved(mut since), Request::Resolved(pushed)) => {
-                        since.paths.extend(pushed.paths);
-                        since.everything |= pushed.everything;
+                        since.absorb(pushed);
                         Request::Resolved(since)
                     }
                     (release, _) => release,
@@ -118,18 +124,30 @@ pub(crate) fn hook_work(
     }
 }
 
-fn release_changes(repo: &Repo, config: &Config) -> Result<(Request, Vec<String>), Error> {
+/// What a release selects: everything, or with `selection = "since-last-release"` the
+/// changes of each released commit (`released`; the checked-out commit when empty) since
+/// the release before it.
+fn release_changes(
+    repo: &Repo,
+    config: &Config,
+    released: &[git2::Oid],
+) -> Result<(Request, Vec<String>), Error> {
     if config.hooks.pre_release.selection == ReleaseSelection::All {
         return Ok((
             Request::All("pre-release: a release runs everything".into()),
             Vec::new(),
         ));
     }
-    let Some(head) = repo.head_commit() else {
-        return Ok((
-            Request::All("pre-release: no commit yet, everything runs".into()),
-            Vec::new(),
-        ));
+    let released = if released.is_empty() {
+        let Some(head) = repo.head_commit() else {
+            return Ok((
+                Request::All("pre-release: no commit yet, everything runs".into()),
+                Vec::new(),
+            ));
+        };
+        vec![head]
+    } else {
+        released.to_vec()
     };
     let pattern = config
         .hooks
@@ -139,25 +157,46 @@ fn release_changes(repo: &Repo, config: &Config) -> Result<(Request, Vec<String>
         .first()
         .cloned()
         .unwrap_or_else(|| "v*".into());
-    let (changes, tag) = repo
-        .changes_since_last_release(head, &pattern)
-        .map_err(|e| changes::git_error(&e))?;
-    let note = match tag {
-        Some(tag) => format!("pre-release: changes since the previous release {tag}"),
-        None => "pre-release: no earlier release tag, everything runs".to_owned(),
-    };
-    Ok((Request::Resolved(changes), vec![note]))
+    let mut union: Option<Changes> = None;
+    let mut notes = Vec::new();
+    for commit in released {
+        let (changes, tag) = repo
+            .changes_since_last_release(commit, &pattern)
+            .map_err(|e| changes::git_error(&e))?;
+        notes.push(match tag {
+            Some(tag) => format!("pre-release: changes since the previous release {tag}"),
+            None => {
+                format!("pre-release: no earlier release tag matching `{pattern}`, everything runs")
+            }
+        });
+        match &mut union {
+            Some(all) => all.absorb(changes),
+            None => union = Some(changes),
+        }
+    }
+    notes.dedup();
+    let changes = union.unwrap_or_else(|| Changes::everything("pre-release", None, None));
+    Ok((Request::Resolved(changes), notes))
+}
+
+/// What `push_dirty` decided about uncommitted changes to pushed paths.
+enum DirtyPush {
+    /// The tiers run in the work tree.
+    InWorkTree,
+    /// The tiers run in a snapshot of the pushed commit.
+    InSnapshot,
+    /// `push_dirty = "block"` refused the push: a policy outcome, not an error.
+    Refused,
 }
 
 /// pre-push tests the work tree: name uncommitted changes to pushed paths.
-/// True when the tiers must run in a snapshot of the pushed commit.
-fn check_push_dirty(repo: &Repo, config: &Config, changes: &Changes) -> Result<bool, Error> {
+fn check_push_dirty(repo: &Repo, config: &Config, changes: &Changes) -> Result<DirtyPush, Error> {
     let pushed: Vec<Vec<u8>> = changes.paths.iter().map(|c| c.path.clone()).collect();
     let dirty = repo
         .dirty_among(&pushed)
         .map_err(|e| changes::git_error(&e))?;
     if dirty.is_empty() {
-        return Ok(false);
+        return Ok(DirtyPush::InWorkTree);
     }
     let names: Vec<String> = dirty
         .iter()
@@ -165,15 +204,28 @@ fn check_push_dirty(repo: &Repo, config: &Config, changes: &Changes) -> Result<b
         .collect();
     let message = format!("uncommitted changes to pushed paths: {}", names.join(", "));
     match config.hooks.pre_push.push_dirty {
-        PushDirty::Block => Err(Error::new(message)
-            .hint("the tiers test the work tree, which is not what you push: commit or stash these changes, or set push_dirty = \"warn\"")),
+        PushDirty::Block => {
+            ui::err(&format!(
+                "{} {message}",
+                console::style("blocked:").red().bold()
+            ));
+            ui::err(&format!(
+                "{} the tiers test the work tree, which is not what you push: commit or stash these changes, or set push_dirty = \"warn\" or \"snapshot\"",
+                console::style("hint:").cyan().bold()
+            ));
+            Ok(DirtyPush::Refused)
+        }
         PushDirty::Warn => {
-            ui::warn(&format!("{message}; the tiers test the work tree, not exactly what is pushed"));
-            Ok(false)
+            ui::warn(&format!(
+                "{message}; the tiers test the work tree, not exactly what is pushed"
+            ));
+            Ok(DirtyPush::InWorkTree)
         }
         PushDirty::Snapshot => {
-            ui::out(&format!("tiergate: {message}; the tiers run in a snapshot of the pushed commit"));
-            Ok(true)
+            ui::out(&format!(
+                "tiergate: {message}; the tiers run in a snapshot of the pushed commit"
+            ));
+            Ok(DirtyPush::InSnapshot)
         }
     }
 }
@@ -212,11 +264,12 @@ pub(crate) fn run(
     }
     let mut snapshot_of = None;
     if let Request::Resolved(changes) = &work.changes {
-        if hook == HookName::PrePush
-            && !changes.paths.is_empty()
-            && check_push_dirty(&repo, &config, changes)?
-        {
-            snapshot_of = pushed_commit(&stdin);
+        if hook == HookName::PrePush && !changes.paths.is_empty() {
+            match check_push_dirty(&repo, &config, changes)? {
+                DirtyPush::InWorkTree => {}
+                DirtyPush::InSnapshot => snapshot_of = pushed_commit(&stdin),
+                DirtyPush::Refused => return Ok(ExitStatus::Blocked),
+            }
         }
     }
     for note in &work.notes {

@@ -123,7 +123,7 @@ fn write(path: &Path, bytes: &[u8], force: bool) -> std::io::Result<()> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut file = tempfile::NamedTempFile::new_in(dir)?;
+    let mut file = crate::state::temp_file_for(dir, path, crate::state::FileMode::User)?;
     file.write_all(bytes)?;
     file.as_file().sync_all()?;
     if force {

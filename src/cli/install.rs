@@ -68,8 +68,12 @@ pub(crate) fn install(request: &InstallRequest) -> Result<ExitStatus, Error> {
             std::path::Path::new(CONFIG_FILE),
             config::Source::Embedded(choices.preset.name()),
         )?;
-        crate::state::write_atomic(&root.join(CONFIG_FILE), text.as_bytes())
-            .map_err(|e| Error::new(format!("cannot write {CONFIG_FILE}: {e}")))?;
+        crate::state::write_atomic_as(
+            &root.join(CONFIG_FILE),
+            text.as_bytes(),
+            crate::state::FileMode::User,
+        )
+        .map_err(|e| Error::new(format!("cannot write {CONFIG_FILE}: {e}")))?;
         ui::out(&format!(
             "wrote {CONFIG_FILE} ({} preset): edit it, then commit it",
             choices.preset.name()
@@ -77,7 +81,21 @@ pub(crate) fn install(request: &InstallRequest) -> Result<ExitStatus, Error> {
     } else if !has_config {
         ui::out(&format!("no {CONFIG_FILE}: the embedded {} preset applies (see `tiergate config --show-effective`)", choices.preset.name()));
     }
-    let changes = install::install_hooks(&hooks_dir, &hook_names, &binary, request.force)?;
+    // A hooks folder inside the work tree (husky style) is committed and
+    // shared: its shims must not name a path of this machine.
+    let tracked = tracked_hooks_folder(&repo, &hooks_dir);
+    if let Some(folder) = &tracked {
+        ui::out(&format!(
+            "{} is inside the work tree: the shims will be committed with it, so they run `tiergate` from PATH",
+            folder.display()
+        ));
+    }
+    let recorded = if tracked.is_some() {
+        None
+    } else {
+        Some(binary.as_path())
+    };
+    let changes = install::install_hooks(&hooks_dir, &hook_names, recorded, request.force)?;
     for (hook, change) in &changes {
         ui::out(&format!("{hook}: {}", describe(change)));
     }
@@ -86,6 +104,33 @@ pub(crate) fn install(request: &InstallRequest) -> Result<ExitStatus, Error> {
         ui::out("nothing changed");
     }
     Ok(ExitStatus::Passed)
+}
+
+/// The hooks folder relative to the work tree, when git's hooks directory is
+/// inside the work tree and not ignored (so its files are committed).
+fn tracked_hooks_folder(
+    repo: &crate::git::Repo,
+    hooks_dir: &std::path::Path,
+) -> Option<std::path::PathBuf> {
+    let root = std::fs::canonicalize(repo.root()).ok()?;
+    // The folder may not exist yet: resolve its nearest existing ancestor.
+    let mut existing = hooks_dir;
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        rest.push(existing.file_name()?);
+        existing = existing.parent()?;
+    }
+    let mut full = std::fs::canonicalize(existing).ok()?;
+    full.extend(rest.iter().rev());
+    let inside = full.strip_prefix(&root).ok()?.to_path_buf();
+    if inside.as_os_str().is_empty() || inside.starts_with(".git") {
+        return None;
+    }
+    let ignored = repo
+        .raw()
+        .is_path_ignored(inside.join("pre-commit"))
+        .unwrap_or(false);
+    (!ignored).then_some(inside)
 }
 
 pub(crate) fn uninstall() -> Result<ExitStatus, Error> {

@@ -241,7 +241,7 @@ fn cache_status(
         group,
         &argvs,
         &env,
-        &cache::ProgramStamp::of(program),
+        &cache::ProgramStamp::of(program, root, &env),
     );
     match session.lookup(&key) {
         cache::Lookup::Hit(entry) => format!(

@@ -58,8 +58,29 @@ pub(crate) fn run(
         })
         .collect();
     let selection = changes::from_changes(repo, config, staged_changes)?;
-    let runs_nothing = selection.nothing_changed()
-        || !crate::plan::build(config, &request.targets, &selection, &skip).runs_anything();
+    let plan = crate::plan::build(config, &request.targets, &selection, &skip);
+    let runs_nothing = selection.nothing_changed() || !plan.runs_anything();
+    // Missing programs, of formatters and of the groups that will run, are a
+    // usage error before anything is touched: a group's missing program found
+    // after the formatters rewrote files would leave those fixes for nothing.
+    let env = runner::command_env(config, &[]);
+    let resolved = if formatters.is_empty() {
+        None
+    } else {
+        let names: Vec<&str> = formatters.iter().map(|f| f.name.as_str()).collect();
+        let groups = if selection.nothing_changed() {
+            Plan { stages: Vec::new() }
+        } else {
+            plan
+        };
+        Some(pipeline::resolve_programs(
+            config,
+            &groups,
+            &names,
+            repo.root(),
+            &env,
+        )?)
+    };
     let request = RunRequest {
         changes: Request::Selected(Box::new(selection)),
         ..request
@@ -77,16 +98,6 @@ pub(crate) fn run(
         // aside, nothing to restore.
         return run_tiers(repo, config, &request, true);
     }
-    // Missing formatter programs are a usage error before anything is touched.
-    let env = runner::command_env(config, &[]);
-    let names: Vec<&str> = formatters.iter().map(|f| f.name.as_str()).collect();
-    let resolved = pipeline::resolve_programs(
-        config,
-        &Plan { stages: Vec::new() },
-        &names,
-        repo.root(),
-        &env,
-    )?;
 
     // Nothing unstaged (the in-process `lstat` scan is sure): no git run
     // to list what to save (issue 7, S4).
@@ -104,14 +115,14 @@ pub(crate) fn run(
     };
     let mut stash = stash.map_err(WorktreeError::into_error)?;
 
-    if !formatters.is_empty() {
+    if let Some(resolved) = &resolved {
         if let Some(status) = format(
             repo,
             config,
             &mut stash,
             &formatters,
             &staged,
-            &resolved,
+            resolved,
             &env,
         )? {
             return Ok(status);

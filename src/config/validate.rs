@@ -364,6 +364,18 @@ pub(crate) fn compile_globs(patterns: Vec<String>) -> Result<Globs, (usize, glob
     Ok(Globs { patterns, set })
 }
 
+/// A release tag pattern: matched against the whole tag name, `*` crossing
+/// `/` as in `git describe --match`. The pattern is kept as written, since the
+/// previous release is looked up with it too.
+fn tag_globs(pattern: &str) -> Result<Globs, globset::Error> {
+    let glob = GlobBuilder::new(pattern).backslash_escape(true).build()?;
+    let set = GlobSetBuilder::new().add(glob).build()?;
+    Ok(Globs {
+        patterns: vec![pattern.to_owned()],
+        set,
+    })
+}
+
 fn globs(list: &[Spanned<String>], origin: &Origin<'_>, key: &str) -> Result<Globs, Error> {
     compile_globs(list.iter().map(|s| s.get_ref().clone()).collect()).map_err(|(i, e)| {
         let at = list.get(i).and_then(|s| origin.at(s));
@@ -1019,24 +1031,19 @@ fn hooks(
         })
         .collect();
     let tag_pattern = match &pr.tag_pattern {
-        Some(p) => {
-            let pattern = format!("/{}", p.get_ref());
-            compile_globs(vec![pattern]).map_err(|(_, e)| {
-                origin
-                    .error(
-                        p,
-                        format!(
-                            "invalid glob `{}` in hooks.pre-release.tag_pattern: {}",
-                            p.get_ref(),
-                            e.kind()
-                        ),
-                    )
-                    .hint("tag patterns are globs such as \"v*\"")
-            })?
-        }
-        None => {
-            compile_globs(vec!["/v*".to_owned()]).map_err(|(_, e)| Error::new(e.to_string()))?
-        }
+        Some(p) => tag_globs(p.get_ref()).map_err(|e| {
+            origin
+                .error(
+                    p,
+                    format!(
+                        "invalid glob `{}` in hooks.pre-release.tag_pattern: {}",
+                        p.get_ref(),
+                        e.kind()
+                    ),
+                )
+                .hint("tag patterns are globs such as \"v*\"")
+        })?,
+        None => tag_globs("v*").map_err(|e| Error::new(e.to_string()))?,
     };
     let pre_release = PreRelease {
         stages: targets(pr.stages.as_ref(), all, stages, origin, "pre-release")?,

@@ -77,6 +77,17 @@ impl Changes {
         }
     }
 
+    /// Add `other`'s paths (a union of several diffs, as a push of several refs is).
+    /// The range (`{base}`/`{head}`) stays this one's.
+    pub(crate) fn absorb(&mut self, other: Changes) {
+        self.paths.extend(other.paths);
+        sort_and_dedup(&mut self.paths);
+        if other.everything && !self.everything {
+            self.everything = true;
+            self.reason = other.reason;
+        }
+    }
+
     pub(crate) fn everything(
         reason: impl Into<String>,
         base: Option<Oid>,

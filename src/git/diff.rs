@@ -124,7 +124,7 @@ impl Repo {
         let mut opts = diff_options();
         with_untracked(&mut opts);
         let mut diff = self
-            .raw()
+            .with_index()?
             .diff_tree_to_workdir_with_index(Some(&base_tree), Some(&mut opts))?;
         let paths = collect(&mut diff)?;
         Ok(Changes::from_paths(paths, Some(base), Some(head)))

@@ -93,10 +93,30 @@ impl IndexFile {
             // The trailing checksum is not verified (git does not either), only left unread.
             end: len.saturating_sub(HASH_LEN),
         };
-        Ok(parse(stream).map(|mut index| {
+        Ok(parse(stream, Sparse::Refuse).map(|mut index| {
             index.mtime = (meta.mtime(), meta.mtime_nsec());
             index
         }))
+    }
+
+    /// Reads a sparse index (`index.sparse`), whose directory entries (mode 040000, path
+    /// ending in `/`) stand for whole trees outside the sparse checkout. libgit2 refuses such an
+    /// index ("unsupported mandatory extension: 'sdir'"); `Repo::with_index` expands it.
+    /// `None` when the file is not one this reader takes, or not sparse.
+    pub(crate) fn read_sparse(path: &Path) -> Option<IndexFile> {
+        let file = std::fs::File::open(path).ok()?;
+        let len = usize::try_from(file.metadata().ok()?.len()).ok()?;
+        let stream = Stream {
+            inner: std::io::BufReader::with_capacity(64 * 1024, file),
+            at: 0,
+            end: len.saturating_sub(HASH_LEN),
+        };
+        parse(stream, Sparse::Accept).filter(|index| {
+            index
+                .entries
+                .iter()
+                .any(|e| e.mode == SPARSE_DIRECTORY_MODE)
+        })
     }
 
     pub(crate) fn entries(&self) -> &[IndexEntry] {
@@ -193,7 +213,17 @@ impl<R: std::io::BufRead> Stream<R> {
     }
 }
 
-fn parse(mut r: Stream<impl std::io::BufRead>) -> Option<IndexFile> {
+/// The mode of a sparse index's directory entry.
+pub(crate) const SPARSE_DIRECTORY_MODE: u32 = 0o040_000;
+
+/// Whether a sparse index's directory entries are read or make the parse give up.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Sparse {
+    Refuse,
+    Accept,
+}
+
+fn parse(mut r: Stream<impl std::io::BufRead>, sparse: Sparse) -> Option<IndexFile> {
     if &r.array::<4>()? != b"DIRC" {
         return None;
     }
@@ -266,8 +296,9 @@ fn parse(mut r: Stream<impl std::io::BufRead>) -> Option<IndexFile> {
         let path_len = index.paths.len() - path_start;
         previous = (path_start, path_len);
         let mode = field(6);
-        // A sparse index stores whole directories as entries; leave that to libgit2.
-        if mode == 0o040_000 {
+        // A sparse index stores whole directories as entries: the hot path's readers
+        // expect files, so they leave it to the expanded index (`read_sparse`).
+        if mode == SPARSE_DIRECTORY_MODE && sparse == Sparse::Refuse {
             return None;
         }
         index.entries.push(IndexEntry {
@@ -293,9 +324,10 @@ fn parse(mut r: Stream<impl std::io::BufRead>) -> Option<IndexFile> {
                 parse_cache_tree(&data, &mut index.valid_trees)?;
             }
             // Optional extensions start with an upper-case letter; a required one this reader
-            // does not know (split index `link`, sparse `sdir`) means leaving the file to
-            // libgit2.
+            // does not know (split index `link`, sparse `sdir` unless asked for) means leaving
+            // the file to libgit2.
             [first, ..] if first.is_ascii_uppercase() => r.skip(size)?,
+            b"sdir" if sparse == Sparse::Accept => r.skip(size)?,
             _ => return None,
         }
     }

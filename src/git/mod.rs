@@ -24,6 +24,7 @@ mod index_file;
 mod inputs;
 mod open;
 mod push;
+mod sparse;
 mod staged;
 mod tags;
 mod unstaged;

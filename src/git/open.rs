@@ -136,7 +136,9 @@ impl Repo {
             home: var("HOME").map(PathBuf::from),
             git: repo,
             index_path,
-            index_installed: Cell::new(index_override.is_none()),
+            // Even `.git/index` is installed by `with_index`, not left to libgit2's lazy
+            // load: a sparse index must be expanded first.
+            index_installed: Cell::new(false),
             parsed_index: RefCell::new(None),
         };
         // A named index that the fast reader cannot take is opened by libgit2 now, so that a
@@ -179,11 +181,19 @@ impl Repo {
     /// hook avoids, so the index is handed to libgit2 only when something asks for it here.
     pub(crate) fn with_index(&self) -> Result<&Repository, GitError> {
         if !self.index_installed.get() {
-            let mut index =
-                Index::open(&self.index_path).map_err(|source| GitError::IndexFile {
-                    path: self.index_path.clone(),
-                    source,
-                })?;
+            let mut index = match Index::open(&self.index_path) {
+                Ok(index) => index,
+                Err(source) => match IndexFile::read_sparse(&self.index_path) {
+                    // libgit2 refuses a sparse index: hand it the expanded one.
+                    Some(sparse) => super::sparse::expanded(&self.git, &sparse)?,
+                    None => {
+                        return Err(GitError::IndexFile {
+                            path: self.index_path.clone(),
+                            source,
+                        })
+                    }
+                },
+            };
             self.git.set_index(&mut index)?;
             self.index_installed.set(true);
         }

@@ -1,6 +1,8 @@
-//! `history --flaky`: tests that both passed and failed in their last 10
-//! non-cached runs, with the failure rate, the pattern, and whether the runs
-//! had the same inputs (same cache key: certainly flaky) or not.
+//! The one definition of a flaky test, shared by `history --flaky`, the
+//! readiness score and the report: in its last 10 non-cached runs, a test
+//! that failed then passed on retry in one run, or that both passed and
+//! failed on the same inputs (same cache key). A test that failed on one
+//! content and passed on another is a fix (or a regression), not flakiness.
 
 use std::collections::BTreeMap;
 
@@ -64,8 +66,32 @@ fn letter(status: &str) -> Option<char> {
     }
 }
 
+impl FlakyTest {
+    /// Flaky by the one definition; the other flip-flops changed with their inputs.
+    pub(crate) fn is_flaky(&self) -> bool {
+        self.inputs == Inputs::Same
+    }
+}
+
 /// The flaky tests of a history, most failing first.
 pub(crate) fn flaky_tests(records: &[Record]) -> Vec<FlakyTest> {
+    flip_flops(records)
+        .into_iter()
+        .filter(FlakyTest::is_flaky)
+        .collect()
+}
+
+/// Tests that both passed and failed only across changed inputs: fixed (or
+/// broken) by a change, never counted as flaky.
+pub(crate) fn changed_with_inputs(records: &[Record]) -> Vec<FlakyTest> {
+    flip_flops(records)
+        .into_iter()
+        .filter(|t| !t.is_flaky())
+        .collect()
+}
+
+/// Tests that both passed and failed in their recent runs, most failing first.
+fn flip_flops(records: &[Record]) -> Vec<FlakyTest> {
     let mut runs: BTreeMap<(String, String), Vec<Run>> = BTreeMap::new();
     for record in records {
         for stage in &record.stages {
@@ -180,9 +206,27 @@ mod tests {
         records.push(run("failed", "k9", true));
         assert!(flaky_tests(&records).is_empty(), "cached runs do not count");
         records.push(run("failed", "k10", false));
-        let found = flaky_tests(&records);
+        let found = changed_with_inputs(&records);
         assert_eq!(found[0].pattern, "PPPPPPPPPF");
         assert_eq!(found[0].inputs, Inputs::AcrossChanges);
+        assert!(
+            flaky_tests(&records).is_empty(),
+            "a new failure on new inputs"
+        );
+    }
+
+    #[test]
+    fn a_failure_fixed_by_a_change_is_not_flaky() {
+        let records = [
+            run("failed", "broken", false),
+            run("passed", "fixed", false),
+        ];
+        assert!(flaky_tests(&records).is_empty());
+        assert_eq!(changed_with_inputs(&records).len(), 1);
+        // The same fix, then the same inputs failing again: flaky after all.
+        let mut records = records.to_vec();
+        records.push(run("failed", "fixed", false));
+        assert_eq!(flaky_tests(&records)[0].pattern, "FPF");
     }
 
     #[test]

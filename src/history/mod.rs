@@ -6,7 +6,7 @@
 //! cut short by a crash is skipped on read.
 //!
 //! - `record.rs`: the record of a run, built from its outcome
-//! - `flaky.rs`: tests that both passed and failed lately (pure)
+//! - `flaky.rs`: the one definition of a flaky test (pure)
 //! - `trends.rs`: success rate and duration per stage over time (pure)
 
 mod flaky;
@@ -24,7 +24,7 @@ use crate::policy::budget::BudgetStatus;
 use crate::policy::StageStatus;
 use crate::select::Selection;
 
-pub(crate) use flaky::{flaky_tests, FlakyTest, WINDOW as FLAKY_WINDOW};
+pub(crate) use flaky::{changed_with_inputs, flaky_tests, FlakyTest, WINDOW as FLAKY_WINDOW};
 pub(crate) use record::Record;
 use record::RunFacts;
 pub(crate) use trends::{bar, sparkline, stage_trends, StageTrend};

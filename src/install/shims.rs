@@ -24,10 +24,12 @@ fn template(hook: &str) -> Option<&'static str> {
     }
 }
 
-/// The shim for `hook`, recording `binary` as the tiergate to run.
-pub(crate) fn shim_text(hook: &str, binary: &Path) -> Option<String> {
+/// The shim for `hook`, recording `binary` as the tiergate to run; with no
+/// binary (a hooks folder committed with the project, shared by machines
+/// where tiergate lives elsewhere) the shim finds `tiergate` on PATH.
+pub(crate) fn shim_text(hook: &str, binary: Option<&Path>) -> Option<String> {
     // Single-quoted in the shim: a quote in the path becomes '\''.
-    let quoted = binary.to_string_lossy().replace('\'', "'\\''");
+    let quoted = binary.map_or_else(String::new, |b| b.to_string_lossy().replace('\'', "'\\''"));
     template(hook).map(|t| t.replace("@TIERGATE_BIN@", &quoted))
 }
 
@@ -69,6 +71,7 @@ pub(crate) fn state(hooks_dir: &Path, hook: &str) -> HookState {
                     l.strip_prefix("bin='")
                         .and_then(|rest| rest.strip_suffix('\''))
                 })
+                .filter(|b| !b.is_empty())
                 .map(|b| PathBuf::from(b.replace("'\\''", "'"))),
         },
         Ok(_) => HookState::Foreign,
@@ -91,7 +94,7 @@ fn write_executable(path: &Path, text: &str) -> Result<(), Error> {
 pub(crate) fn install_hooks(
     hooks_dir: &Path,
     hooks: &[&str],
-    binary: &Path,
+    binary: Option<&Path>,
     force: bool,
 ) -> Result<Vec<(String, ShimChange)>, Error> {
     std::fs::create_dir_all(hooks_dir).map_err(|e| io_error("create", hooks_dir, &e))?;
@@ -169,7 +172,7 @@ mod tests {
 
     #[test]
     fn a_quote_in_the_binary_path_stays_quoted() {
-        let text = shim_text("pre-commit", Path::new("/opt/it's/tiergate")).unwrap();
+        let text = shim_text("pre-commit", Some(Path::new("/opt/it's/tiergate"))).unwrap();
         assert!(text.contains("bin='/opt/it'\\''s/tiergate'"));
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("pre-commit"), &text).unwrap();
@@ -182,13 +185,25 @@ mod tests {
     }
 
     #[test]
+    fn a_shim_without_a_binary_finds_tiergate_on_path() {
+        let text = shim_text("pre-push", None).unwrap();
+        assert!(text.contains("\nbin=''\n"));
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("pre-push"), &text).unwrap();
+        assert_eq!(
+            state(dir.path(), "pre-push"),
+            HookState::Shim { binary: None }
+        );
+    }
+
+    #[test]
     fn install_is_idempotent_and_chains_a_foreign_hook() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("pre-commit"), "#!/bin/sh\necho mine\n").unwrap();
         let first = install_hooks(
             dir.path(),
             &["pre-commit", "pre-push"],
-            Path::new("/bin/tiergate"),
+            Some(Path::new("/bin/tiergate")),
             false,
         )
         .unwrap();
@@ -197,7 +212,7 @@ mod tests {
         let second = install_hooks(
             dir.path(),
             &["pre-commit", "pre-push"],
-            Path::new("/bin/tiergate"),
+            Some(Path::new("/bin/tiergate")),
             false,
         )
         .unwrap();

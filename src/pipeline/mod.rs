@@ -4,6 +4,7 @@
 //! Ties `plan`, `exec`, `results` and `policy` together. Writes nothing to
 //! the terminal: it tells an `Events` sink what happens, and `report` shows it.
 
+pub(crate) mod cargo_subcommand;
 mod events;
 pub(crate) mod formatters;
 mod modified;

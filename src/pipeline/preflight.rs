@@ -15,6 +15,8 @@ use crate::plan::{Decision, Plan};
 #[derive(Debug, Default)]
 pub(crate) struct Resolved {
     programs: HashMap<String, PathBuf>,
+    /// `cargo-<name>` programs of cargo subcommands already found.
+    subcommands: Vec<String>,
     pub(crate) services: Vec<ServiceSpec>,
 }
 
@@ -48,7 +50,7 @@ pub(crate) fn find_program(
     which::which_in(program, path, root).ok()
 }
 
-fn is_executable(path: &Path) -> bool {
+pub(super) fn is_executable(path: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
@@ -61,6 +63,21 @@ fn resolve(
     env: &[(OsString, OsString)],
 ) -> Result<(), Error> {
     let program = template.program();
+    // `cargo nextest` needs `cargo-nextest`: missing, cargo would exit 101,
+    // which reads as a failing test.
+    if let Some(sub) = super::cargo_subcommand::external_subcommand(template, root, env) {
+        let key = format!("cargo-{sub}");
+        if !resolved.subcommands.contains(&key) {
+            if super::cargo_subcommand::find(&sub, root, env).is_none() {
+                return Err(Error::new(format!(
+                    "program `{key}` not found, used by {owner} (`cargo {sub}` runs it)"
+                ))
+                .at(template.location.clone())
+                .hint(super::cargo_subcommand::install_hint(&sub)));
+            }
+            resolved.subcommands.push(key);
+        }
+    }
     if resolved.programs.contains_key(program) {
         return Ok(());
     }

@@ -192,7 +192,7 @@ fn run_group(
         .filter(|_| stage_config.is_some_and(|s| cache::cacheable(s, group)));
     let key = cache.map(|c| {
         let argvs = key_argvs(group, job.files, job.markers, selection, stage);
-        let program = ProgramStamp::of(resolved.program(&group.run));
+        let program = ProgramStamp::of(resolved.program(&group.run), &options.root, &options.env);
         c.key(stage, group, &argvs, &options.env, &program)
     });
     if let (Some(cache), Some(key)) = (cache, &key) {

@@ -46,7 +46,8 @@ pub(crate) struct VerdictFacts {
     pub(crate) min_success_rate: f64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// Ordered by strictness: `Deploy` < `DeployWithMonitoring` < `ManualReview` < `Block`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub(crate) enum Decision {
     Deploy,
@@ -198,11 +199,11 @@ pub(crate) fn decide(facts: &VerdictFacts) -> Verdict {
         None => reasons.push("no test counted".to_owned()),
         Some(_) => {}
     }
-    let deployment_ready = facts.blocking_stages.is_empty() && rate_ok;
+    // A critical failure is never deployable, whichever stage (blocking or
+    // not) it failed in.
+    let deployment_ready = facts.blocking_stages.is_empty() && rate_ok && critical == 0;
 
-    let decision = if critical > 0 {
-        Decision::Block
-    } else if readiness_score >= DEPLOY {
+    let by_score = if readiness_score >= DEPLOY {
         Decision::Deploy
     } else if readiness_score >= DEPLOY_WITH_MONITORING {
         Decision::DeployWithMonitoring
@@ -211,12 +212,27 @@ pub(crate) fn decide(facts: &VerdictFacts) -> Verdict {
     } else {
         Decision::Block
     };
+    // The score never overrules readiness: a run that is not deployment-ready
+    // goes to a person at best, so the decision and the exit status agree.
+    let decision = if critical > 0 {
+        Decision::Block
+    } else if !deployment_ready && by_score < Decision::ManualReview {
+        Decision::ManualReview
+    } else {
+        by_score
+    };
     reasons.push(if critical > 0 {
         "decision block: a critical test failed".to_owned()
-    } else {
+    } else if decision == by_score {
         format!(
             "decision {}: readiness score {readiness_score:.1}",
             decision.as_str()
+        )
+    } else {
+        format!(
+            "decision {}: not deployment ready (readiness score {readiness_score:.1} alone would say {})",
+            decision.as_str(),
+            by_score.as_str()
         )
     });
 
@@ -246,6 +262,51 @@ mod tests {
             min_success_rate: 0.80,
             ..VerdictFacts::default()
         }
+    }
+
+    #[test]
+    fn a_blocked_stage_is_manual_review_at_best_whatever_the_score() {
+        let v = decide(&VerdictFacts {
+            blocking_stages: vec!["smoke".into()],
+            performance_within_budget: Some(true),
+            security_passed: Some(true),
+            ..facts(99, 1)
+        });
+        assert!(v.readiness_score >= DEPLOY, "{}", v.readiness_score);
+        assert!(!v.deployment_ready);
+        assert_eq!(v.decision, Decision::ManualReview);
+        assert!(
+            v.reasons.iter().any(|r| r.contains("not deployment ready")),
+            "{:?}",
+            v.reasons
+        );
+
+        // Under min_success_rate is not deployment-ready either.
+        let v = decide(&VerdictFacts {
+            min_success_rate: 0.999,
+            performance_within_budget: Some(true),
+            security_passed: Some(true),
+            ..facts(99, 1)
+        });
+        assert!(!v.deployment_ready);
+        assert_eq!(v.decision, Decision::ManualReview);
+
+        // A low score stays a block.
+        let v = decide(&VerdictFacts {
+            blocking_stages: vec!["smoke".into()],
+            ..facts(50, 50)
+        });
+        assert_eq!(v.decision, Decision::Block);
+    }
+
+    #[test]
+    fn a_critical_failure_in_a_stage_that_does_not_block_is_block_and_not_ready() {
+        let v = decide(&VerdictFacts {
+            critical_failures: vec!["tests/test_pay.py::test_charge".into()],
+            ..facts(1000, 1)
+        });
+        assert!(!v.deployment_ready);
+        assert_eq!(v.decision, Decision::Block);
     }
 
     #[test]

@@ -41,11 +41,25 @@ pub(crate) fn recent_runs(records: &[Record], count: usize) -> String {
     text
 }
 
-/// `history --flaky`.
-pub(crate) fn flaky_table(flaky: &[FlakyTest]) -> String {
+/// `history --flaky`: the flaky tests, then a count of the tests whose
+/// outcome changed with their inputs (fixes or regressions, not flaky).
+pub(crate) fn flaky_table(flaky: &[FlakyTest], changed_with_inputs: &[FlakyTest]) -> String {
+    let changed = if changed_with_inputs.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "\n  not flaky: {} passed and failed only on different inputs (fixed or broken by a change): {}",
+            crate::policy::plural(changed_with_inputs.len(), "test"),
+            changed_with_inputs
+                .iter()
+                .map(|f| format!("{} {}", f.group, f.id))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
     if flaky.is_empty() {
         return format!(
-            "no flaky tests: none both passed and failed in its last {} non-cached runs",
+            "no flaky tests: none failed then passed on retry, or both passed and failed on the same inputs, in its last {} non-cached runs{changed}",
             crate::history::FLAKY_WINDOW
         );
     }
@@ -70,9 +84,8 @@ pub(crate) fn flaky_table(flaky: &[FlakyTest]) -> String {
             f.inputs.as_str()
         ));
     }
-    text.push_str(
-        "  same-inputs: passed and failed on identical inputs, certainly flaky; across-changes: maybe a real regression",
-    );
+    text.push_str("  flaky: failed then passed on retry, or passed and failed on identical inputs");
+    text.push_str(&changed);
     text
 }
 

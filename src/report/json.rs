@@ -170,7 +170,7 @@ pub(crate) fn build(
 /// Write the report atomically: a reader never sees half a file.
 pub(crate) fn write(report: &Report, path: &std::path::Path) -> std::io::Result<()> {
     let text = serde_json::to_vec_pretty(report).map_err(std::io::Error::other)?;
-    crate::state::write_atomic(path, &text)
+    crate::state::write_atomic_as(path, &text, crate::state::FileMode::User)
 }
 
 pub(crate) fn gate_word(gate: GateOutcome) -> &'static str {

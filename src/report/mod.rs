@@ -111,5 +111,9 @@ pub(crate) fn write_junit(outcome: &RunOutcome, path: &Path) -> std::io::Result<
             output: Some(g.output.as_str()),
         })
         .collect();
-    crate::state::write_atomic(path, &junit_document(&groups)?)
+    crate::state::write_atomic_as(
+        path,
+        &junit_document(&groups)?,
+        crate::state::FileMode::User,
+    )
 }

@@ -160,5 +160,9 @@ pub(crate) fn render(report: &Report, old: &str) -> String {
 /// Write the metrics to `path`, atomically, counting the runs of the file it replaces.
 pub(crate) fn write(report: &Report, path: &Path) -> std::io::Result<()> {
     let old = std::fs::read_to_string(path).unwrap_or_default();
-    crate::state::write_atomic(path, render(report, &old).as_bytes())
+    crate::state::write_atomic_as(
+        path,
+        render(report, &old).as_bytes(),
+        crate::state::FileMode::User,
+    )
 }

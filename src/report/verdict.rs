@@ -5,7 +5,6 @@
 //! Working from the `Report` rather than the live run means `ci-full` and
 //! `report --merge` compute the same verdict from the same fields.
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use super::json::{GroupReport, Report};
@@ -18,9 +17,6 @@ use crate::results::GroupStatus;
 const PERFORMANCE_STAGE: &str = "performance";
 /// SPEC 13: "the security group" is any group with this name or marker.
 const SECURITY: &str = "security";
-/// How many of the latest history records say whether a test is flaky
-/// (SPEC 10: "their last 10 non-cached runs").
-const HISTORY_WINDOW: usize = 10;
 
 /// Copy each group's markers from the config into the report, so that a
 /// report read back later (`report --merge`) still knows its security groups.
@@ -92,62 +88,11 @@ pub(crate) fn apply(report: &mut Report, min_success_rate: f64, history_flaky: u
     verdict
 }
 
-/// Tests the history shows as flaky: both passed and failed (or marked
-/// flaky) in the last `HISTORY_WINDOW` records of `history.jsonl`.
-///
-/// The history's writer lives in `history/` (issue 5, first half); this
-/// reader only assumes one JSON object per line with test entries that have
-/// a `status` and an `id` (or `name`, with `file` or `classname`) somewhere
-/// inside, so it keeps working whatever nesting the records use. A missing
-/// or unreadable history counts no flaky test; a bad line is skipped.
+/// How many tests the history shows as flaky, by the one definition
+/// (`history::flaky_tests`, read through the one typed reader). A missing or
+/// unreadable history counts no flaky test: the verdict never fails on it.
 pub(crate) fn history_flaky(path: &Path) -> usize {
-    let Ok(text) = std::fs::read_to_string(path) else {
-        return 0;
-    };
-    let records: Vec<serde_json::Value> = text
-        .lines()
-        .filter_map(|line| serde_json::from_str(line).ok())
-        .collect();
-    let mut seen: BTreeMap<String, (bool, bool)> = BTreeMap::new();
-    for record in records.iter().rev().take(HISTORY_WINDOW) {
-        let mut tests = Vec::new();
-        collect_tests(record, &mut tests);
-        for (id, status) in tests {
-            let entry = seen.entry(id).or_default();
-            match status.as_str() {
-                "passed" => entry.0 = true,
-                "failed" | "error" => entry.1 = true,
-                "flaky" => *entry = (true, true),
-                _ => {}
-            }
-        }
-    }
-    let flaky: BTreeSet<&String> = seen
-        .iter()
-        .filter(|(_, (passed, failed))| *passed && *failed)
-        .map(|(id, _)| id)
-        .collect();
-    flaky.len()
-}
-
-fn collect_tests(value: &serde_json::Value, out: &mut Vec<(String, String)>) {
-    match value {
-        serde_json::Value::Array(items) => items.iter().for_each(|v| collect_tests(v, out)),
-        serde_json::Value::Object(map) => {
-            let text = |key: &str| map.get(key).and_then(serde_json::Value::as_str);
-            let id = text("id").map(str::to_owned).or_else(|| {
-                let name = text("name")?;
-                let scope = text("file").or_else(|| text("classname"))?;
-                Some(format!("{scope}::{name}"))
-            });
-            if let (Some(id), Some(status)) = (id, text("status")) {
-                out.push((id, status.to_owned()));
-                return;
-            }
-            map.values().for_each(|v| collect_tests(v, out));
-        }
-        _ => {}
-    }
+    crate::history::read(path).map_or(0, |records| crate::history::flaky_tests(&records).len())
 }
 
 #[cfg(test)]
@@ -276,15 +221,25 @@ mod tests {
     }
 
     #[test]
-    fn history_flaky_counts_tests_that_both_passed_and_failed() {
+    fn history_flaky_counts_retries_and_same_inputs_never_a_fix() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("history.jsonl");
         assert_eq!(history_flaky(&path), 0, "a missing history is 0");
+        let test = |id: &str, status: &str, key: &str| {
+            format!(
+                r#"{{"stages":[{{"name":"fast","groups":[{{"name":"unit","key":"{key}","tests":[{{"id":"{id}","status":"{status}"}}]}}]}}]}}"#
+            )
+        };
         let lines = [
-            r#"{"stages":[{"groups":[{"tests":[{"id":"a.py::t1","status":"passed"},{"id":"a.py::t2","status":"passed"}]}]}]}"#,
-            r#"{"stages":[{"groups":[{"tests":[{"id":"a.py::t1","status":"failed"},{"id":"a.py::t2","status":"passed"}]}]}]}"#,
-            r#"{"tests":[{"name":"t3","file":"b.py","status":"flaky"}]}"#,
-            "{ truncated",
+            // Failed on one content, passed after the fix: not flaky.
+            test("a.py::fixed", "failed", "k1"),
+            test("a.py::fixed", "passed", "k2"),
+            // Passed and failed on the same inputs: flaky.
+            test("a.py::same", "passed", "k3"),
+            test("a.py::same", "failed", "k3"),
+            // Failed then passed on retry in one run: flaky.
+            test("b.py::retried", "flaky", "k4"),
+            "{ truncated".to_owned(),
         ];
         std::fs::write(&path, lines.join("\n")).unwrap();
         assert_eq!(history_flaky(&path), 2);

@@ -4,6 +4,7 @@
 mod support;
 
 mod cache;
+mod chained_hooks;
 mod ci_full;
 mod config_errors;
 mod example;
@@ -15,8 +16,14 @@ mod history;
 mod hooks;
 mod import;
 mod integrity;
+mod missing_programs;
 mod onboarding;
 mod readme;
+mod release;
 mod report_merge;
 mod reports;
 mod safety;
+mod sparse_index;
+mod toolchain_cache;
+mod user_files;
+mod verdict_coherence;
