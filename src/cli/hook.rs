@@ -180,6 +180,7 @@ fn release_changes(
 }
 
 /// What `push_dirty` decided about uncommitted changes to pushed paths.
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum DirtyPush {
     /// The tiers run in the work tree.
     InWorkTree,
@@ -399,10 +400,18 @@ fn push_elsewhere(
             }
             None => {
                 // The checked-out commit: the work tree, as `push_dirty` says.
-                let snapshot = (!changes.paths.is_empty()
-                    && check_push_dirty(repo, config, &changes)?)
-                .then(|| head_snapshot(repo, config, &state_dir))
-                .transpose()?;
+                let dirty = if changes.paths.is_empty() {
+                    DirtyPush::InWorkTree
+                } else {
+                    check_push_dirty(repo, config, &changes)?
+                };
+                if dirty == DirtyPush::Refused {
+                    worst = ExitStatus::Blocked;
+                    continue;
+                }
+                let snapshot = (dirty == DirtyPush::InSnapshot)
+                    .then(|| head_snapshot(repo, config, &state_dir))
+                    .transpose()?;
                 let request = RunRequest::for_hook(
                     "pre-push",
                     work.targets.clone(),
