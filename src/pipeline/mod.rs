@@ -128,32 +128,34 @@ pub(crate) fn run(
 
     for stage_plan in &plan.stages {
         if let Some(signal) = exec::interrupted() {
-            stages.push(skipped_stage(
-                stage_plan,
-                &format!("interrupted by signal {signal}"),
-            ));
+            let run = skipped_stage(stage_plan, &format!("interrupted by signal {signal}"));
+            events.stage_finished(&run);
+            stages.push(run);
             continue;
         }
         if let Some(blocker) = &blocked_by {
-            stages.push(skipped_stage(
+            let run = skipped_stage(
                 stage_plan,
-                &format!("blocked by stage {blocker}"),
-            ));
+                &format!("a stage before it blocked ({blocker})"),
+            );
+            events.stage_finished(&run);
+            stages.push(run);
             continue;
         }
         if environment_error.is_some() {
-            stages.push(skipped_stage(
-                stage_plan,
-                "a required service was not ready",
-            ));
+            let run = skipped_stage(stage_plan, "a required service was not ready");
+            events.stage_finished(&run);
+            stages.push(run);
             continue;
         }
         if let Some(why) = &stage_plan.skipped {
-            stages.push(skipped_stage(stage_plan, why));
+            let run = skipped_stage(stage_plan, why);
+            events.stage_finished(&run);
+            stages.push(run);
             continue;
         }
         if !stage_plan.runs_anything() {
-            let mut run = skipped_stage(stage_plan, "no group selected");
+            let mut run = skipped_stage(stage_plan, "none of its groups runs");
             // Keep each group's own reason: "none of its markers is selected".
             for (slot, group_plan) in run.groups.iter_mut().zip(&stage_plan.groups) {
                 if let crate::plan::Decision::Skip { why } = &group_plan.decision {
@@ -192,10 +194,9 @@ pub(crate) fn run(
                 error = error.hint(format!("its last output: {}", detail.trim()));
             }
             environment_error = Some(error);
-            stages.push(skipped_stage(
-                stage_plan,
-                "a required service was not ready",
-            ));
+            let run = skipped_stage(stage_plan, "a required service was not ready");
+            events.stage_finished(&run);
+            stages.push(run);
             continue;
         }
 

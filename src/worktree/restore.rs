@@ -85,7 +85,12 @@ impl Stash {
                 report.reapplied.push(rel);
                 user
             } else if let Some(merged) = merged.next().flatten() {
-                report.merged.push(rel);
+                // Set aside only because the scan could not be sure (a file
+                // just checked out, or restaged): the user had no unstaged
+                // change here, so nothing of theirs was merged with the fixes.
+                if !saved.stashed.matches(&user) {
+                    report.merged.push(rel);
+                }
                 merged
             } else {
                 save_aside(&fixes_dir, &rel, &current)?;

@@ -14,6 +14,7 @@ mod github;
 mod history;
 mod hooks;
 mod import;
+mod output;
 mod readme;
 mod report_merge;
 mod reports;

@@ -1,0 +1,205 @@
+//! What a person reads after a run: every group left out is listed with its
+//! reason, a blocked run says how to reproduce and bypass, `-q` is one line,
+//! failures show their message in the runner's words.
+
+use std::process::Stdio;
+
+use crate::support::{Run, TestRepo};
+
+/// Exit status, stdout and stderr together, so a line that should not be
+/// there is seen as surely as one that should.
+fn shown(run: &Run) -> String {
+    format!(
+        "exit: {}\n--- stdout\n{}--- stderr\n{}",
+        run.code, run.stdout, run.stderr
+    )
+}
+
+/// Durations, timestamps, commit ids and temp paths vary between runs.
+macro_rules! assert_output {
+    ($name:expr, $text:expr) => {
+        insta::with_settings!({filters => vec![
+            (r"\b\d+\.\d+s\b", "[T]"),
+            (r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", "[TIME]"),
+            (r"\b[0-9a-f]{10}\b", "[SHA]"),
+            (r"/tmp/\.tmp\w+", "[TMP]"),
+        ]}, {
+            insta::assert_snapshot!($name, $text);
+        })
+    };
+}
+
+const THREE_STAGES: &str = r#"[settings]
+jobs = 1
+unmatched = "none"
+
+[[select]]
+paths = ["src/**"]
+markers = ["unit"]
+
+[[select]]
+paths = ["db/**"]
+markers = ["database"]
+
+[stages.smoke]
+groups = [
+  { name = "lint", run = "sh -c 'echo lint ok'", always = true },
+  { name = "db", run = "sh -c 'echo db ok'", markers = ["database"] },
+]
+
+[stages.fast]
+groups = [
+  { name = "unit", run = "sh -c 'echo assertion failed: left == right; exit 1'", markers = ["unit"] },
+  { name = "other", run = "true", markers = ["unit"] },
+]
+
+[stages.comprehensive]
+groups = [{ name = "e2e", run = "true", markers = ["unit"] }]
+"#;
+
+fn three_stages() -> TestRepo {
+    let repo = TestRepo::new();
+    repo.config(THREE_STAGES);
+    repo.write("src/a.txt", "a\n");
+    repo.commit("init");
+    repo.write("src/a.txt", "b\n");
+    repo.stage(&["src/a.txt"]);
+    repo
+}
+
+#[test]
+fn every_group_left_out_is_listed_with_its_reason() {
+    let repo = three_stages();
+    let mut cmd = repo.tiergate_cmd(&["run", "--staged"]);
+    cmd.env("TIERGATE_SKIP", "smoke.lint,fats");
+    let run = Run::from(cmd.output().unwrap());
+    assert_output!("left_out_groups_listed", shown(&run));
+    // The second run replays fast.other from the cache: listed as cached.
+    let run = repo.tiergate(&["run", "--staged"]);
+    assert_output!("left_out_groups_cached", shown(&run));
+}
+
+#[test]
+fn quiet_counts_the_groups_left_out_in_its_one_line() {
+    let repo = three_stages();
+    let run = repo.tiergate(&["-q", "run", "smoke", "--staged"]);
+    assert_output!("quiet_success_one_line", shown(&run));
+}
+
+#[test]
+fn quiet_shows_the_blocking_details_and_the_next_step() {
+    let repo = three_stages();
+    let run = repo.tiergate(&["-q", "run", "--staged"]);
+    assert_output!("quiet_blocked", shown(&run));
+}
+
+#[test]
+fn history_shows_a_run_whose_groups_were_all_skipped_as_skipped() {
+    let repo = three_stages();
+    let mut cmd = repo.tiergate_cmd(&["run", "--staged"]);
+    cmd.env("TIERGATE_SKIP", "smoke,fast,comprehensive");
+    Run::from(cmd.output().unwrap()).expect_code(0);
+    let history = repo.tiergate(&["history"]);
+    assert_output!("history_all_skipped", shown(&history));
+}
+
+/// A commit blocked by the pre-commit hook, as git shows it: the command
+/// that reproduces the failing group and the two ways past it once.
+#[test]
+fn a_blocked_commit_says_how_to_reproduce_and_bypass() {
+    let repo = three_stages();
+    repo.tiergate(&["install", "--yes"]).expect_code(0);
+    let out = repo
+        .git_cmd(&["commit", "-q", "-m", "change"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let run = Run::from(out);
+    assert_eq!(run.code, 1, "{}", run.all());
+    let all = run.all();
+    let next: Vec<&str> = all.lines().skip_while(|l| *l != "next:").collect();
+    assert_eq!(
+        next,
+        [
+            "next:",
+            "  reproduce:   tiergate run fast.unit",
+            "  bypass once: git commit --no-verify, or TIERGATE_SKIP=fast.unit",
+        ]
+    );
+}
+
+/// A formatter that squeezes double spaces, under `fix = "fail"`.
+const FORMATTER: &str = r#"[formatters.squeeze]
+run = "sh -c 'for f; do sed -i \"s/  */ /g\" \"$f\"; done' sh"
+files = ["*.txt"]
+[stages.smoke]
+groups = [{ name = "ok", run = "true", always = true }]
+[hooks.pre-commit]
+stages = ["smoke"]
+formatters = ["squeeze"]
+fix = "fail"
+"#;
+
+fn formatter_repo() -> TestRepo {
+    let repo = TestRepo::new();
+    repo.config(FORMATTER);
+    repo.write("a.txt", "one\ntwo\nthree\nfour\nfive\n");
+    repo.commit("init");
+    repo.tiergate(&["install", "--yes"]).expect_code(0);
+    repo
+}
+
+fn commit(repo: &TestRepo) -> Run {
+    Run::from(
+        repo.git_cmd(&["commit", "-q", "-m", "change"])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap(),
+    )
+}
+
+/// A plain `git add` would stage the unstaged work the hook protected.
+#[test]
+fn fixes_on_a_partially_staged_file_hint_git_add_p() {
+    let repo = formatter_repo();
+    repo.write("a.txt", "one  spaced\ntwo\nthree\nfour\nfive\n");
+    repo.stage(&["a.txt"]);
+    repo.write("a.txt", "one  spaced\ntwo\nthree\nfour\nfive UNSTAGED\n");
+    assert_output!("fixes_partially_staged_git_add_p", shown(&commit(&repo)));
+}
+
+/// Right after `git checkout -- a.txt` the file has no unstaged change,
+/// whatever its timestamps make a scan suspect: no "merged" message.
+#[test]
+fn fixes_merged_is_not_claimed_right_after_git_checkout() {
+    let repo = formatter_repo();
+    repo.write("a.txt", "one  spaced\ntwo\nthree\nfour\nfive\n");
+    repo.stage(&["a.txt"]);
+    repo.write("a.txt", "one  spaced\ntwo\nthree\nfour\nfive UNSTAGED\n");
+    repo.git(&["checkout", "--", "a.txt"]);
+    // A timestamp git's index does not know: the scan cannot tell the file
+    // is clean and sets it aside, as in a racy same-second checkout.
+    let touched = std::process::Command::new("touch")
+        .args(["-m", "-d", "2030-01-01 00:00:00"])
+        .arg(repo.join("a.txt"))
+        .status()
+        .unwrap();
+    assert!(touched.success());
+    assert_output!("fixes_after_git_checkout", shown(&commit(&repo)));
+}
+
+/// A restage run of a file without unstaged changes (another file has
+/// some, so the work is set aside): nothing of the user's was merged.
+#[test]
+fn fixes_merged_is_not_claimed_in_a_restage_run() {
+    let repo = TestRepo::new();
+    repo.config(&FORMATTER.replace("fix = \"fail\"", "fix = \"restage\""));
+    repo.write("a.txt", "one\ntwo\n");
+    repo.write("b.txt", "alpha\n");
+    repo.commit("init");
+    repo.tiergate(&["install", "--yes"]).expect_code(0);
+    repo.write("a.txt", "one  spaced\ntwo\n");
+    repo.stage(&["a.txt"]);
+    repo.write("b.txt", "alpha UNSTAGED\n");
+    assert_output!("fixes_restaged", shown(&commit(&repo)));
+}
