@@ -54,6 +54,10 @@ pub(super) fn run_stage(
         }
     }
     events.stage_started(&stage.name, jobs.len());
+    // A group left out is listed with its reason, never silently dropped.
+    for skipped in results.iter().flatten() {
+        events.group_finished(skipped);
+    }
 
     let slots = Arc::new(Slots::new(options.jobs));
     {
@@ -403,6 +407,7 @@ fn run_attempt(cx: &AttemptContext<'_>, attempt: u32, failed: &[String]) -> Grou
         }),
     };
     let mut result = results::count(stage, &group.name, shown, &attempt, &group.ok_exit_codes);
+    results::locate_files(&mut result, &cx.options.root);
     if let Some(path) = &group.coverage {
         // A little slack for file systems whose timestamps lag the clock;
         // older files are an earlier run's and are not read.

@@ -23,6 +23,7 @@ macro_rules! assert_output {
             (r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", "[TIME]"),
             (r"\b[0-9a-f]{10}\b", "[SHA]"),
             (r"/tmp/\.tmp\w+", "[TMP]"),
+            (r"/tmp/tiergate-run-\w+", "[RUN]"),
         ]}, {
             insta::assert_snapshot!($name, $text);
         })
@@ -202,4 +203,53 @@ fn fixes_merged_is_not_claimed_in_a_restage_run() {
     repo.stage(&["a.txt"]);
     repo.write("b.txt", "alpha UNSTAGED\n");
     assert_output!("fixes_restaged", shown(&commit(&repo)));
+}
+
+const CALC_TESTS: &str = r#"import pytest
+
+def test_add():
+    assert 1 + 1 == 2
+
+def test_mul():
+    x = 3
+    assert x * 2 == 7, "three times two"
+
+def test_err():
+    raise ValueError("bad value")
+
+@pytest.mark.skip(reason="later")
+def test_skip():
+    pass
+
+def test_ok2():
+    pass
+"#;
+
+fn pytest_repo(run: &str) -> TestRepo {
+    let repo = TestRepo::new();
+    repo.config(&format!(
+        "[stages.fast]\ngroups = [{{ name = \"unit\", run = \"{run}\", cache = false }}]\n\
+         [stages.fast.gate]\nfail_when = \"rate\"\nmax_failure_rate = 0.6\n"
+    ));
+    repo.write("tests/__init__.py", "");
+    repo.write("tests/test_calc.py", CALC_TESTS);
+    repo.commit("init");
+    repo
+}
+
+/// Without `{junit}`, pytest's own summary counts the tests (5, not 1), so
+/// the rate gate sees 2 of 4 failing; each failure shows its message.
+#[test]
+fn without_junit_pytest_is_counted_from_its_summary_with_its_messages() {
+    let repo = pytest_repo("python3 -m pytest -q -p no:cacheprovider tests");
+    let run = repo.tiergate(&["run", "fast"]);
+    assert_output!("pytest_summary_counts", shown(&run));
+}
+
+/// With `{junit}`, a failed test reads as the node id pytest accepts.
+#[test]
+fn pytest_failures_read_as_node_ids_pytest_accepts() {
+    let repo = pytest_repo("python3 -m pytest -q -p no:cacheprovider --junitxml={junit} tests");
+    let run = repo.tiergate(&["run", "fast"]);
+    assert_output!("pytest_junit_node_ids", shown(&run));
 }
