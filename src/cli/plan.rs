@@ -9,7 +9,7 @@ use crate::cache;
 use crate::changes::{self, Request};
 use crate::config::{self, Target};
 use crate::error::{Error, ExitStatus};
-use crate::plan::{self, Decision, SkipList, Values};
+use crate::plan::{self, Decision, Values};
 use crate::runner;
 use crate::ui;
 
@@ -23,6 +23,7 @@ fn any_selection_flag(args: &SelectionArgs) -> bool {
         || args.from.is_some()
         || !args.files.is_empty()
         || args.changed_since.is_some()
+        || args.commit.is_some()
 }
 
 pub(crate) fn run(args: &PlanArgs) -> Result<ExitStatus, Error> {
@@ -98,7 +99,7 @@ pub(crate) fn run(args: &PlanArgs) -> Result<ExitStatus, Error> {
         ));
     }
 
-    let skip = SkipList::parse(&std::env::var(crate::env::TIERGATE_SKIP).unwrap_or_default());
+    let skip = crate::runner::skip_list(&config);
     let built = plan::build(&config, &targets, &selection, &skip);
     let cache = if verbose {
         plan_cache(&repo, &config)

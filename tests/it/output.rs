@@ -253,3 +253,131 @@ fn pytest_failures_read_as_node_ids_pytest_accepts() {
     let run = repo.tiergate(&["run", "fast"]);
     assert_output!("pytest_junit_node_ids", shown(&run));
 }
+
+/// `tiergate hook pre-push` typed in a terminal: it says at once what it
+/// expects instead of waiting for lines nobody will type.
+#[test]
+fn a_pre_push_hook_reading_a_terminal_says_what_it_expects() {
+    let repo = TestRepo::new();
+    repo.write("a.txt", "a\n");
+    repo.commit("init");
+    // `script` gives the hook a terminal as its stdin.
+    let mut cmd = std::process::Command::new("script");
+    cmd.args([
+        "-qec",
+        &format!("{} hook pre-push origin x", crate::support::BIN),
+    ])
+    .arg("/dev/null")
+    .current_dir(repo.path())
+    .stdin(Stdio::null());
+    crate::support::isolate(&mut cmd, repo.home.path());
+    let run = Run::from(cmd.output().unwrap());
+    assert_eq!(run.code, 2, "{}", run.all());
+    let text = run.all().replace('\r', "");
+    assert!(
+        text.starts_with(
+            "error: tiergate hook pre-push reads git's ref lines on stdin, and stdin is a terminal\nhint: let `git push` run it"
+        ),
+        "{text}"
+    );
+}
+
+/// Bad input gets its hint once.
+#[test]
+fn a_malformed_pre_push_line_gets_one_hint() {
+    let repo = TestRepo::new();
+    repo.write("a.txt", "a\n");
+    repo.commit("init");
+    let mut child = repo
+        .tiergate_cmd(&["hook", "pre-push", "origin", "x"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(b"garbage\n").unwrap();
+    }
+    let run = Run::from(child.wait_with_output().unwrap());
+    assert_output!("pre_push_malformed_line", shown(&run));
+}
+
+/// `git rebase -x 'tiergate run fast --commit HEAD'` tests each pick for
+/// its own changes: the rebase stops at the commit that brings a bad file,
+/// and the picks before it pass although the base never had that file.
+#[test]
+fn rebase_exec_gates_every_pick_and_stops_at_the_failing_one() {
+    let repo = TestRepo::new();
+    repo.config(
+        "[stages.fast]\ngroups = [{ name = \"clean\", run = \"sh -c 'for f; do if grep -q BAD \\\"$f\\\"; then echo \\\"$f is bad\\\"; exit 1; fi; done' sh {files}\", cache = false }]\n",
+    );
+    repo.write("base.txt", "base\n");
+    repo.commit("base");
+    repo.git(&["checkout", "-q", "-b", "topic"]);
+    for (file, content, message) in [
+        ("a.txt", "fine\n", "pick a"),
+        ("b.txt", "BAD\n", "pick b"),
+        ("c.txt", "fine\n", "pick c"),
+    ] {
+        repo.write(file, content);
+        repo.commit(message);
+    }
+    let bin_dir = std::path::Path::new(crate::support::BIN).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = repo
+        .git_cmd(&[
+            "rebase",
+            "--force-rebase",
+            "-x",
+            "tiergate run fast --commit HEAD",
+            "main",
+        ])
+        .env("PATH", path)
+        .env("GIT_EDITOR", "true")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let run = Run::from(out);
+    assert_ne!(run.code, 0, "{}", run.all());
+    assert!(run.all().contains("b.txt is bad"), "{}", run.all());
+    assert!(
+        run.all()
+            .to_lowercase()
+            .contains("execution failed: tiergate run fast --commit head"),
+        "{}",
+        run.all()
+    );
+    // Stopped right after the failing pick; the next one is still to come.
+    assert_eq!(repo.git(&["log", "-1", "--format=%s"]).trim(), "pick b");
+    assert!(repo.join(".git/rebase-merge").exists());
+    assert!(!repo.join("c.txt").exists());
+}
+
+/// `--commit` on a root commit tests every file in it.
+#[test]
+fn run_commit_on_a_root_commit_tests_every_file_in_it() {
+    let repo = TestRepo::new();
+    repo.config(
+        "[stages.fast]\ngroups = [{ name = \"show\", run = \"echo {files}\", cache = false }]\n",
+    );
+    repo.write("a.txt", "a\n");
+    repo.commit("root");
+    repo.write("b.txt", "b\n");
+    repo.commit("second");
+    let run = repo.tiergate(&["-v", "run", "fast", "--commit", "HEAD~1"]);
+    run.expect_code(0);
+    assert!(
+        run.all().contains("[fast.show] .tiergate.toml a.txt"),
+        "{}",
+        run.all()
+    );
+    let run = repo.tiergate(&["-v", "run", "fast", "--commit", "HEAD"]);
+    run.expect_code(0);
+    assert!(run.all().contains("[fast.show] b.txt"), "{}", run.all());
+}
