@@ -311,7 +311,7 @@ fn a_malformed_pre_push_line_gets_one_hint() {
 fn rebase_exec_gates_every_pick_and_stops_at_the_failing_one() {
     let repo = TestRepo::new();
     repo.config(
-        "[stages.fast]\ngroups = [{ name = \"clean\", run = \"sh -c 'for f; do if grep -q BAD \\\"$f\\\"; then echo \\\"$f is bad\\\"; exit 1; fi; done' sh {files}\", cache = false }]\n",
+        "[stages.smoke]\ngroups = [{ name = \"ok\", run = \"true\", cache = false }]\n[stages.fast]\ngroups = [{ name = \"clean\", run = \"sh -c 'for f; do if grep -q BAD \\\"$f\\\"; then echo \\\"$f is bad\\\"; exit 1; fi; done' sh {files}\", cache = false }]\n",
     );
     repo.write("base.txt", "base\n");
     repo.commit("base");
@@ -330,14 +330,15 @@ fn rebase_exec_gates_every_pick_and_stops_at_the_failing_one() {
         bin_dir.display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let out = repo
-        .git_cmd(&[
-            "rebase",
-            "--force-rebase",
-            "-x",
-            "tiergate run fast --commit HEAD",
-            "main",
-        ])
+    // The README's recipe, as written.
+    let recipe = include_str!("../../README.md")
+        .lines()
+        .find(|l| l.starts_with("git rebase -x "))
+        .unwrap();
+    let mut cmd = std::process::Command::new("bash");
+    cmd.args(["-c", recipe]).current_dir(repo.path());
+    crate::support::isolate(&mut cmd, repo.home.path());
+    let out = cmd
         .env("PATH", path)
         .env("GIT_EDITOR", "true")
         .stdin(Stdio::null())
@@ -349,7 +350,7 @@ fn rebase_exec_gates_every_pick_and_stops_at_the_failing_one() {
     assert!(
         run.all()
             .to_lowercase()
-            .contains("execution failed: tiergate run fast --commit head"),
+            .contains("execution failed: tiergate run smoke fast --commit head"),
         "{}",
         run.all()
     );
