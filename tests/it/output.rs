@@ -382,3 +382,48 @@ fn run_commit_on_a_root_commit_tests_every_file_in_it() {
     run.expect_code(0);
     assert!(run.all().contains("[fast.show] b.txt"), "{}", run.all());
 }
+
+const PLAN_CONFIG: &str = r#"[formatters.squeeze]
+run = "true"
+files = ["*.txt"]
+[formatters.pyfmt]
+run = "true"
+files = ["*.py"]
+[stages.smoke]
+groups = [{ name = "ok", run = "true", always = true }]
+[hooks.pre-commit]
+stages = ["smoke"]
+formatters = ["squeeze", "pyfmt"]
+[hooks.pre-push]
+stages = ["smoke"]
+"#;
+
+/// `plan pre-commit` lists every formatter with its staged files or why it
+/// is skipped; `plan pre-push [REMOTE]` says what it compares with.
+#[test]
+fn plan_lists_formatters_and_says_what_a_push_compares_with() {
+    let repo = TestRepo::new();
+    let remote = tempfile::tempdir().unwrap();
+    repo.git(&["init", "-q", "--bare", remote.path().to_str().unwrap()]);
+    repo.config(PLAN_CONFIG);
+    repo.write("a.txt", "a\n");
+    repo.commit("init");
+    repo.git(&["remote", "add", "origin", remote.path().to_str().unwrap()]);
+    repo.git(&["remote", "add", "mirror", remote.path().to_str().unwrap()]);
+    repo.git(&["push", "-q", "--no-verify", "-u", "origin", "main"]);
+    repo.write("a.txt", "b\n");
+    repo.commit("two");
+    repo.write("a.txt", "c\n");
+    repo.stage(&["a.txt"]);
+    let mut text = String::new();
+    for args in [
+        &["plan", "pre-commit"][..],
+        &["plan", "pre-push"],
+        &["plan", "pre-push", "mirror"],
+        &["plan", "pre-push", "--from", "HEAD~1"],
+    ] {
+        let run = repo.tiergate(args);
+        text.push_str(&format!("$ tiergate {}\n{}", args.join(" "), shown(&run)));
+    }
+    assert_output!("plan_formatters_and_push", text);
+}
