@@ -172,7 +172,7 @@ pub(crate) fn execute_in(
             .map(std::sync::Arc::new),
     };
     if !plan.runs_anything() {
-        explain_nothing_selected(&selection, &plan);
+        explain_nothing_selected(&selection);
     }
     let events = report::Terminal::new();
     let outcome = pipeline::run(config, &plan, &selection, &resolved, &options, &events);
@@ -191,23 +191,14 @@ pub(crate) fn execute_in(
     finish(request, config, started_at, &selection, &outcome, &budgets)
 }
 
-fn explain_nothing_selected(selection: &Selection, plan: &plan::Plan<'_>) {
+fn explain_nothing_selected(selection: &Selection) {
     if ui::verbosity() == Verbosity::Quiet {
         return;
     }
     ui::out("tiergate: changes, but no group selected:");
+    // Each group is listed with its reason as its stage is reported.
     for why in &selection.why {
         ui::out(&format!("  {why}"));
-    }
-    for stage in &plan.stages {
-        for group in &stage.groups {
-            if let plan::Decision::Skip { why } = &group.decision {
-                ui::out(&format!(
-                    "  {}.{}: skipped, {why}",
-                    stage.stage.name, group.group.name
-                ));
-            }
-        }
     }
 }
 

@@ -167,9 +167,17 @@ pub(crate) fn run(
             continue;
         }
 
-        // Services this stage needs, in order, before any of its groups.
+        // Services this stage needs, in order, before any of its groups;
+        // none when every group that would run replays a cached pass.
         let mut service_error = None;
-        for need in &config.services_in_start_order(&stage_plan.stage.needs) {
+        let needs = if stage_plan.stage.needs.is_empty()
+            || stage::all_cached(stage_plan, selection, resolved, options)
+        {
+            Vec::new()
+        } else {
+            config.services_in_start_order(&stage_plan.stage.needs)
+        };
+        for need in &needs {
             if started_services.iter().any(|s| &s.name == need) {
                 continue;
             }
@@ -178,7 +186,10 @@ pub(crate) fn run(
             };
             events.service_checking(need);
             match exec::ensure_ready(spec, &options.root, &options.env) {
-                Ok(Started::ByUs) => started_services.push(spec.clone()),
+                Ok(Started::ByUs) => {
+                    events.service_started(need);
+                    started_services.push(spec.clone());
+                }
                 Ok(Started::AlreadyRunning) => {}
                 Err(message) => {
                     service_error = Some(message);
@@ -230,8 +241,9 @@ pub(crate) fn run(
     }
 
     for spec in started_services.iter().rev() {
-        if let Some(problem) = exec::stop(spec, &options.root, &options.env) {
-            events.warning(&problem);
+        match exec::stop(spec, &options.root, &options.env) {
+            Some(problem) => events.warning(&problem),
+            None => events.service_stopped(&spec.name),
         }
     }
     RunOutcome {

@@ -136,6 +136,39 @@ pub(super) fn run_stage(
     }
 }
 
+/// Whether every group this stage would run has a stored pass: then none of
+/// them runs, and the services the stage needs are neither checked nor
+/// started (a check can take seconds).
+pub(super) fn all_cached(
+    stage_plan: &StagePlan<'_>,
+    selection: &Selection,
+    resolved: &Resolved,
+    options: &Options,
+) -> bool {
+    let Some(cache) = options.cache.as_deref() else {
+        return false;
+    };
+    let stage = stage_plan.stage;
+    let mut any = false;
+    for group_plan in &stage_plan.groups {
+        let Decision::Run { files, markers, .. } = &group_plan.decision else {
+            continue;
+        };
+        any = true;
+        let group = group_plan.group;
+        if !cache::cacheable(stage, group) {
+            return false;
+        }
+        let argvs = key_argvs(group, files, markers, selection, &stage.name);
+        let program = ProgramStamp::of(resolved.program(&group.run));
+        let key = cache.key(&stage.name, group, &argvs, &options.env, &program);
+        if !matches!(cache.lookup(&key), Lookup::Hit(_)) {
+            return false;
+        }
+    }
+    any
+}
+
 #[expect(
     clippy::too_many_arguments,
     reason = "the run's context, passed down once"

@@ -161,6 +161,17 @@ impl Events for Terminal {
         self.line(&format!("{} checking service {service}", style("…").dim()));
     }
 
+    fn service_started(&self, service: &str) {
+        self.line(&format!(
+            "{} started service {service} (its check failed); it is stopped after the run",
+            style("↑").cyan()
+        ));
+    }
+
+    fn service_stopped(&self, service: &str) {
+        self.line(&format!("{} stopped service {service}", style("↓").cyan()));
+    }
+
     fn output_sink(&self, stage: &str, group: &str) -> Option<OutputSink> {
         if self.verbosity != Verbosity::Verbose {
             return None;
@@ -420,6 +431,14 @@ pub(crate) fn one_line(outcome: &RunOutcome) -> String {
             style("blocked").red().bold(),
             blocker.name,
             seconds(outcome.duration)
+        );
+    }
+    let mut groups = outcome.stages.iter().flat_map(|s| &s.groups).peekable();
+    let ran_nothing = groups.peek().is_some() && groups.all(|g| g.status == GroupStatus::Skipped);
+    if ran_nothing {
+        return format!(
+            "{}: every group was left out ({counts})",
+            style("skipped").yellow().bold()
         );
     }
     let warned = outcome

@@ -427,3 +427,41 @@ fn plan_lists_formatters_and_says_what_a_push_compares_with() {
     }
     assert_output!("plan_formatters_and_push", text);
 }
+
+const SERVICE_CONFIG: &str = r#"[services.db]
+check = "test -f up"
+start = "sh -c 'touch up; echo checked-or-started >> service.log'"
+stop = "rm up"
+interval = "10ms"
+[stages.fast]
+needs = ["db"]
+groups = [{ name = "unit", run = "test -f up" }]
+"#;
+
+/// A service is checked and started only when a group needing it will
+/// run; starting and stopping it is announced in one line each.
+#[test]
+fn services_start_only_for_groups_that_run_and_say_so() {
+    let repo = TestRepo::new();
+    repo.config(SERVICE_CONFIG);
+    repo.write(".gitignore", "up\nservice.log\n");
+    repo.commit("init");
+    let mut text = String::new();
+    let first = repo.tiergate(&["run", "fast"]);
+    text.push_str(&format!("$ tiergate run fast\n{}", shown(&first)));
+    // The same inputs again: the group replays its pass, the service is not touched.
+    let cached = repo.tiergate(&["run", "fast"]);
+    text.push_str(&format!(
+        "$ tiergate run fast  # cached\n{}",
+        shown(&cached)
+    ));
+    let mut cmd = repo.tiergate_cmd(&["run", "fast", "--no-cache"]);
+    cmd.env("TIERGATE_SKIP", "fast.unit");
+    let skipped = Run::from(cmd.output().unwrap());
+    text.push_str(&format!(
+        "$ TIERGATE_SKIP=fast.unit tiergate run fast --no-cache\n{}",
+        shown(&skipped)
+    ));
+    assert_output!("services_only_when_needed", text);
+    assert_eq!(repo.read("service.log"), b"checked-or-started\n");
+}
