@@ -373,17 +373,14 @@ pub(crate) fn summary(outcome: &RunOutcome) -> String {
             StageStatus::Warned => style("warned ").yellow().bold(),
             StageStatus::Skipped => style("skipped").dim(),
         };
-        let rate = c
-            .success_rate()
-            .map_or_else(|| "   –  ".to_owned(), |r| format!("{:5.1} %", r * 100.0));
-        text.push_str(&format!(
-            "  {:width$}  {status}  {:>4} passed {:>4} failed {:>4} skipped  {rate}  gate {}  {}\n",
-            stage.name,
-            c.passed,
-            c.failed,
-            c.skipped,
+        text.push_str(&crate::report::render::stage_row(
+            width,
+            &stage.name,
+            &status.to_string(),
+            (c.passed, c.failed, c.skipped),
+            c.success_rate(),
             crate::report::json::gate_word(stage.verdict.gate),
-            seconds(stage.duration),
+            stage.duration,
         ));
         if stage.verdict.status != StageStatus::Skipped || stage.skipped.is_none() {
             for reason in &stage.verdict.reasons {

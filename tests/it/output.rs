@@ -465,3 +465,29 @@ fn services_start_only_for_groups_that_run_and_say_so() {
     assert_output!("services_only_when_needed", text);
     assert_eq!(repo.read("service.log"), b"checked-or-started\n");
 }
+
+/// `--color never` (and `NO_COLOR`, which every test sets) strips a child's
+/// own colour codes from what tiergate prints: the tail under a failure and
+/// the `-v` stream.
+#[test]
+fn colour_off_strips_the_escape_codes_of_children() {
+    let repo = TestRepo::new();
+    repo.config(
+        "[stages.fast]\ngroups = [{ name = \"fmt\", run = \"sh -c 'printf \\\"\\\\033[31mDiff in src/lib.rs\\\\033[0m\\\\n\\\"; exit 1'\", cache = false }]\n",
+    );
+    repo.write("a.txt", "a\n");
+    repo.commit("init");
+    for args in [
+        &["--color", "never", "run", "fast"][..],
+        &["-v", "run", "fast"],
+    ] {
+        let run = repo.tiergate(args);
+        run.expect_code(1);
+        assert!(
+            run.all().contains("Diff in src/lib.rs\n"),
+            "{:?}",
+            run.all()
+        );
+        assert!(!run.all().contains('\x1b'), "{:?}", run.all());
+    }
+}
