@@ -24,6 +24,7 @@ macro_rules! assert_output {
             (r"\b[0-9a-f]{10}\b", "[SHA]"),
             (r"/tmp/\.tmp\w+", "[TMP]"),
             (r"/tmp/tiergate-run-\w+", "[RUN]"),
+            (r"recovery/\d+-\d+", "recovery/[ENTRY]"),
         ]}, {
             insta::assert_snapshot!($name, $text);
         })
@@ -490,4 +491,20 @@ fn colour_off_strips_the_escape_codes_of_children() {
         );
         assert!(!run.all().contains('\x1b'), "{:?}", run.all());
     }
+}
+
+/// Fixes that conflict with unstaged work on the same line are set aside;
+/// the message says where, and what to do next.
+#[test]
+fn a_formatter_conflict_ends_with_a_next_step() {
+    let repo = formatter_repo();
+    repo.write("a.txt", "one  spaced\ntwo\nthree\nfour\nfive\n");
+    repo.stage(&["a.txt"]);
+    repo.write("a.txt", "one  spaced  and more\ntwo\nthree\nfour\nfive\n");
+    let run = commit(&repo);
+    assert_output!("formatter_conflict_next_step", shown(&run));
+    assert_eq!(
+        repo.read("a.txt"),
+        b"one  spaced  and more\ntwo\nthree\nfour\nfive\n"
+    );
 }
