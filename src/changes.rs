@@ -22,6 +22,8 @@ pub(crate) enum Request {
         to: Option<String>,
     },
     Since(String),
+    /// One commit's own changes (`--commit REF`).
+    Commit(String),
     Files(Vec<Vec<u8>>),
     /// Changes already resolved (pre-push, pre-release).
     Resolved(Changes),
@@ -62,6 +64,7 @@ pub(crate) fn selection(
         Request::Changed => repo.working_changes(),
         Request::Range { from, to } => repo.range_changes(&from, to.as_deref()),
         Request::Since(reference) => repo.changed_since(&reference),
+        Request::Commit(rev) => repo.commit_changes(&rev),
         Request::Files(paths) => {
             let changes = paths.into_iter().map(Change::new).collect();
             return Ok(select::select(

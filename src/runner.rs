@@ -96,6 +96,26 @@ pub(crate) fn targets(config: &Config, names: &[String]) -> Result<Vec<Target>, 
         .collect()
 }
 
+/// `TIERGATE_SKIP` for this run, read in one place. A name that matches
+/// nothing is a warning (once per process: a push may run several times),
+/// and the run goes on.
+pub(crate) fn skip_list(config: &Config) -> SkipList {
+    static WARNED: std::sync::Once = std::sync::Once::new();
+    let skip = SkipList::parse(&std::env::var(crate::env::TIERGATE_SKIP).unwrap_or_default());
+    WARNED.call_once(|| {
+        for (name, close) in skip.unknown(config) {
+            let mut message = format!(
+                "TIERGATE_SKIP names `{name}`, which is no stage, group or formatter: it skips nothing"
+            );
+            if let Some(close) = close {
+                message.push_str(&format!("; did you mean `{close}`?"));
+            }
+            ui::warn(&message);
+        }
+    });
+    skip
+}
+
 pub(crate) fn command_env(
     config: &Config,
     extra: &[(String, String)],
@@ -166,7 +186,7 @@ fn execute_full(
         ));
         return Ok(ExitStatus::Passed);
     }
-    let skip = SkipList::parse(&std::env::var(crate::env::TIERGATE_SKIP).unwrap_or_default());
+    let skip = skip_list(config);
     let plan = plan::build(config, &request.targets, &selection, &skip);
     let env = command_env(config, &request.extra_env);
     let resolved = pipeline::resolve_programs(config, &plan, &[], work_dir, &env)?;
@@ -184,7 +204,7 @@ fn execute_full(
         watch,
     };
     if !plan.runs_anything() {
-        explain_nothing_selected(&selection, &plan);
+        explain_nothing_selected(&selection);
     }
     let events = report::Terminal::new();
     let outcome = pipeline::run(config, &plan, &selection, &resolved, &options, &events);
@@ -214,23 +234,23 @@ fn execute_full(
     finish(request, config, started_at, &selection, &outcome, &budgets)
 }
 
-fn explain_nothing_selected(selection: &Selection, plan: &plan::Plan<'_>) {
+fn explain_nothing_selected(selection: &Selection) {
     if ui::verbosity() == Verbosity::Quiet {
         return;
     }
     ui::out("tiergate: changes, but no group selected:");
+    // Each group is listed with its reason as its stage is reported.
     for why in &selection.why {
         ui::out(&format!("  {why}"));
     }
-    for stage in &plan.stages {
-        for group in &stage.groups {
-            if let plan::Decision::Skip { why } = &group.decision {
-                ui::out(&format!(
-                    "  {}.{}: skipped, {why}",
-                    stage.stage.name, group.group.name
-                ));
-            }
-        }
+}
+
+/// The git command whose `--no-verify` skips the hook that started this run.
+fn bypass_command(label: &str) -> Option<&'static str> {
+    match label.strip_prefix("hook ")? {
+        "pre-commit" => Some("git commit"),
+        "pre-push" => Some("git push"),
+        _ => None,
     }
 }
 
@@ -243,12 +263,18 @@ fn finish(
     budgets: &[Option<BudgetStatus>],
 ) -> Result<ExitStatus, Error> {
     if ui::verbosity() == Verbosity::Quiet {
+        if let Some(details) = report::blocking_details(outcome) {
+            ui::out(&details);
+        }
         ui::out(&format!("tiergate: {}", report::one_line(outcome)));
     } else {
         ui::out(&report::summary(outcome));
         if let Some(lines) = report::budget_lines(outcome, budgets) {
             ui::out(&lines);
         }
+    }
+    if let Some(next) = report::next_steps(outcome, bypass_command(&request.label)) {
+        ui::out(&next);
     }
     let mut json = report::json::build(&request.label, started_at, selection, outcome);
     // Budgets first: the verdict's performance bonus reads them.

@@ -51,6 +51,17 @@ pub(crate) fn live() -> bool {
         && std::env::var_os(crate::env::CI).is_none()
 }
 
+/// A child's output as tiergate shows it: with colour off (`--color never`,
+/// `NO_COLOR`, not a terminal), the child's own escape sequences (rustfmt's
+/// and cargo's colours) are stripped, so "off" means off.
+pub(crate) fn child_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if console::colors_enabled() || !text.contains('\x1b') {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        console::strip_ansi_codes(text)
+    }
+}
+
 /// Write a line to stdout; a closed pipe is not an error worth a panic.
 pub(crate) fn out(line: &str) {
     let mut stdout = std::io::stdout().lock();

@@ -654,7 +654,7 @@ _tiergate() {
             return 0
             ;;
         tiergate__subcmd__plan)
-            opts="-q -v -h --all --changed --staged --from --to --files --changed-since --quiet --verbose --color --help"
+            opts="-q -v -h --all --changed --staged --from --to --files --changed-since --commit --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -673,6 +673,10 @@ _tiergate() {
                     return 0
                     ;;
                 --changed-since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --commit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -732,7 +736,7 @@ _tiergate() {
             return 0
             ;;
         tiergate__subcmd__run)
-            opts="-j -q -v -h --stage --group --all --changed --staged --from --to --files --changed-since --save-report --junit --prometheus --jobs --exit-on-failure --no-cache --quiet --verbose --color --help"
+            opts="-j -q -v -h --stage --group --all --changed --staged --from --to --files --changed-since --commit --save-report --junit --prometheus --jobs --exit-on-failure --no-cache --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -759,6 +763,10 @@ _tiergate() {
                     return 0
                     ;;
                 --changed-since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --commit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -52,6 +52,7 @@ complete -c tiergate -n "__fish_tiergate_using_subcommand run" -l from -d 'Selec
 complete -c tiergate -n "__fish_tiergate_using_subcommand run" -l to -d 'The end of a --from range (default: HEAD)' -r
 complete -c tiergate -n "__fish_tiergate_using_subcommand run" -l files -d 'Select by these paths, as if they had changed' -r -F
 complete -c tiergate -n "__fish_tiergate_using_subcommand run" -l changed-since -d 'Select by everything changed since REF: its commits and uncommitted work' -r
+complete -c tiergate -n "__fish_tiergate_using_subcommand run" -l commit -d 'Select by one commit\'s own changes, its diff against its first parent (for `git rebase -x \'tiergate run smoke fast --commit HEAD\'`)' -r
 complete -c tiergate -n "__fish_tiergate_using_subcommand run" -l save-report -d 'Write the JSON report here' -r -F
 complete -c tiergate -n "__fish_tiergate_using_subcommand run" -l junit -d 'Write one merged JUnit XML of everything that ran here' -r -F
 complete -c tiergate -n "__fish_tiergate_using_subcommand run" -l prometheus -d 'Write the run\'s metrics here, in Prometheus text format' -r -F
@@ -78,6 +79,7 @@ complete -c tiergate -n "__fish_tiergate_using_subcommand plan" -l from -d 'Sele
 complete -c tiergate -n "__fish_tiergate_using_subcommand plan" -l to -d 'The end of a --from range (default: HEAD)' -r
 complete -c tiergate -n "__fish_tiergate_using_subcommand plan" -l files -d 'Select by these paths, as if they had changed' -r -F
 complete -c tiergate -n "__fish_tiergate_using_subcommand plan" -l changed-since -d 'Select by everything changed since REF: its commits and uncommitted work' -r
+complete -c tiergate -n "__fish_tiergate_using_subcommand plan" -l commit -d 'Select by one commit\'s own changes, its diff against its first parent (for `git rebase -x \'tiergate run smoke fast --commit HEAD\'`)' -r
 complete -c tiergate -n "__fish_tiergate_using_subcommand plan" -l color -d 'Colour the output: auto (on a terminal, unless `NO_COLOR` is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"

@@ -229,6 +229,10 @@ pub(crate) struct SelectionArgs {
     /// Select by everything changed since REF: its commits and uncommitted work.
     #[arg(long, value_name = "REF", group = "selection")]
     pub(crate) changed_since: Option<String>,
+    /// Select by one commit's own changes, its diff against its first parent
+    /// (for `git rebase -x 'tiergate run smoke fast --commit HEAD'`).
+    #[arg(long, value_name = "REF", group = "selection")]
+    pub(crate) commit: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -1,6 +1,6 @@
 //! `tiergate hook <pre-commit|pre-push|pre-release>`: what the shims call.
 
-use std::io::Read;
+use std::io::{IsTerminal, Read};
 
 use crate::changes::{self, Request};
 use crate::config::{self, Config, PushDirty, ReleaseSelection, Target};
@@ -72,9 +72,8 @@ pub(crate) fn hook_work(
             })
         }
         HookName::PrePush => {
-            let updates = git::parse_push_lines(stdin).map_err(|e| {
-                changes::git_error(&e).hint("tiergate hook pre-push reads git's lines: `<local ref> <local sha> <remote ref> <remote sha>`")
-            })?;
+            // The error's own hint says what git sends: once is enough.
+            let updates = git::parse_push_lines(stdin).map_err(|e| changes::git_error(&e))?;
             let remote = args.first().map_or("origin", String::as_str);
             let changes = repo
                 .push_changes(remote, &updates)
@@ -245,6 +244,13 @@ pub(crate) fn run(
     }
     let mut stdin = Vec::new();
     if hook == HookName::PrePush {
+        // Typed by hand, the hook would wait for lines nobody sends.
+        if std::io::stdin().is_terminal() {
+            return Err(Error::new(
+                "tiergate hook pre-push reads git's ref lines on stdin, and stdin is a terminal",
+            )
+            .hint("let `git push` run it; to try it by hand, pipe the lines in: `echo 'refs/heads/main <sha> refs/heads/main <sha>' | tiergate hook pre-push origin <url>`; to see what a push would run: `tiergate plan pre-push`"));
+        }
         std::io::stdin()
             .read_to_end(&mut stdin)
             .map_err(|e| Error::new(format!("cannot read the pre-push input: {e}")))?;

@@ -9,7 +9,7 @@ use crate::cache;
 use crate::changes::{self, Request};
 use crate::config::{self, Target};
 use crate::error::{Error, ExitStatus};
-use crate::plan::{self, Decision, SkipList, Values};
+use crate::plan::{self, Decision, Values};
 use crate::runner;
 use crate::ui;
 
@@ -23,6 +23,7 @@ fn any_selection_flag(args: &SelectionArgs) -> bool {
         || args.from.is_some()
         || !args.files.is_empty()
         || args.changed_since.is_some()
+        || args.commit.is_some()
 }
 
 pub(crate) fn run(args: &PlanArgs) -> Result<ExitStatus, Error> {
@@ -36,17 +37,23 @@ pub(crate) fn run(args: &PlanArgs) -> Result<ExitStatus, Error> {
     };
     let (targets, mut request, label): (Vec<Target>, Request, String) = match hook {
         Some(HookName::PrePush) => {
-            // No stdin from git here: compare with the branch's upstream.
+            // No stdin from git here: the line git would send for the
+            // current branch, compared with the remote's tracking refs.
             let targets = config.hooks.pre_push.stages.clone();
-            let request = match repo.range_changes("@{upstream}", None) {
-                Ok(changes) => Request::Resolved(changes),
-                Err(_) => Request::All("pre-push: no upstream to compare with, everything".into()),
-            };
-            (
-                targets,
-                request,
-                "plan pre-push (against the upstream branch)".into(),
-            )
+            if any_selection_flag(&args.selection) {
+                // The flags say what to compare with, not the remote.
+                (targets, Request::Staged, "plan pre-push".into())
+            } else {
+                let remote = args.targets.get(1).map(String::as_str);
+                let (changes, which) = repo
+                    .planned_push(remote)
+                    .map_err(|e| changes::git_error(&e))?;
+                (
+                    targets,
+                    Request::Resolved(changes),
+                    format!("plan pre-push ({which})"),
+                )
+            }
         }
         Some(h) => {
             let work = hook_work(&repo, &config, h, &[], &[])?;
@@ -98,7 +105,10 @@ pub(crate) fn run(args: &PlanArgs) -> Result<ExitStatus, Error> {
         ));
     }
 
-    let skip = SkipList::parse(&std::env::var(crate::env::TIERGATE_SKIP).unwrap_or_default());
+    let skip = crate::runner::skip_list(&config);
+    if hook == Some(HookName::PreCommit) {
+        show_formatters(&config, &selection.files, &skip, verbose);
+    }
     let built = plan::build(&config, &targets, &selection, &skip);
     let cache = if verbose {
         plan_cache(&repo, &config)
@@ -176,6 +186,66 @@ pub(crate) fn run(args: &PlanArgs) -> Result<ExitStatus, Error> {
         }
     }
     Ok(ExitStatus::Passed)
+}
+
+/// The pre-commit formatters, each with the staged files it would get or
+/// why it would not run: they change files before any stage runs.
+fn show_formatters(
+    config: &config::Config,
+    staged: &[Vec<u8>],
+    skip: &plan::SkipList,
+    verbose: bool,
+) {
+    let names = &config.hooks.pre_commit.formatters;
+    if names.is_empty() {
+        return;
+    }
+    let fix = match config.hooks.pre_commit.fix {
+        config::Fix::Fail => "fail",
+        config::Fix::Restage => "restage",
+    };
+    ui::out(&format!(
+        "{} (fix = \"{fix}\")",
+        console::style("formatters").bold()
+    ));
+    for formatter in names.iter().filter_map(|n| config.formatter(n)) {
+        if skip.skips_formatter(&formatter.name) {
+            ui::out(&format!(
+                "  {} {}: skipped by TIERGATE_SKIP",
+                console::style("skip").dim(),
+                formatter.name
+            ));
+            continue;
+        }
+        let files = crate::pipeline::formatters::files_for(formatter, staged);
+        if files.is_empty() {
+            ui::out(&format!(
+                "  {} {}: no staged file matches {}",
+                console::style("skip").dim(),
+                formatter.name,
+                formatter.files.patterns.join(", ")
+            ));
+            continue;
+        }
+        let shown: Vec<String> = files
+            .iter()
+            .take(if verbose { usize::MAX } else { SHOWN_FILES })
+            .map(|f| String::from_utf8_lossy(f).into_owned())
+            .collect();
+        let more = files.len() - shown.len();
+        ui::out(&format!(
+            "  {} {}: {}: {}{}",
+            console::style("run ").green(),
+            formatter.name,
+            crate::policy::plural(files.len(), "staged file"),
+            shown.join(", "),
+            if more > 0 {
+                format!(" … (+{more} more)")
+            } else {
+                String::new()
+            }
+        ));
+    }
 }
 
 fn show(argv: &[OsString], all: bool) -> String {

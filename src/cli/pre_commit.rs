@@ -8,7 +8,7 @@ use crate::error::{Error, ExitStatus};
 use crate::exec;
 use crate::git::{Repo, UnstagedScan};
 use crate::pipeline::{self, formatters::FormatterStatus};
-use crate::plan::{Plan, SkipList};
+use crate::plan::Plan;
 use crate::runner::{self, RunRequest};
 use crate::ui::{self, Verbosity};
 use crate::worktree::{
@@ -49,7 +49,7 @@ pub(crate) fn run(
         .collect();
     // Formatters get files, never a submodule's folder.
     changes::drop_submodules(repo.root(), &mut staged);
-    let skip = SkipList::parse(&std::env::var(crate::env::TIERGATE_SKIP).unwrap_or_default());
+    let skip = crate::runner::skip_list(config);
     let formatters: Vec<&Formatter> = formatter_names
         .iter()
         .filter_map(|n| config.formatter(n))
@@ -271,7 +271,7 @@ fn format(
         .then(|| IndexGuard::take(repo.root(), repo.git_dir()))
         .transpose()
         .map_err(WorktreeError::into_error)?;
-    let skip = SkipList::parse(&std::env::var(crate::env::TIERGATE_SKIP).unwrap_or_default());
+    let skip = crate::runner::skip_list(config);
     let inputs: Vec<Vec<u8>> = formatters
         .iter()
         .filter(|f| !skip.skips_formatter(&f.name))
@@ -291,6 +291,9 @@ fn format(
     let mut failed = false;
     for r in &results {
         match &r.status {
+            // `-q` is one line on success: a formatter that ran is not news.
+            FormatterStatus::Ran | FormatterStatus::Skipped
+                if ui::verbosity() == Verbosity::Quiet => {}
             FormatterStatus::Ran => ui::out(&format!(
                 "tiergate: formatter {} ran on {}",
                 r.name,
@@ -315,6 +318,7 @@ fn format(
                 failed = true;
                 ui::err(&format!("tiergate: formatter {} failed ({why})", r.name));
                 let text = String::from_utf8_lossy(output);
+                let text = ui::child_text(&text);
                 let lines: Vec<&str> = text.lines().collect();
                 for line in &lines[lines.len().saturating_sub(20)..] {
                     ui::err(&format!("  {line}"));
@@ -358,11 +362,13 @@ fn format(
         if conflicts.is_empty() {
             worktree::restage(stash, repo.git_dir(), &changed)
                 .map_err(WorktreeError::into_error)?;
-            ui::out(&format!(
-                "tiergate: formatters changed and restaged {}: {}",
-                crate::policy::plural(changed.len(), "file"),
-                names(&changed)
-            ));
+            if ui::verbosity() != Verbosity::Quiet {
+                ui::out(&format!(
+                    "tiergate: formatters changed and restaged {}: {}",
+                    crate::policy::plural(changed.len(), "file"),
+                    names(&changed)
+                ));
+            }
             return Ok(None);
         }
     }
@@ -380,14 +386,31 @@ fn format(
             crate::policy::plural(changed.len(), "staged file"),
             names(&changed)
         ));
-        if !kept.is_empty() {
+        // A fixed file that also holds unstaged work must be staged hunk by
+        // hunk: a plain `git add` would commit the work the hook set aside.
+        let (partial, whole): (Vec<Vec<u8>>, Vec<Vec<u8>>) =
+            kept.into_iter().partition(|p| restored.merged.contains(p));
+        if !whole.is_empty() {
             ui::err(&format!(
                 "hint: the fixes to {} are in your work tree: review them, `git add` them and commit again",
-                names(&kept)
+                names(&whole)
+            ));
+        }
+        if !partial.is_empty() {
+            ui::err(&format!(
+                "hint: the fixes to {} are in your work tree with your unstaged changes: stage only the fixes with `git add -p {}` and commit again",
+                names(&partial),
+                shell_words::join(partial.iter().map(|p| String::from_utf8_lossy(p).into_owned()))
             ));
         }
         if fix == Fix::Restage && !restored.rolled_back.is_empty() {
             ui::err("hint: nothing was restaged, because some fixes conflict with your unstaged changes");
+        }
+        if !restored.rolled_back.is_empty() {
+            ui::err(&format!(
+                "hint: to get the fixes, stash or commit your unstaged changes to {} (`git stash --keep-index`), then commit again: the formatters run on a clean file",
+                names(&restored.rolled_back)
+            ));
         }
     }
     Ok(Some(ExitStatus::Blocked))

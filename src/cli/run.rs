@@ -19,6 +19,8 @@ pub(crate) fn selection_request(repo: &Repo, args: &SelectionArgs, default: &str
         }
     } else if let Some(since) = &args.changed_since {
         Request::Since(since.clone())
+    } else if let Some(commit) = &args.commit {
+        Request::Commit(commit.clone())
     } else if !args.files.is_empty() {
         Request::Files(changes::relative_paths(repo, &args.files))
     } else {

@@ -93,6 +93,28 @@ impl Repo {
         Ok(Changes::from_paths(paths, Some(base), Some(head.id())))
     }
 
+    /// `--commit REF`: one commit's own changes, its diff against its first
+    /// parent, so `git rebase -x 'tiergate run … --commit HEAD'` tests each
+    /// pick for what it changes. A root commit changes every file in it.
+    pub(crate) fn commit_changes(&self, rev: &str) -> Result<Changes, GitError> {
+        let Resolved::Commit(commit) = self.resolve(rev)? else {
+            return Ok(Changes::everything(
+                format!("`{rev}` is not in this clone{}", self.shallow_note()),
+                None,
+                None,
+            ));
+        };
+        let (base, base_tree) = match commit.parent(0) {
+            Ok(parent) => (Some(parent.id()), parent.tree()?),
+            Err(_) => {
+                let empty = self.raw().treebuilder(None)?.write()?;
+                (None, self.raw().find_tree(empty)?)
+            }
+        };
+        let paths = self.diff_trees(&base_tree, &commit.tree()?)?;
+        Ok(Changes::from_paths(paths, base, Some(commit.id())))
+    }
+
     /// `--changed-since REF`: merge-base(REF, HEAD) against the work tree and index, so both
     /// what was committed since and what is not committed yet. Untracked files that are not
     /// ignored count, as they do for `run --changed`.

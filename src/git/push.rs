@@ -110,6 +110,65 @@ enum Contribution {
 }
 
 impl Repo {
+    /// What pushing the current branch to `remote` (default: its upstream's
+    /// remote, else `origin`) would test, without git's stdin: the update
+    /// line git would send, compared with that remote's tracking refs like a
+    /// real push. Also says what it compared with, for `plan pre-push`.
+    pub(crate) fn planned_push(&self, remote: Option<&str>) -> Result<(Changes, String), GitError> {
+        let repo = self.raw();
+        let head = match repo.head() {
+            Ok(head) if head.is_branch() => head,
+            _ => {
+                return Ok((
+                    Changes::everything(
+                        "HEAD is not on a branch: nothing to compare with",
+                        None,
+                        None,
+                    ),
+                    "HEAD is not on a branch".to_owned(),
+                ))
+            }
+        };
+        let branch = head.shorthand().unwrap_or("HEAD").to_owned();
+        let Some(local_sha) = head.target() else {
+            return Ok((
+                Changes::everything("the branch has no commit yet", None, None),
+                "the branch has no commit yet".to_owned(),
+            ));
+        };
+        let config = repo.config()?;
+        let upstream_remote = config.get_string(&format!("branch.{branch}.remote")).ok();
+        let remote = remote
+            .map(str::to_owned)
+            .or_else(|| upstream_remote.clone())
+            .unwrap_or_else(|| "origin".to_owned());
+        // The upstream's branch name when pushing to the upstream's remote;
+        // else a branch of the same name, as `git push REMOTE` would.
+        let remote_branch = config
+            .get_string(&format!("branch.{branch}.merge"))
+            .ok()
+            .filter(|_| upstream_remote.as_deref() == Some(remote.as_str()))
+            .and_then(|m| m.strip_prefix("refs/heads/").map(str::to_owned))
+            .unwrap_or_else(|| branch.clone());
+        let tracking = format!("refs/remotes/{remote}/{remote_branch}");
+        let remote_sha = repo
+            .refname_to_id(&tracking)
+            .unwrap_or_else(|_| Oid::zero());
+        let update = PushUpdate {
+            local_ref: format!("refs/heads/{branch}"),
+            local_sha,
+            remote_ref: format!("refs/heads/{remote_branch}"),
+            remote_sha,
+        };
+        let changes = self.push_changes(&remote, &[update])?;
+        let which = if remote_sha.is_zero() {
+            format!("against what `{remote}` has: it has no `{remote_branch}` yet")
+        } else {
+            format!("against `{remote}/{remote_branch}`")
+        };
+        Ok((changes, which))
+    }
+
     /// The paths changed by a push: the union over every update (SPEC 5).
     ///
     /// - A deletion selects nothing.

@@ -23,7 +23,7 @@ pub(crate) struct Record {
     /// HEAD when the run started (none before the first commit).
     pub(crate) commit: Option<String>,
     pub(crate) duration: f64,
-    /// `passed`, `blocked`, `interrupted` or `error`.
+    /// `passed`, `blocked`, `skipped` (every group was left out), `interrupted` or `error`.
     pub(crate) outcome: String,
     pub(crate) selection: SelectionRecord,
     pub(crate) stages: Vec<StageRecord>,
@@ -89,6 +89,15 @@ impl Record {
             "error"
         } else if outcome.blocked() {
             "blocked"
+        } else if outcome
+            .stages
+            .iter()
+            .flat_map(|s| &s.groups)
+            .all(|g| g.status == crate::results::GroupStatus::Skipped)
+        {
+            // Nothing ran and nothing was replayed: calling it passed would
+            // claim a check that never happened.
+            "skipped"
         } else {
             "passed"
         };

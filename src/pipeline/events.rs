@@ -11,6 +11,10 @@ pub(crate) trait Events: Sync {
     fn group_finished(&self, _result: &GroupResult) {}
     fn stage_finished(&self, _stage: &StageRun) {}
     fn service_checking(&self, _service: &str) {}
+    /// tiergate started the service (its check failed); it stops it after the run.
+    fn service_started(&self, _service: &str) {}
+    /// A service tiergate started was stopped.
+    fn service_stopped(&self, _service: &str) {}
     /// Where a command's output goes as it arrives (`-v`), if anywhere.
     fn output_sink(&self, _stage: &str, _group: &str) -> Option<OutputSink> {
         None

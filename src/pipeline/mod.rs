@@ -133,32 +133,34 @@ pub(crate) fn run(
 
     for stage_plan in &plan.stages {
         if let Some(signal) = exec::interrupted() {
-            stages.push(skipped_stage(
-                stage_plan,
-                &format!("interrupted by signal {signal}"),
-            ));
+            let run = skipped_stage(stage_plan, &format!("interrupted by signal {signal}"));
+            events.stage_finished(&run);
+            stages.push(run);
             continue;
         }
         if let Some(blocker) = &blocked_by {
-            stages.push(skipped_stage(
+            let run = skipped_stage(
                 stage_plan,
-                &format!("blocked by stage {blocker}"),
-            ));
+                &format!("a stage before it blocked ({blocker})"),
+            );
+            events.stage_finished(&run);
+            stages.push(run);
             continue;
         }
         if environment_error.is_some() {
-            stages.push(skipped_stage(
-                stage_plan,
-                "a required service was not ready",
-            ));
+            let run = skipped_stage(stage_plan, "a required service was not ready");
+            events.stage_finished(&run);
+            stages.push(run);
             continue;
         }
         if let Some(why) = &stage_plan.skipped {
-            stages.push(skipped_stage(stage_plan, why));
+            let run = skipped_stage(stage_plan, why);
+            events.stage_finished(&run);
+            stages.push(run);
             continue;
         }
         if !stage_plan.runs_anything() {
-            let mut run = skipped_stage(stage_plan, "no group selected");
+            let mut run = skipped_stage(stage_plan, "none of its groups runs");
             // Keep each group's own reason: "none of its markers is selected".
             for (slot, group_plan) in run.groups.iter_mut().zip(&stage_plan.groups) {
                 if let crate::plan::Decision::Skip { why } = &group_plan.decision {
@@ -170,9 +172,17 @@ pub(crate) fn run(
             continue;
         }
 
-        // Services this stage needs, in order, before any of its groups.
+        // Services this stage needs, in order, before any of its groups;
+        // none when every group that would run replays a cached pass.
         let mut service_error = None;
-        for need in &config.services_in_start_order(&stage_plan.stage.needs) {
+        let needs = if stage_plan.stage.needs.is_empty()
+            || stage::all_cached(stage_plan, selection, resolved, options)
+        {
+            Vec::new()
+        } else {
+            config.services_in_start_order(&stage_plan.stage.needs)
+        };
+        for need in &needs {
             if started_services.iter().any(|s| &s.name == need) {
                 continue;
             }
@@ -181,7 +191,10 @@ pub(crate) fn run(
             };
             events.service_checking(need);
             match exec::ensure_ready(spec, &options.root, &options.env) {
-                Ok(Started::ByUs) => started_services.push(spec.clone()),
+                Ok(Started::ByUs) => {
+                    events.service_started(need);
+                    started_services.push(spec.clone());
+                }
                 Ok(Started::AlreadyRunning) => {}
                 Err(message) => {
                     service_error = Some(message);
@@ -197,10 +210,9 @@ pub(crate) fn run(
                 error = error.hint(format!("its last output: {}", detail.trim()));
             }
             environment_error = Some(error);
-            stages.push(skipped_stage(
-                stage_plan,
-                "a required service was not ready",
-            ));
+            let run = skipped_stage(stage_plan, "a required service was not ready");
+            events.stage_finished(&run);
+            stages.push(run);
             continue;
         }
 
@@ -234,8 +246,9 @@ pub(crate) fn run(
     }
 
     for spec in started_services.iter().rev() {
-        if let Some(problem) = exec::stop(spec, &options.root, &options.env) {
-            events.warning(&problem);
+        match exec::stop(spec, &options.root, &options.env) {
+            Some(problem) => events.warning(&problem),
+            None => events.service_stopped(&spec.name),
         }
     }
     RunOutcome {

@@ -54,6 +54,10 @@ pub(super) fn run_stage(
         }
     }
     events.stage_started(&stage.name, jobs.len());
+    // A group left out is listed with its reason, never silently dropped.
+    for skipped in results.iter().flatten() {
+        events.group_finished(skipped);
+    }
 
     let slots = Arc::new(Slots::new(options.jobs));
     {
@@ -165,6 +169,39 @@ pub(super) fn run_stage(
         duration: started.elapsed().as_secs_f64(),
         skipped: None,
     }
+}
+
+/// Whether every group this stage would run has a stored pass: then none of
+/// them runs, and the services the stage needs are neither checked nor
+/// started (a check can take seconds).
+pub(super) fn all_cached(
+    stage_plan: &StagePlan<'_>,
+    selection: &Selection,
+    resolved: &Resolved,
+    options: &Options,
+) -> bool {
+    let Some(cache) = options.cache.as_deref() else {
+        return false;
+    };
+    let stage = stage_plan.stage;
+    let mut any = false;
+    for group_plan in &stage_plan.groups {
+        let Decision::Run { files, markers, .. } = &group_plan.decision else {
+            continue;
+        };
+        any = true;
+        let group = group_plan.group;
+        if !cache::cacheable(stage, group) {
+            return false;
+        }
+        let argvs = key_argvs(group, files, markers, selection, &stage.name);
+        let program = ProgramStamp::of(resolved.program(&group.run), &options.root, &options.env);
+        let key = cache.key(&stage.name, group, &argvs, &options.env, &program);
+        if !matches!(cache.lookup(&key), Lookup::Hit(_)) {
+            return false;
+        }
+    }
+    any
 }
 
 #[expect(
@@ -458,6 +495,7 @@ fn run_attempt(cx: &AttemptContext<'_>, attempt: u32, failed: &[String]) -> Grou
         }),
     };
     let mut result = results::count(stage, &group.name, shown, &attempt, &group.ok_exit_codes);
+    results::locate_files(&mut result, &cx.options.root);
     if let Some(path) = &group.coverage {
         // A little slack for file systems whose timestamps lag the clock;
         // older files are an earlier run's and are not read.

@@ -46,6 +46,30 @@ impl SkipList {
     pub(crate) fn skips_formatter(&self, name: &str) -> bool {
         self.names.iter().any(|n| n == name)
     }
+
+    /// The names that match no stage, group (`group` or `stage.group`) or
+    /// formatter of `config`, each with the closest valid name when one is
+    /// near: a typo would otherwise skip nothing without a word.
+    pub(crate) fn unknown<'a>(&'a self, config: &Config) -> Vec<(&'a str, Option<String>)> {
+        let mut valid: Vec<String> = Vec::new();
+        for stage in &config.stages {
+            valid.push(stage.name.clone());
+            for group in &stage.groups {
+                valid.push(group.name.clone());
+                valid.push(format!("{}.{}", stage.name, group.name));
+            }
+        }
+        valid.extend(config.formatters.iter().map(|f| f.name.clone()));
+        self.names
+            .iter()
+            .filter(|n| !valid.contains(n))
+            .map(|n| {
+                let close = crate::error::did_you_mean(n, valid.iter().map(String::as_str))
+                    .map(str::to_owned);
+                (n.as_str(), close)
+            })
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -150,7 +174,9 @@ fn decide(stage: &Stage, group: &Group, selection: &Selection, skip: &SkipList) 
         group.always,
         group.files.as_ref(),
     ) {
-        GroupChoice::Skip { why } => Decision::Skip { why },
+        GroupChoice::Skip { why } => Decision::Skip {
+            why: format!("not selected: {why}"),
+        },
         GroupChoice::Run { why } => {
             let files = match &group.files {
                 Some(globs) => selection

@@ -154,16 +154,27 @@ pub(crate) fn build(
             why: selection.why.clone(),
         },
         stages,
-        summary: Summary {
+        summary: Summary::of(total, outcome.blocked(), coverage),
+        verdict: None,
+    }
+}
+
+impl Summary {
+    /// The summary of a run or of merged reports: built in one place.
+    pub(crate) fn of(
+        total: crate::policy::StageCounts,
+        blocking_failures: bool,
+        coverage: Option<f64>,
+    ) -> Summary {
+        Summary {
             total_tests: total.total(),
             passed_tests: total.passed,
             failed_tests: total.failed,
             skipped_tests: total.skipped,
             overall_success_rate: total.success_rate().map(round),
-            blocking_failures: outcome.blocked(),
+            blocking_failures,
             coverage,
-        },
-        verdict: None,
+        }
     }
 }
 

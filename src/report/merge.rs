@@ -265,15 +265,7 @@ pub(crate) fn merge(reports: &[Report], config: Option<&Config>) -> Report {
             all: reports.iter().any(|r| r.selection.all),
             why,
         },
-        summary: Summary {
-            total_tests: total.total(),
-            passed_tests: total.passed,
-            failed_tests: total.failed,
-            skipped_tests: total.skipped,
-            overall_success_rate: total.success_rate().map(round),
-            blocking_failures: stages.iter().any(|s| s.should_block),
-            coverage,
-        },
+        summary: Summary::of(total, stages.iter().any(|s| s.should_block), coverage),
         stages,
         verdict: None,
     }

@@ -21,7 +21,7 @@ use std::path::Path;
 pub(crate) use budget::budget_lines;
 pub(crate) use history::{flaky_table, recent_runs, trends_table};
 pub(crate) use publish::{publish, Publish};
-pub(crate) use terminal::{one_line, summary, Terminal};
+pub(crate) use terminal::{blocking_details, next_steps, one_line, summary, Terminal};
 
 use crate::pipeline::RunOutcome;
 

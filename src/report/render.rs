@@ -15,6 +15,24 @@ fn rate(rate: Option<f64>) -> String {
     rate.map_or_else(|| "–".to_owned(), |r| format!("{:.1} %", r * 100.0))
 }
 
+/// One stage's line of the summary table, as the terminal (live run) and
+/// `tiergate report` (saved report) print it. `status` comes padded, and
+/// styled or not, from the caller.
+pub(crate) fn stage_row(
+    width: usize,
+    name: &str,
+    status: &str,
+    (passed, failed, skipped): (usize, usize, usize),
+    success_rate: Option<f64>,
+    gate: &str,
+    seconds: f64,
+) -> String {
+    format!(
+        "  {name:width$}  {status}  {passed:>4} passed {failed:>4} failed {skipped:>4} skipped  {:>7}  gate {gate}  {seconds:.2}s\n",
+        rate(success_rate)
+    )
+}
+
 /// One failed test, or a group that failed without a failed test.
 pub(crate) struct Failure {
     /// `stage.group`.
@@ -86,14 +104,12 @@ pub(crate) fn text(report: &Report) -> String {
         .max()
         .unwrap_or(5);
     for stage in &report.stages {
-        out.push_str(&format!(
-            "  {:width$}  {:<7}  {:>4} passed {:>4} failed {:>4} skipped  {:>7}  gate {}  {:.2}s\n",
-            stage.stage,
-            stage_status_word(stage.status),
-            stage.passed_tests,
-            stage.failed_tests,
-            stage.skipped_tests,
-            rate(stage.success_rate),
+        out.push_str(&stage_row(
+            width,
+            &stage.stage,
+            &format!("{:<7}", stage_status_word(stage.status)),
+            (stage.passed_tests, stage.failed_tests, stage.skipped_tests),
+            stage.success_rate,
             gate_word(stage.gate),
             stage.execution_time,
         ));

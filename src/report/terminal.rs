@@ -18,6 +18,8 @@ use crate::ui::{self, Verbosity};
 
 /// Lines of output shown under a failed group.
 const TAIL_LINES: usize = 30;
+/// Lines of a failed test's message shown after its first.
+const MESSAGE_LINES: usize = 8;
 
 pub(crate) struct Terminal {
     live: Option<MultiProgress>,
@@ -128,24 +130,12 @@ impl Events for Terminal {
         {
             bar.finish_and_clear();
         }
-        let mut text = format!(
-            "  {} {}.{} {} {}",
-            status_mark(group.status),
-            group.stage,
-            group.name,
-            style(format!("({})", test_counts(group))).dim(),
-            style(seconds(group.duration)).dim()
-        );
-        if let Some(reason) = &group.reason {
-            if group.status != GroupStatus::Passed {
-                text.push_str(&format!(": {reason}"));
-            }
+        if group.status == GroupStatus::Skipped {
+            self.line(&skipped_line(group));
+            return;
         }
-        self.line(&text);
-        if matches!(
-            group.status,
-            GroupStatus::Failed | GroupStatus::Timeout | GroupStatus::Error
-        ) {
+        self.line(&group_line(group));
+        if failed(group) {
             self.line(&failure_details(
                 group,
                 self.verbosity == Verbosity::Verbose,
@@ -160,11 +150,26 @@ impl Events for Terminal {
                 style("–").dim(),
                 stage.name
             ));
+            // The stage never ran: its groups are listed here, with their reasons.
+            for group in &stage.groups {
+                self.line(&skipped_line(group));
+            }
         }
     }
 
     fn service_checking(&self, service: &str) {
         self.line(&format!("{} checking service {service}", style("…").dim()));
+    }
+
+    fn service_started(&self, service: &str) {
+        self.line(&format!(
+            "{} started service {service} (its check failed); it is stopped after the run",
+            style("↑").cyan()
+        ));
+    }
+
+    fn service_stopped(&self, service: &str) {
+        self.line(&format!("{} stopped service {service}", style("↓").cyan()));
     }
 
     fn output_sink(&self, stage: &str, group: &str) -> Option<OutputSink> {
@@ -181,7 +186,13 @@ impl Events for Terminal {
             let mut out = Vec::new();
             while let Some(end) = pending.iter().position(|&b| b == b'\n') {
                 out.extend_from_slice(prefix.as_bytes());
-                out.extend(pending.drain(..=end));
+                let line: Vec<u8> = pending.drain(..=end).collect();
+                if line.contains(&0x1b) && !console::colors_enabled_stderr() {
+                    let text = String::from_utf8_lossy(&line);
+                    out.extend_from_slice(console::strip_ansi_codes(&text).as_bytes());
+                } else {
+                    out.extend(line);
+                }
             }
             let mut stderr = std::io::stderr().lock();
             let _ = stderr.write_all(&out);
@@ -191,6 +202,103 @@ impl Events for Terminal {
     fn warning(&self, message: &str) {
         ui::warn(message);
     }
+}
+
+/// A group that ran (or was replayed from the cache): its mark, counts, time and reason.
+fn group_line(group: &GroupResult) -> String {
+    let mut text = format!(
+        "  {} {}.{} {} {}",
+        status_mark(group.status),
+        group.stage,
+        group.name,
+        style(format!("({})", test_counts(group))).dim(),
+        style(seconds(group.duration)).dim()
+    );
+    if let Some(reason) = &group.reason {
+        if group.status != GroupStatus::Passed {
+            text.push_str(&format!(": {reason}"));
+        }
+    }
+    text
+}
+
+fn failed(group: &GroupResult) -> bool {
+    matches!(
+        group.status,
+        GroupStatus::Failed | GroupStatus::Timeout | GroupStatus::Error
+    )
+}
+
+/// The failed groups of the stages that block the run.
+fn blocking_groups(outcome: &RunOutcome) -> Vec<&GroupResult> {
+    outcome
+        .stages
+        .iter()
+        .filter(|s| s.verdict.should_block)
+        .flat_map(|s| &s.groups)
+        .filter(|g| failed(g))
+        .collect()
+}
+
+/// `-q` on a blocked run: what blocked it, with its output tail and hints
+/// (the progress lines are not printed under `-q`).
+pub(crate) fn blocking_details(outcome: &RunOutcome) -> Option<String> {
+    let groups = blocking_groups(outcome);
+    if groups.is_empty() {
+        return None;
+    }
+    let text: Vec<String> = groups
+        .iter()
+        .map(|g| format!("{}\n{}", group_line(g), failure_details(g, false)))
+        .collect();
+    Some(text.join("\n"))
+}
+
+/// What to do after a blocked run: the command that reproduces each blocking
+/// group, and how to get past the hook once. `bypass` is the git command
+/// with `--no-verify` for a hook run.
+pub(crate) fn next_steps(outcome: &RunOutcome, bypass: Option<&str>) -> Option<String> {
+    if !outcome.blocked() {
+        return None;
+    }
+    let mut names: Vec<String> = blocking_groups(outcome)
+        .iter()
+        .map(|g| format!("{}.{}", g.stage, g.name))
+        .collect();
+    if names.is_empty() {
+        // Blocked by a gate with no failed group to name (a rate over
+        // skipped or missing tests): the stage is what to run again.
+        names = outcome
+            .stages
+            .iter()
+            .filter(|s| s.verdict.should_block)
+            .map(|s| s.name.clone())
+            .collect();
+    }
+    let mut text = format!("{}\n", style("next:").cyan().bold());
+    for name in &names {
+        text.push_str(&format!("  reproduce:   tiergate run {name}\n"));
+    }
+    let skip = format!("TIERGATE_SKIP={}", names.join(","));
+    match bypass {
+        Some(git) => text.push_str(&format!("  bypass once: {git} --no-verify, or {skip}")),
+        None => text.push_str(&format!("  skip once:   {skip}")),
+    }
+    Some(text)
+}
+
+/// A group left out: its name and why, no counts or time.
+fn skipped_line(group: &GroupResult) -> String {
+    let mut text = format!(
+        "  {} {}.{}",
+        status_mark(group.status),
+        group.stage,
+        group.name
+    );
+    if let Some(reason) = &group.reason {
+        text.push_str(&format!(": {reason}"));
+    }
+    text
 }
 
 /// The output tail and hints under a failed group's name.
@@ -210,13 +318,24 @@ fn failure_details(group: &GroupResult, verbose: bool) -> String {
         .take(10)
     {
         text.push_str(&format!("    {} {}", style("✗").red(), test.id()));
+        // The failure in the runner's words, before the output tail, whose
+        // last lines are often only the runner's summary.
         if let Some(message) = &test.message {
-            text.push_str(&format!(": {}", message.lines().next().unwrap_or("")));
+            let message = ui::child_text(message);
+            let mut lines = message.lines();
+            text.push_str(&format!(": {}", lines.next().unwrap_or("")));
+            for line in lines.by_ref().take(MESSAGE_LINES) {
+                text.push_str(&format!("\n        {line}"));
+            }
+            if lines.next().is_some() {
+                text.push_str(&format!("\n        {}", style("…").dim()));
+            }
         }
         text.push('\n');
     }
     if !verbose {
-        let lines: Vec<&str> = group.output.lines().collect();
+        let output = ui::child_text(&group.output);
+        let lines: Vec<&str> = output.lines().collect();
         let start = lines.len().saturating_sub(TAIL_LINES);
         if start > 0 {
             text.push_str(&format!(
@@ -254,17 +373,14 @@ pub(crate) fn summary(outcome: &RunOutcome) -> String {
             StageStatus::Warned => style("warned ").yellow().bold(),
             StageStatus::Skipped => style("skipped").dim(),
         };
-        let rate = c
-            .success_rate()
-            .map_or_else(|| "   –  ".to_owned(), |r| format!("{:5.1} %", r * 100.0));
-        text.push_str(&format!(
-            "  {:width$}  {status}  {:>4} passed {:>4} failed {:>4} skipped  {rate}  gate {}  {}\n",
-            stage.name,
-            c.passed,
-            c.failed,
-            c.skipped,
+        text.push_str(&crate::report::render::stage_row(
+            width,
+            &stage.name,
+            &status.to_string(),
+            (c.passed, c.failed, c.skipped),
+            c.success_rate(),
             crate::report::json::gate_word(stage.verdict.gate),
-            seconds(stage.duration),
+            stage.duration,
         ));
         if stage.verdict.status != StageStatus::Skipped || stage.skipped.is_none() {
             for reason in &stage.verdict.reasons {
@@ -302,12 +418,24 @@ pub(crate) fn one_line(outcome: &RunOutcome) -> String {
             style("error").red().bold()
         );
     }
+    let counts = match left_out(outcome) {
+        Some(groups) => format!("{counts}; {groups}"),
+        None => counts,
+    };
     if let Some(blocker) = outcome.stages.iter().find(|s| s.verdict.should_block) {
         return format!(
             "{} by stage {} ({counts}) in {}",
             style("blocked").red().bold(),
             blocker.name,
             seconds(outcome.duration)
+        );
+    }
+    let mut groups = outcome.stages.iter().flat_map(|s| &s.groups).peekable();
+    let ran_nothing = groups.peek().is_some() && groups.all(|g| g.status == GroupStatus::Skipped);
+    if ran_nothing {
+        return format!(
+            "{}: every group was left out ({counts})",
+            style("skipped").yellow().bold()
         );
     }
     let warned = outcome
@@ -320,4 +448,30 @@ pub(crate) fn one_line(outcome: &RunOutcome) -> String {
         style("passed").green().bold()
     };
     format!("{word} ({counts}) in {}", seconds(outcome.duration))
+}
+
+/// "3 groups left out: 1 cached, 2 skipped": under `-q` the groups a run
+/// did not run are counted, never silently dropped.
+fn left_out(outcome: &RunOutcome) -> Option<String> {
+    let groups = outcome.stages.iter().flat_map(|s| &s.groups);
+    let cached = groups
+        .clone()
+        .filter(|g| g.status == GroupStatus::Cached)
+        .count();
+    let skipped = groups.filter(|g| g.status == GroupStatus::Skipped).count();
+    if cached + skipped == 0 {
+        return None;
+    }
+    let mut parts = Vec::new();
+    if cached > 0 {
+        parts.push(format!("{cached} cached"));
+    }
+    if skipped > 0 {
+        parts.push(format!("{skipped} skipped"));
+    }
+    Some(format!(
+        "{} left out: {}",
+        plural(cached + skipped, "group"),
+        parts.join(", ")
+    ))
 }

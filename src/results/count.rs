@@ -8,6 +8,7 @@
 use std::path::PathBuf;
 
 use super::junit::{self, CaseStatus};
+use super::runner_output;
 use super::{GroupResult, GroupStatus, TestResult, TestStatus};
 use crate::exec::{Exit, Finished};
 
@@ -138,7 +139,35 @@ pub(crate) fn count(
         return result;
     }
 
-    // Without JUnit the group is one test named after itself.
+    if let Some(summary) =
+        runner_output::summary(&result.output).filter(|s| s.passed + s.failed + s.skipped > 0)
+    {
+        match bad_exit {
+            Some(Exit::TimedOut) => return timed_out(result, attempt),
+            Some(exit @ (Exit::Signal(_) | Exit::Interrupted | Exit::NotStarted(_))) => {
+                return crashed(result, exit)
+            }
+            _ => {}
+        }
+        result.tests = tests_of_summary(&summary, name);
+        if summary.failed > 0 {
+            result.status = GroupStatus::Failed;
+            result.reason = Some(format!(
+                "{} of {} tests failed",
+                summary.failed,
+                summary.passed + summary.failed + summary.skipped
+            ));
+        } else if let Some(exit) = bad_exit {
+            // The runner's summary says every test passed, yet the command
+            // failed (a binary that did not build, a leak check): the count
+            // cannot be trusted.
+            result.status = GroupStatus::Error;
+            result.reason = Some(format!("{} although every test passed", describe(exit)));
+        }
+        return result;
+    }
+
+    // Without JUnit or a runner's summary the group is one test named after itself.
     let status = match bad_exit {
         None => TestStatus::Passed,
         Some(Exit::TimedOut) => return timed_out(result, attempt),
@@ -160,6 +189,70 @@ pub(crate) fn count(
         result.reason = Some(describe(exit));
     }
     result
+}
+
+/// The tests a runner's summary counts: the ones it named, then as many
+/// unnamed ones as its counts say (a quiet runner names only failures).
+fn tests_of_summary(summary: &runner_output::Summary, group: &str) -> Vec<TestResult> {
+    let test = |classname: &str, name: &str, status, file: Option<String>, message| TestResult {
+        name: name.to_owned(),
+        classname: classname.to_owned(),
+        status,
+        duration: 0.0,
+        file,
+        message,
+    };
+    let mut tests = Vec::new();
+    for failure in &summary.failures {
+        let (classname, file) = match summary.runner {
+            runner_output::Runner::Pytest
+                if std::path::Path::new(&failure.place)
+                    .extension()
+                    .is_some_and(|e| e == "py") =>
+            {
+                (
+                    failure.place.trim_end_matches(".py").replace('/', "."),
+                    Some(failure.place.clone()),
+                )
+            }
+            _ if failure.place.is_empty() => (group.to_owned(), None),
+            _ => (failure.place.clone(), None),
+        };
+        tests.push(test(
+            &classname,
+            &failure.name,
+            TestStatus::Failed,
+            file,
+            failure.message.clone(),
+        ));
+    }
+    for i in summary.failures.len()..summary.failed {
+        tests.push(test(
+            group,
+            &format!("failed test {}", i + 1),
+            TestStatus::Failed,
+            None,
+            None,
+        ));
+    }
+    for i in 0..summary.passed {
+        let name = summary
+            .passed_names
+            .get(i)
+            .cloned()
+            .unwrap_or_else(|| format!("passed test {}", i + 1));
+        tests.push(test(group, &name, TestStatus::Passed, None, None));
+    }
+    for i in 0..summary.skipped {
+        tests.push(test(
+            group,
+            &format!("skipped test {}", i + 1),
+            TestStatus::Skipped,
+            None,
+            None,
+        ));
+    }
+    tests
 }
 
 fn timed_out(mut result: GroupResult, attempt: &Attempt) -> GroupResult {

@@ -7,9 +7,12 @@ mod count;
 pub(crate) mod coverage;
 mod hints;
 pub(crate) mod junit;
+mod python_ids;
+mod runner_output;
 
 pub(crate) use count::{count, Attempt};
 pub(crate) use hints::matching_hints;
+pub(crate) use python_ids::locate_files;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]

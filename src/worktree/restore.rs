@@ -146,6 +146,10 @@ impl Stash {
             match &plan {
                 Plan::Keep => {}
                 Plan::Reapply => report.reapplied.push(rel),
+                // Set aside only because the scan could not be sure (a file
+                // just checked out, or restaged): the user had no unstaged
+                // change here, so nothing of theirs was merged with the fixes.
+                Plan::Merged(_) if item.saved.stashed.matches(&item.user) => {}
                 Plan::Merged(_) => report.merged.push(rel),
                 Plan::RolledBack => {
                     report.fixes_dir = Some(fixes_dir.clone());

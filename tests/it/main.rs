@@ -18,6 +18,7 @@ mod import;
 mod integrity;
 mod missing_programs;
 mod onboarding;
+mod output;
 mod readme;
 mod release;
 mod report_merge;
