@@ -276,6 +276,8 @@ pub(crate) fn merge(reports: &[Report], config: Option<&Config>) -> Report {
         },
         stages,
         verdict: None,
+        // Filled by the caller, who knows the files the reports came from.
+        parts: Vec::new(),
     }
 }
 
@@ -317,6 +319,7 @@ mod tests {
                 .collect(),
             summary: Summary::default(),
             verdict: None,
+            parts: Vec::new(),
         }
     }
 
@@ -342,6 +345,8 @@ mod tests {
             coverage: None,
             markers: Vec::new(),
             tests,
+            output_tail: None,
+            hints: Vec::new(),
         };
         let mut a = report(&["fast"]);
         a.stages[0].status = StageStatus::Passed;
