@@ -232,7 +232,10 @@ fn finish(
             .map_err(std::io::Error::other)
             .and_then(|page| report::html::write(path, &page))
             .map_err(|e| {
-                Error::new(format!("cannot write the HTML report {}: {e}", path.display()))
+                Error::new(format!(
+                    "cannot write the HTML report {}: {e}",
+                    path.display()
+                ))
             })?;
     }
     if let Some(path) = &request.junit {

@@ -63,11 +63,16 @@ pub(crate) fn last_failures(
         let failed = record.stages.iter().any(|stage| {
             stage.groups.iter().any(|g| {
                 !g.cached
-                    && group.strip_prefix(stage.name.as_str()).and_then(|r| r.strip_prefix('.'))
+                    && group
+                        .strip_prefix(stage.name.as_str())
+                        .and_then(|r| r.strip_prefix('.'))
                         == Some(g.name.as_str())
                     && g.tests.iter().any(|t| {
                         t.id == id
-                            && matches!(t.status.as_str(), "failed" | "error" | "flaky" | "quarantined")
+                            && matches!(
+                                t.status.as_str(),
+                                "failed" | "error" | "flaky" | "quarantined"
+                            )
                     })
             })
         });
@@ -114,9 +119,24 @@ mod tests {
     #[test]
     fn slowest_by_median_leaving_cached_runs_out() {
         let records = vec![
-            record("1", &[("unit", 1.0, false, "passed"), ("api", 5.0, false, "passed")]),
-            record("2", &[("unit", 9.0, false, "failed"), ("api", 0.0, true, "passed")]),
-            record("3", &[("unit", 2.0, false, "passed"), ("api", 4.0, false, "passed")]),
+            record(
+                "1",
+                &[
+                    ("unit", 1.0, false, "passed"),
+                    ("api", 5.0, false, "passed"),
+                ],
+            ),
+            record(
+                "2",
+                &[("unit", 9.0, false, "failed"), ("api", 0.0, true, "passed")],
+            ),
+            record(
+                "3",
+                &[
+                    ("unit", 2.0, false, "passed"),
+                    ("api", 4.0, false, "passed"),
+                ],
+            ),
         ];
         let slow = slowest_groups(&records, 5);
         assert_eq!(slow[0].group, "fast.api");

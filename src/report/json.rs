@@ -168,23 +168,23 @@ pub(crate) fn build(
                             GroupStatus::Failed | GroupStatus::Timeout | GroupStatus::Error
                         );
                         GroupReport {
-                        name: g.name.clone(),
-                        status: g.status,
-                        exit_code: g.exit_code,
-                        duration: round(g.duration),
-                        cached: g.status == GroupStatus::Cached,
-                        reason: g.reason.clone(),
-                        command: g.command.clone(),
-                        coverage: g.coverage,
-                        markers: Vec::new(),
-                        tests: g.tests.clone(),
-                        output_tail: if failed {
-                            super::tail::output_tail(&g.output)
-                        } else {
-                            None
-                        },
-                        hints: if failed { g.hints.clone() } else { Vec::new() },
-                    }
+                            name: g.name.clone(),
+                            status: g.status,
+                            exit_code: g.exit_code,
+                            duration: round(g.duration),
+                            cached: g.status == GroupStatus::Cached,
+                            reason: g.reason.clone(),
+                            command: g.command.clone(),
+                            coverage: g.coverage,
+                            markers: Vec::new(),
+                            tests: g.tests.clone(),
+                            output_tail: if failed {
+                                super::tail::output_tail(&g.output)
+                            } else {
+                                None
+                            },
+                            hints: if failed { g.hints.clone() } else { Vec::new() },
+                        }
                     })
                     .collect(),
             }

@@ -122,9 +122,8 @@ impl Browser {
             .spawn()
             .expect("chromedriver starts");
         let base = format!("http://127.0.0.1:{port}");
-        let ready = crate::support::eventually(|| {
-            ureq::get(&format!("{base}/status")).call().is_ok()
-        });
+        let ready =
+            crate::support::eventually(|| ureq::get(&format!("{base}/status")).call().is_ok());
         assert!(ready, "chromedriver never answered on {base}");
         let profile = tempfile::tempdir().unwrap();
         // Chromium as root on a closed network: no sandbox, and none of the

@@ -58,7 +58,9 @@ fn the_ci_full_page_shows_the_verdict_failures_and_their_output_tail() {
     let report: serde_json::Value = serde_json::from_slice(&repo.read("ci.json")).unwrap();
     let unit = &report["stages"][1]["groups"][0];
     assert_eq!(unit["name"], "unit");
-    let tail = unit["output_tail"].as_str().expect("the failed group's tail");
+    let tail = unit["output_tail"]
+        .as_str()
+        .expect("the failed group's tail");
     assert_eq!(tail.lines().count(), 30, "the terminal's 30 lines:\n{tail}");
     assert!(
         tail.ends_with("FAILED tests/test_a.py::test_login</pre><script>alert(1)</script> & more"),
@@ -66,7 +68,9 @@ fn the_ci_full_page_shows_the_verdict_failures_and_their_output_tail() {
     );
     assert!(!tail.contains('\x1b'), "escape sequences are taken out");
     assert!(
-        report["stages"][1]["groups"][1].get("output_tail").is_none(),
+        report["stages"][1]["groups"][1]
+            .get("output_tail")
+            .is_none(),
         "a passing group keeps no tail"
     );
 
@@ -76,7 +80,10 @@ fn the_ci_full_page_shows_the_verdict_failures_and_their_output_tail() {
     assert!(!page.contains("</pre><script"), "the output is escaped");
     assert!(!page.contains("<script"), "no script in the page");
     for external in ["http://", "https://", "<link", " src="] {
-        assert!(!page.contains(external), "the page fetches nothing: {external}");
+        assert!(
+            !page.contains(external),
+            "the page fetches nothing: {external}"
+        );
     }
     let decision = report["verdict"]["decision"].as_str().unwrap().to_owned();
     let score = format!(
@@ -94,9 +101,16 @@ fn the_ci_full_page_shows_the_verdict_failures_and_their_output_tail() {
             "readiness score",
             "success rate",
         ] {
-            assert!(shown.text.contains(seen), "not shown: {seen}\n{}", shown.text);
+            assert!(
+                shown.text.contains(seen),
+                "not shown: {seen}\n{}",
+                shown.text
+            );
         }
-        assert!(!shown.text.contains("collecting line 10\n"), "only the tail");
+        assert!(
+            !shown.text.contains("collecting line 10\n"),
+            "only the tail"
+        );
     }
 
     // The same page, rendered later from the saved report.
@@ -160,7 +174,11 @@ fn a_merged_page_shows_each_report_it_was_made_of() {
             "run fast.api",
             "alert(1)",
         ] {
-            assert!(shown.text.contains(seen), "not shown: {seen}\n{}", shown.text);
+            assert!(
+                shown.text.contains(seen),
+                "not shown: {seen}\n{}",
+                shown.text
+            );
         }
     }
 }
@@ -198,7 +216,11 @@ run = "sh -c 'n=$(cat {counter} 2>/dev/null || echo 0); echo $((n+1)) > {counter
     }
     let out = repo.tiergate(&["history", "--html", "history.html"]);
     out.expect_code(0);
-    assert!(out.stdout.contains("history.html (4 runs)"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("history.html (4 runs)"),
+        "{}",
+        out.stdout
+    );
     for shown in look_at(&repo.join("history.html"), "history") {
         let stages: Vec<&str> = shown.trends.iter().map(|t| t.0.as_str()).collect();
         assert_eq!(stages, ["smoke", "fast"], "one figure per stage");
@@ -218,7 +240,11 @@ run = "sh -c 'n=$(cat {counter} 2>/dev/null || echo 0); echo $((n+1)) > {counter
             "fast.unit",
             "4 runs recorded",
         ] {
-            assert!(shown.text.contains(seen), "not shown: {seen}\n{}", shown.text);
+            assert!(
+                shown.text.contains(seen),
+                "not shown: {seen}\n{}",
+                shown.text
+            );
         }
         assert!(!shown.text.contains("test_steady"), "steady is not flaky");
     }

@@ -151,7 +151,11 @@ pub(crate) fn durations(id: &str, stage: &str, durations: &[f64], passed: &[bool
             seconds(top)
         ),
         right,
-        ticks: ticks(&[(0.0, seconds(0.0)), (0.5, seconds(top / 2.0)), (1.0, seconds(top))]),
+        ticks: ticks(&[
+            (0.0, seconds(0.0)),
+            (0.5, seconds(top / 2.0)),
+            (1.0, seconds(top)),
+        ]),
         bars,
         lines: Vec::new(),
         dots: Vec::new(),
@@ -196,7 +200,11 @@ pub(crate) fn success_rates(id: &str, stage: &str, rates: &[Option<f64>]) -> Str
         id: id.to_owned(),
         title: format!("{stage}: success rate of the last {} runs", rates.len()),
         right,
-        ticks: ticks(&[(0.0, "0 %".into()), (0.5, "50 %".into()), (1.0, "100 %".into())]),
+        ticks: ticks(&[
+            (0.0, "0 %".into()),
+            (0.5, "50 %".into()),
+            (1.0, "100 %".into()),
+        ]),
         bars: Vec::new(),
         lines,
         dots,
@@ -244,7 +252,11 @@ mod tests {
 
     #[test]
     fn a_run_without_a_rate_breaks_the_line() {
-        let svg = success_rates("c2", "fast", &[Some(1.0), Some(0.5), None, Some(1.0), Some(0.9)]);
+        let svg = success_rates(
+            "c2",
+            "fast",
+            &[Some(1.0), Some(0.5), None, Some(1.0), Some(0.9)],
+        );
         assert_eq!(svg.matches("<polyline").count(), 2);
         assert_eq!(svg.matches("<circle").count(), 4);
     }

@@ -101,12 +101,7 @@ pub(crate) fn page(records: &[Record]) -> HistoryPage {
                 .flatten()
                 .next()
                 .map_or_else(|| "–".to_owned(), |r| format!("{:.1} %", r * 100.0)),
-            durations: chart::durations(
-                &format!("duration-{i}"),
-                &t.stage,
-                &t.durations,
-                &t.gates,
-            ),
+            durations: chart::durations(&format!("duration-{i}"), &t.stage, &t.durations, &t.gates),
             rates: chart::success_rates(&format!("rate-{i}"), &t.stage, &t.success_rates),
         })
         .collect();
@@ -140,7 +135,7 @@ pub(crate) fn page(records: &[Record]) -> HistoryPage {
             inputs: f.inputs.as_str(),
             last_failures: history::last_failures(records, &f.group, &f.id, LAST_FAILURES)
                 .into_iter()
-                .map(|(at, commit)| format!("{at} ({})", short(commit.as_deref())))
+                .map(|(at, commit)| format!("{} ({})", super::when(&at), short(commit.as_deref())))
                 .collect(),
         })
         .collect();
@@ -152,7 +147,7 @@ pub(crate) fn page(records: &[Record]) -> HistoryPage {
             r.stages.iter().filter_map(move |s| {
                 let status = s.budget_status.as_deref()?;
                 (status != "OK").then(|| BudgetView {
-                    started_at: r.started_at.clone(),
+                    started_at: super::when(&r.started_at),
                     stage: s.name.clone(),
                     status: status.to_owned(),
                     tone: if status == "WARNING" { "warn" } else { "bad" },
@@ -165,8 +160,14 @@ pub(crate) fn page(records: &[Record]) -> HistoryPage {
     HistoryPage {
         version: env!("CARGO_PKG_VERSION"),
         runs: records.len(),
-        first: records.first().map(|r| r.started_at.clone()).unwrap_or_default(),
-        last: records.last().map(|r| r.started_at.clone()).unwrap_or_default(),
+        first: records
+            .first()
+            .map(|r| super::when(&r.started_at))
+            .unwrap_or_default(),
+        last: records
+            .last()
+            .map(|r| super::when(&r.started_at))
+            .unwrap_or_default(),
         stages,
         slowest,
         flaky,
@@ -176,7 +177,7 @@ pub(crate) fn page(records: &[Record]) -> HistoryPage {
             .iter()
             .rev()
             .map(|r| RecentView {
-                started_at: r.started_at.clone(),
+                started_at: super::when(&r.started_at),
                 commit: short(r.commit.as_deref()),
                 outcome: r.outcome.clone(),
                 tone: match r.outcome.as_str() {

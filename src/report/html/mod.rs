@@ -32,6 +32,16 @@ pub(crate) fn history_page(records: &[Record]) -> Result<String, askama::Error> 
     history::page(records).render()
 }
 
+/// An RFC 3339 UTC stamp as people read it: `2026-11-24 10:00:00 UTC`.
+fn when(stamp: &str) -> String {
+    match stamp.strip_suffix('Z') {
+        Some(utc) if utc.len() == 19 && utc.as_bytes()[10] == b'T' => {
+            format!("{} {} UTC", &utc[..10], &utc[11..])
+        }
+        _ => stamp.to_owned(),
+    }
+}
+
 /// Write a page atomically, with the mode the umask gives.
 pub(crate) fn write(path: &Path, page: &str) -> std::io::Result<()> {
     crate::state::write_atomic(path, page.as_bytes())

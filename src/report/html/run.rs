@@ -244,7 +244,7 @@ pub(crate) fn run_view(report: &Report) -> RunView {
     let outcome = outcome_word(report);
     RunView {
         command: report.command.clone(),
-        started_at: report.started_at.clone(),
+        started_at: super::when(&report.started_at),
         duration: seconds(report.duration_seconds),
         outcome,
         tone: outcome_tone(outcome),
@@ -303,7 +303,7 @@ pub(crate) fn run_view(report: &Report) -> RunView {
                 PartView {
                     file: p.file.clone(),
                     command: p.command.clone(),
-                    started_at: p.started_at.clone(),
+                    started_at: super::when(&p.started_at),
                     duration: seconds(p.duration_seconds),
                     groups: p.groups.join(", "),
                     outcome,
