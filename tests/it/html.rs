@@ -259,3 +259,37 @@ fn an_empty_history_still_writes_a_page() {
     let page = String::from_utf8(repo.read("empty.html")).unwrap();
     assert!(page.contains("No runs recorded yet"), "{page}");
 }
+
+#[test]
+fn the_exported_workflow_renders_the_merged_report_as_a_page_it_uploads() {
+    let repo = failing_repo();
+    repo.tiergate(&["export", "github", "--output", "wf.yml"])
+        .expect_code(0);
+    let workflow = String::from_utf8(repo.read("wf.yml")).unwrap();
+    let merge = workflow
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("run: tiergate report --merge "))
+        .expect("the consolidate job merges");
+    let page = workflow
+        .lines()
+        .skip_while(|l| !l.contains("name: Render the report as a page"))
+        .find_map(|l| l.trim().strip_prefix("run: tiergate "))
+        .expect("the consolidate job renders the page");
+    // The jobs' reports, where the download step puts them.
+    repo.tiergate(&["run", "fast.unit", "--save-report", "reports/unit.json"]);
+    repo.tiergate(&["run", "fast.api", "--save-report", "reports/api.json"]);
+    let merge = format!("report --merge {merge}")
+        .replace("reports/*.json", "reports/unit.json reports/api.json");
+    let args: Vec<&str> = merge.split_whitespace().collect();
+    repo.tiergate(&args);
+    let args: Vec<&str> = page.split_whitespace().collect();
+    repo.tiergate(&args).expect_code(0);
+    let uploaded = workflow
+        .lines()
+        .skip_while(|l| !l.contains("name: tiergate-html-report"))
+        .find_map(|l| l.trim().strip_prefix("path: "))
+        .expect("the page is uploaded");
+    let page = String::from_utf8(repo.read(uploaded)).unwrap();
+    assert!(page.contains("Merged from 2 reports"), "{page}");
+    assert!(page.contains("tests/test_a.py::test_login"));
+}
