@@ -246,7 +246,7 @@ mod tests {
         let svg = durations("c1", "<fast>", &[1.0, 2.0, 4.0], &[true, false, true]);
         assert_eq!(svg.matches("<rect").count(), 3);
         assert_eq!(svg.matches("class=\"bar bad\"").count(), 1);
-        assert!(svg.contains("&lt;fast&gt;"), "{svg}");
+        assert!(svg.contains("&#60;fast&#62;"), "{svg}");
         assert!(!svg.contains("<fast>"));
     }
 

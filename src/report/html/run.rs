@@ -12,6 +12,8 @@ use crate::results::GroupStatus;
 /// Failed tests listed under one group before "… and N more": a run with
 /// thousands of failures stays a page a browser opens at once.
 const TESTS_SHOWN: usize = 50;
+/// The slowest tests of a run listed.
+const SLOWEST_TESTS: usize = 10;
 
 #[derive(Template)]
 #[template(path = "run.html")]
@@ -33,6 +35,13 @@ pub(crate) struct RunView {
     pub(crate) failures: Vec<FailureView>,
     pub(crate) verdict: Option<VerdictView>,
     pub(crate) parts: Vec<PartView>,
+    pub(crate) slowest: Vec<SlowTest>,
+}
+
+pub(crate) struct SlowTest {
+    pub(crate) id: String,
+    pub(crate) place: String,
+    pub(crate) time: String,
 }
 
 pub(crate) struct StageView {
@@ -234,6 +243,31 @@ fn outcome_tone(word: &str) -> &'static str {
     }
 }
 
+/// The run's slowest tests, slowest first.
+fn slowest_tests(report: &Report) -> Vec<SlowTest> {
+    let mut all: Vec<(f64, String, &crate::results::TestResult)> = report
+        .stages
+        .iter()
+        .flat_map(|s| {
+            s.groups.iter().flat_map(move |g| {
+                g.tests
+                    .iter()
+                    .map(move |t| (t.duration, format!("{}.{}", s.stage, g.name), t))
+            })
+        })
+        .collect();
+    all.sort_by(|a, b| b.0.total_cmp(&a.0));
+    all.into_iter()
+        .take(SLOWEST_TESTS)
+        .filter(|(duration, _, _)| *duration > 0.0)
+        .map(|(duration, place, t)| SlowTest {
+            id: t.id(),
+            place,
+            time: seconds(duration),
+        })
+        .collect()
+}
+
 pub(crate) fn run_view(report: &Report) -> RunView {
     let slowest = report
         .stages
@@ -291,6 +325,7 @@ pub(crate) fn run_view(report: &Report) -> RunView {
             .flat_map(|s| s.groups.iter().filter_map(|g| failure_view(&s.stage, g)))
             .collect(),
         verdict: report.verdict.as_ref().map(verdict_view),
+        slowest: slowest_tests(report),
         parts: report
             .parts
             .iter()
