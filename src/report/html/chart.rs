@@ -6,10 +6,10 @@
 use askama::Template;
 
 /// The drawing's own coordinates; the page scales it to its column.
-const WIDTH: f64 = 360.0;
-const HEIGHT: f64 = 140.0;
+const WIDTH: f64 = 300.0;
+const HEIGHT: f64 = 130.0;
 /// Room for the value labels on the left and the run labels below.
-const LEFT: f64 = 44.0;
+const LEFT: f64 = 46.0;
 const RIGHT_MARGIN: f64 = 6.0;
 const TOP: f64 = 8.0;
 const BOTTOM: f64 = 22.0;
@@ -92,12 +92,16 @@ fn scale_top(max: f64) -> f64 {
         .unwrap_or(10.0 * magnitude)
 }
 
-/// "0.25 s", "12 s", "3 min".
+/// "0 s", "0.25 s", "12 s", "12.5 s", "3 min".
 pub(crate) fn seconds(value: f64) -> String {
     if value >= 120.0 {
         format!("{:.0} min", value / 60.0)
-    } else if value >= 10.0 {
+    } else if value >= 10.0 && (value - value.round()).abs() < 0.05 {
         format!("{value:.0} s")
+    } else if value >= 10.0 {
+        format!("{value:.1} s")
+    } else if value == 0.0 {
+        "0 s".to_owned()
     } else {
         format!("{value:.2} s")
     }
@@ -117,7 +121,8 @@ pub(crate) fn durations(id: &str, stage: &str, durations: &[f64], passed: &[bool
     let top = scale_top(durations.iter().copied().fold(0.0, f64::max));
     let right = WIDTH - RIGHT_MARGIN;
     let slot = (right - LEFT) / durations.len().max(1) as f64;
-    let width = (slot * 0.7).max(1.0);
+    // A few runs make no wide slabs: a bar is at most 24 units wide.
+    let width = (slot * 0.7).clamp(1.0, 24.0);
     let bars = durations
         .iter()
         .enumerate()
@@ -231,6 +236,15 @@ fn render(chart: Chart) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn seconds_read_short() {
+        assert_eq!(seconds(0.0), "0 s");
+        assert_eq!(seconds(0.254), "0.25 s");
+        assert_eq!(seconds(12.5), "12.5 s");
+        assert_eq!(seconds(25.0), "25 s");
+        assert_eq!(seconds(600.0), "10 min");
+    }
 
     #[test]
     fn scale_tops_are_round_numbers() {

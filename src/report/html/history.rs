@@ -32,7 +32,7 @@ pub(crate) struct HistoryPage {
 
 pub(crate) struct StageTrendView {
     pub(crate) name: String,
-    pub(crate) runs: usize,
+    pub(crate) runs: String,
     pub(crate) gate_ok: String,
     pub(crate) median: String,
     pub(crate) last: String,
@@ -87,7 +87,7 @@ pub(crate) fn page(records: &[Record]) -> HistoryPage {
         .enumerate()
         .map(|(i, t)| StageTrendView {
             name: t.stage.clone(),
-            runs: t.durations.len(),
+            runs: crate::policy::plural(t.durations.len(), "run"),
             gate_ok: format!(
                 "{:.0} %",
                 t.passed as f64 / t.durations.len().max(1) as f64 * 100.0
