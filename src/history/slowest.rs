@@ -51,7 +51,7 @@ pub(crate) fn slowest_groups(records: &[Record], count: usize) -> Vec<SlowGroup>
 
 /// When test `id` of `group` (`stage.group`) last failed: the `count` newest
 /// runs where it failed or passed only on retry, newest first, as
-/// (started_at, commit).
+/// (`started_at`, `commit`).
 pub(crate) fn last_failures(
     records: &[Record],
     group: &str,

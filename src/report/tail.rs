@@ -69,7 +69,7 @@ mod tests {
 
     #[test]
     fn the_tail_is_the_last_lines_the_terminal_shows() {
-        let output: String = (1..=45).map(|i| format!("line {i}\n")).collect();
+        let output = (1..=45).fold(String::new(), |text, i| text + &format!("line {i}\n"));
         let tail = output_tail(&output).unwrap();
         assert_eq!(tail.lines().count(), TAIL_LINES);
         assert!(tail.starts_with("line 16\n"));

@@ -198,7 +198,7 @@ impl Browser {
                 .map(|t| {
                     (
                         t["stage"].as_str().unwrap_or("").to_owned(),
-                        t["charts"].as_u64().unwrap_or(0) as usize,
+                        usize::try_from(t["charts"].as_u64().unwrap_or(0)).unwrap_or(0),
                         t["chartWidths"]
                             .as_array()
                             .into_iter()
@@ -220,7 +220,7 @@ impl Browser {
         }
     }
 
-    /// The whole page, however long, through the DevTools protocol.
+    /// The whole page, however long, through the `DevTools` protocol.
     fn screenshot(&self, name: &str) {
         let shot = call(
             "POST",
@@ -251,16 +251,34 @@ pub fn screenshots_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("target/html-screenshots")
 }
 
+/// The page's load time is recorded beside the screenshots, for people to
+/// read (tests assert facts, never times).
+fn record_load_time(name: &str, width: u32, load_ms: f64) {
+    use std::io::Write;
+    let dir = screenshots_dir();
+    let _ = std::fs::create_dir_all(&dir);
+    if let Ok(mut file) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("load-times.txt"))
+    {
+        let _ = writeln!(
+            file,
+            "{name} at {width} px: load event after {load_ms:.0} ms"
+        );
+    }
+}
+
 fn decode_base64(text: &str) -> Vec<u8> {
     let value = |c: u8| -> Option<u32> {
-        Some(match c {
+        Some(u32::from(match c {
             b'A'..=b'Z' => c - b'A',
             b'a'..=b'z' => c - b'a' + 26,
             b'0'..=b'9' => c - b'0' + 52,
             b'+' => 62,
             b'/' => 63,
             _ => return None,
-        } as u32)
+        }))
     };
     let mut out = Vec::with_capacity(text.len() / 4 * 3);
     let mut bits = 0u32;
@@ -270,7 +288,7 @@ fn decode_base64(text: &str) -> Vec<u8> {
         count += 6;
         if count >= 8 {
             count -= 8;
-            out.push((bits >> count) as u8);
+            out.push(u8::try_from((bits >> count) & 0xff).unwrap_or(0));
         }
     }
     out
@@ -296,6 +314,7 @@ pub fn look_at(page: &Path, name: &str) -> Vec<Shown> {
                 shown.overflowing
             );
             assert_eq!(shown.scripts, 0, "{name}: the page needs no script");
+            record_load_time(name, width, shown.load_ms);
             shown
         })
         .collect()

@@ -91,6 +91,7 @@ fn the_ci_full_page_shows_the_verdict_failures_and_their_output_tail() {
         report["verdict"]["readiness_score"].as_f64().unwrap()
     );
     for shown in look_at(&repo.join("ci.html"), "ci-full") {
+        assert_eq!(shown.outcome.as_deref(), Some("not deployment ready"));
         assert_eq!(shown.decision.as_deref(), Some(decision.as_str()));
         assert_eq!(shown.score.as_deref(), Some(score.as_str()));
         for seen in [

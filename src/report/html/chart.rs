@@ -1,6 +1,6 @@
 //! Plain SVG charts for the HTML report: bars of a stage's durations and the
 //! line of its success rate over its recent runs. Drawn here from the numbers
-//! (no script, no chart library), so the page reads without JavaScript and
+//! (no script, no chart library), so the page reads without a script and
 //! prints as it shows. Every label goes through the template's HTML escaping.
 
 use askama::Template;
@@ -146,7 +146,7 @@ pub(crate) fn durations(id: &str, stage: &str, durations: &[f64], passed: &[bool
         })
         .collect();
     let (first, last) = run_labels(durations.len());
-    render(Chart {
+    render(&Chart {
         frame: FRAME,
         kind: "durations",
         id: id.to_owned(),
@@ -199,7 +199,7 @@ pub(crate) fn success_rates(id: &str, stage: &str, rates: &[Option<f64>]) -> Str
         lines.push(current.join(" "));
     }
     let (first, last) = run_labels(rates.len());
-    render(Chart {
+    render(&Chart {
         frame: FRAME,
         kind: "rates",
         id: id.to_owned(),
@@ -227,7 +227,7 @@ fn ticks(at: &[(f64, String)]) -> Vec<Tick> {
         .collect()
 }
 
-fn render(chart: Chart) -> String {
+fn render(chart: &Chart) -> String {
     // Rendering into a String fails only when a value's Display fails, which
     // none of these do; an empty chart is still a valid page.
     chart.render().unwrap_or_default()
