@@ -32,6 +32,8 @@ pub(crate) struct RunRequest {
     pub(crate) extra_env: Vec<(String, String)>,
     /// `--prometheus FILE`.
     pub(crate) prometheus: Option<PathBuf>,
+    /// `--html FILE`: the report as one page.
+    pub(crate) html: Option<PathBuf>,
     /// ci-full: end with the verdict; flaky tests are read from this
     /// `history.jsonl` when it exists. The exit status follows the verdict.
     pub(crate) verdict_history: Option<PathBuf>,
@@ -57,6 +59,7 @@ impl RunRequest {
             junit: None,
             extra_env: Vec::new(),
             prometheus,
+            html: None,
             verdict_history: None,
             no_cache: false,
         }
@@ -292,6 +295,17 @@ fn finish(
     if let Some(path) = &request.save_report {
         report::json::write(&json, path)
             .map_err(|e| Error::new(format!("cannot write the report {}: {e}", path.display())))?;
+    }
+    if let Some(path) = &request.html {
+        report::html::run_page(std::slice::from_ref(&json))
+            .map_err(std::io::Error::other)
+            .and_then(|page| report::html::write(path, &page))
+            .map_err(|e| {
+                Error::new(format!(
+                    "cannot write the HTML report {}: {e}",
+                    path.display()
+                ))
+            })?;
     }
     if let Some(path) = &request.junit {
         report::write_junit(outcome, path).map_err(|e| {

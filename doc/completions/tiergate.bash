@@ -146,7 +146,7 @@ _tiergate() {
             return 0
             ;;
         tiergate__subcmd__ci__subcmd__full)
-            opts="-q -v -h --save-report --junit --prometheus --changed-since --quiet --verbose --color --help"
+            opts="-q -v -h --save-report --junit --prometheus --html --changed-since --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -161,6 +161,10 @@ _tiergate() {
                     return 0
                     ;;
                 --prometheus)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --html)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -558,12 +562,16 @@ _tiergate() {
             return 0
             ;;
         tiergate__subcmd__history)
-            opts="-q -v -h --flaky --trends --quiet --verbose --color --help"
+            opts="-q -v -h --flaky --trends --html --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --html)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -710,7 +718,7 @@ _tiergate() {
             return 0
             ;;
         tiergate__subcmd__report)
-            opts="-q -v -h --merge --format --quiet --verbose --color --help"
+            opts="-o -q -v -h --merge --format --output --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -721,7 +729,15 @@ _tiergate() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "text json markdown junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json markdown junit html" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -736,7 +752,7 @@ _tiergate() {
             return 0
             ;;
         tiergate__subcmd__run)
-            opts="-j -q -v -h --stage --group --all --changed --staged --from --to --files --changed-since --commit --save-report --junit --prometheus --jobs --exit-on-failure --no-cache --quiet --verbose --color --help"
+            opts="-j -q -v -h --stage --group --all --changed --staged --from --to --files --changed-since --commit --save-report --junit --prometheus --html --jobs --exit-on-failure --no-cache --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -779,6 +795,10 @@ _tiergate() {
                     return 0
                     ;;
                 --prometheus)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --html)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

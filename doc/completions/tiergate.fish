@@ -56,6 +56,7 @@ complete -c tiergate -n "__fish_tiergate_using_subcommand run" -l commit -d 'Sel
 complete -c tiergate -n "__fish_tiergate_using_subcommand run" -l save-report -d 'Write the JSON report here' -r -F
 complete -c tiergate -n "__fish_tiergate_using_subcommand run" -l junit -d 'Write one merged JUnit XML of everything that ran here' -r -F
 complete -c tiergate -n "__fish_tiergate_using_subcommand run" -l prometheus -d 'Write the run\'s metrics here, in Prometheus text format' -r -F
+complete -c tiergate -n "__fish_tiergate_using_subcommand run" -l html -d 'Write the report as one HTML page here (stages, failures, the verdict)' -r -F
 complete -c tiergate -n "__fish_tiergate_using_subcommand run" -s j -l jobs -d 'The slot budget for parallel groups (default: settings.jobs)' -r
 complete -c tiergate -n "__fish_tiergate_using_subcommand run" -l color -d 'Colour the output: auto (on a terminal, unless `NO_COLOR` is set), always or never' -r -f -a "auto\t''
 always\t''
@@ -121,6 +122,7 @@ complete -c tiergate -n "__fish_tiergate_using_subcommand config" -s h -l help -
 complete -c tiergate -n "__fish_tiergate_using_subcommand ci-full" -l save-report -d 'Write the JSON report here' -r -F
 complete -c tiergate -n "__fish_tiergate_using_subcommand ci-full" -l junit -d 'Write one merged JUnit XML of everything that ran here' -r -F
 complete -c tiergate -n "__fish_tiergate_using_subcommand ci-full" -l prometheus -d 'Write the run\'s metrics here, in Prometheus text format' -r -F
+complete -c tiergate -n "__fish_tiergate_using_subcommand ci-full" -l html -d 'Write the report as one HTML page here (stages, failures, the verdict)' -r -F
 complete -c tiergate -n "__fish_tiergate_using_subcommand ci-full" -l changed-since -d 'Run only what changed since REF (its commits and uncommitted work)' -r
 complete -c tiergate -n "__fish_tiergate_using_subcommand ci-full" -l color -d 'Colour the output: auto (on a terminal, unless `NO_COLOR` is set), always or never' -r -f -a "auto\t''
 always\t''
@@ -132,13 +134,15 @@ complete -c tiergate -n "__fish_tiergate_using_subcommand report" -l merge -d 'M
 complete -c tiergate -n "__fish_tiergate_using_subcommand report" -l format -d 'How to print the report(s)' -r -f -a "text\t''
 json\t''
 markdown\t''
-junit\t''"
+junit\t''
+html\t'One self-contained page (inline style and SVG charts, no script)'"
+complete -c tiergate -n "__fish_tiergate_using_subcommand report" -s o -l output -d 'Write the rendering here instead of printing it (`--format html -o report.html`)' -r -F
 complete -c tiergate -n "__fish_tiergate_using_subcommand report" -l color -d 'Colour the output: auto (on a terminal, unless `NO_COLOR` is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c tiergate -n "__fish_tiergate_using_subcommand report" -s q -l quiet -d 'One summary line instead of the full output'
 complete -c tiergate -n "__fish_tiergate_using_subcommand report" -s v -l verbose -d 'Stream every command\'s output as it runs'
-complete -c tiergate -n "__fish_tiergate_using_subcommand report" -s h -l help -d 'Print help'
+complete -c tiergate -n "__fish_tiergate_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tiergate -n "__fish_tiergate_using_subcommand export; and not __fish_seen_subcommand_from github help" -l color -d 'Colour the output: auto (on a terminal, unless `NO_COLOR` is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -156,6 +160,7 @@ complete -c tiergate -n "__fish_tiergate_using_subcommand export; and __fish_see
 complete -c tiergate -n "__fish_tiergate_using_subcommand export; and __fish_seen_subcommand_from github" -s h -l help -d 'Print help'
 complete -c tiergate -n "__fish_tiergate_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "github" -d 'A GitHub Actions workflow: a job per stage, a matrix over its groups, a merge job'
 complete -c tiergate -n "__fish_tiergate_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tiergate -n "__fish_tiergate_using_subcommand history" -l html -d 'Write the history as one HTML page here: charts per stage, slowest groups, flaky tests, budget warnings' -r -F
 complete -c tiergate -n "__fish_tiergate_using_subcommand history" -l color -d 'Colour the output: auto (on a terminal, unless `NO_COLOR` is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"

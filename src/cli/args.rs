@@ -75,12 +75,12 @@ pub(crate) enum Command {
     /// Run the whole pipeline as CI would, then give the deployment verdict.
     #[command(
         name = "ci-full",
-        after_help = "Every stage in order with CI=true and [env], the gates between stages, then the\nreadiness score term by term and the decision. Exit 0 when deployment-ready, 1 when not.\n\nExamples:\n  tiergate ci-full\n  tiergate ci-full --save-report ci.json --junit ci.xml\n  tiergate ci-full --changed-since origin/main"
+        after_help = "Every stage in order with CI=true and [env], the gates between stages, then the\nreadiness score term by term and the decision. Exit 0 when deployment-ready, 1 when not.\n\nExamples:\n  tiergate ci-full\n  tiergate ci-full --save-report ci.json --junit ci.xml --html ci.html\n  tiergate ci-full --changed-since origin/main"
     )]
     CiFull(CiFullArgs),
     /// Render saved JSON reports, or merge the per-group reports of a distributed run.
     #[command(
-        after_help = "With --merge, the reports are combined (stages in order, counts summed, gates and\nverdict recomputed) and the exit status follows the verdict: 0 deployment-ready, 1 not.\n\nExamples:\n  tiergate report report.json\n  tiergate report --format markdown report.json >> \"$GITHUB_STEP_SUMMARY\"\n  tiergate report --merge merged.json reports/*.json"
+        after_help = "With --merge, the reports are combined (stages in order, counts summed, gates and\nverdict recomputed) and the exit status follows the verdict: 0 deployment-ready, 1 not.\n\nExamples:\n  tiergate report report.json\n  tiergate report --format markdown report.json >> \"$GITHUB_STEP_SUMMARY\"\n  tiergate report --format html -o report.html report.json\n  tiergate report --merge merged.json reports/*.json"
     )]
     Report(ReportArgs),
     /// Generate CI configuration from .tiergate.toml.
@@ -90,7 +90,7 @@ pub(crate) enum Command {
     Export(ExportArgs),
     /// Past runs, flaky tests and stage trends, from the state dir's history.jsonl.
     #[command(
-        after_help = "Examples:\n  tiergate history            the last runs\n  tiergate history --flaky    tests that both passed and failed lately\n  tiergate history --trends   success rate and duration per stage"
+        after_help = "Examples:\n  tiergate history            the last runs\n  tiergate history --flaky    tests that both passed and failed lately\n  tiergate history --trends   success rate and duration per stage\n  tiergate history --html history.html   the same as one page with charts"
     )]
     History(HistoryArgs),
     /// Write a .tiergate.toml from a pre-commit or lefthook config.
@@ -123,6 +123,8 @@ pub(crate) enum ReportFormat {
     Json,
     Markdown,
     Junit,
+    /// One self-contained page (inline style and SVG charts, no script).
+    Html,
 }
 
 #[derive(Debug, Args)]
@@ -136,6 +138,9 @@ pub(crate) struct ReportArgs {
     /// How to print the report(s).
     #[arg(long, value_enum, default_value = "text")]
     pub(crate) format: ReportFormat,
+    /// Write the rendering here instead of printing it (`--format html -o report.html`).
+    #[arg(long, short, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -273,6 +278,9 @@ pub(crate) struct OutputArgs {
     /// Write the run's metrics here, in Prometheus text format.
     #[arg(long, value_name = "FILE", env = crate::env::TIERGATE_PROMETHEUS)]
     pub(crate) prometheus: Option<PathBuf>,
+    /// Write the report as one HTML page here (stages, failures, the verdict).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) html: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -283,6 +291,10 @@ pub(crate) struct HistoryArgs {
     /// Success rate and duration per stage over its recent runs.
     #[arg(long)]
     pub(crate) trends: bool,
+    /// Write the history as one HTML page here: charts per stage, slowest groups,
+    /// flaky tests, budget warnings.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) html: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -48,6 +48,7 @@ pub(crate) fn run(args: &CiFullArgs) -> Result<ExitStatus, Error> {
         junit: args.output.junit.clone(),
         extra_env: vec![(crate::env::CI.to_owned(), "true".to_owned())],
         prometheus: args.output.prometheus.clone(),
+        html: args.output.html.clone(),
         verdict_history: Some(history_path(&repo, &config)),
         no_cache: false,
     };

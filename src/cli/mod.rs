@@ -57,7 +57,7 @@ pub fn main() -> ExitStatus {
         Command::Export(args) => match args.target {
             args::ExportTarget::Github { output } => export::github(&output),
         },
-        Command::History(args) => history::run(args.flaky, args.trends),
+        Command::History(args) => history::run(args.flaky, args.trends, args.html.as_deref()),
         Command::Import(args) => import::run(&import::ImportRequest {
             tool: args.tool,
             input: args.input,

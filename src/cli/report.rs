@@ -1,13 +1,14 @@
 //! `tiergate report FILE...`: render saved JSON reports as text, JSON,
-//! Markdown or JUnit; with `--merge OUT`, combine the per-group reports of a
-//! distributed run into one, its gates and verdict recomputed.
+//! Markdown, JUnit or one HTML page (`-o FILE` writes it to a file); with
+//! `--merge OUT`, combine the per-group reports of a distributed run into
+//! one, its gates and verdict recomputed.
 
 use std::path::Path;
 
 use super::args::{ReportArgs, ReportFormat};
 use crate::config;
 use crate::error::{Error, ExitStatus};
-use crate::report::{self, json::Report};
+use crate::report::{self, json::PartReport, json::Report};
 use crate::ui;
 
 fn read(path: &Path) -> Result<Report, Error> {
@@ -37,7 +38,42 @@ fn render(report: &Report, format: ReportFormat) -> Result<String, Error> {
                 .map_err(|e| Error::new(format!("cannot render the report as JUnit: {e}")))?;
             String::from_utf8_lossy(&bytes).into_owned()
         }
+        ReportFormat::Html => html(std::slice::from_ref(report))?,
     })
+}
+
+/// One page for all the reports: a page per file would leave all but one unseen.
+fn html(reports: &[Report]) -> Result<String, Error> {
+    report::html::run_page(reports)
+        .map_err(|e| Error::new(format!("cannot render the report as HTML: {e}")))
+}
+
+/// Print the rendering, or write it to `--output`.
+fn emit(text: &str, output: Option<&Path>) -> Result<(), Error> {
+    let Some(path) = output else {
+        ui::out_raw(text.as_bytes());
+        return Ok(());
+    };
+    crate::state::write_atomic(path, text.as_bytes())
+        .map_err(|e| Error::new(format!("cannot write {}: {e}", path.display())))?;
+    ui::out(&format!("tiergate: wrote {}", path.display()));
+    Ok(())
+}
+
+/// What each merged report was, for the merged page: a report that is itself
+/// a merge gives its own parts.
+fn parts(reports: &[Report], files: &[std::path::PathBuf]) -> Vec<PartReport> {
+    reports
+        .iter()
+        .zip(files)
+        .flat_map(|(report, file)| {
+            if report.parts.is_empty() {
+                vec![PartReport::of(report, &file.display().to_string())]
+            } else {
+                report.parts.clone()
+            }
+        })
+        .collect()
 }
 
 /// The config that re-applies the gates of a merge: this repository's, when
@@ -63,17 +99,20 @@ pub(crate) fn run(args: &ReportArgs) -> Result<ExitStatus, Error> {
         .map(|p| read(p))
         .collect::<Result<Vec<_>, _>>()?;
     let Some(out) = &args.merge else {
-        let rendered: Vec<String> = reports
-            .iter()
-            .map(|r| render(r, args.format))
-            .collect::<Result<_, _>>()?;
-        for text in rendered {
-            ui::out_raw(text.as_bytes());
-        }
+        let rendered: String = if args.format == ReportFormat::Html {
+            html(&reports)?
+        } else {
+            reports
+                .iter()
+                .map(|r| render(r, args.format))
+                .collect::<Result<_, _>>()?
+        };
+        emit(&rendered, args.output.as_deref())?;
         return Ok(ExitStatus::Passed);
     };
     let config = merge_config();
     let mut merged = report::merge::merge(&reports, config.as_ref());
+    merged.parts = parts(&reports, &args.files);
     let min_success_rate = config.as_ref().map_or(0.80, |c| c.verdict.min_success_rate);
     if let Some(config) = &config {
         report::verdict::add_markers(&mut merged, config);
@@ -82,7 +121,7 @@ pub(crate) fn run(args: &ReportArgs) -> Result<ExitStatus, Error> {
     let verdict = report::verdict::apply(&mut merged, min_success_rate, 0);
     report::json::write(&merged, out)
         .map_err(|e| Error::new(format!("cannot write the report {}: {e}", out.display())))?;
-    ui::out_raw(render(&merged, args.format)?.as_bytes());
+    emit(&render(&merged, args.format)?, args.output.as_deref())?;
     report::publish::to_github(&merged);
     Ok(if verdict.deployment_ready {
         ExitStatus::Passed

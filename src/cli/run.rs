@@ -91,6 +91,7 @@ pub(crate) fn run(args: &RunArgs) -> Result<ExitStatus, Error> {
         junit: args.output.junit.clone(),
         extra_env: Vec::new(),
         prometheus: args.output.prometheus.clone(),
+        html: args.output.html.clone(),
         verdict_history: None,
         no_cache: args.no_cache,
     };

@@ -5,7 +5,8 @@
 //! a stage's `needs` become `services:` containers; an `inform` stage is
 //! `continue-on-error`. Each job runs `tiergate run --stage S --group G
 //! --save-report ...` and uploads the report; a last job merges them with
-//! `tiergate report --merge`, whose exit status applies the verdict.
+//! `tiergate report --merge`, whose exit status applies the verdict, and
+//! uploads the merged report and its HTML page.
 //!
 //! The YAML is written by hand rather than through a serializer so that it
 //! can carry comments (what to fill in) and stay readable; every value that
@@ -18,6 +19,8 @@ const CHECKOUT: &str = "actions/checkout@v4";
 const UPLOAD: &str = "actions/upload-artifact@v4";
 const DOWNLOAD: &str = "actions/download-artifact@v4";
 const REPORT_PREFIX: &str = "tiergate-report";
+/// The merged report's page: an artifact of its own, so it is one click away.
+const PAGE_ARTIFACT: &str = "tiergate-html-report";
 
 /// How the jobs get the `tiergate` binary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -201,6 +204,10 @@ pub(crate) fn workflow(config: &Config, install: Install) -> String {
         "tiergate-verdict",
         &format!("{REPORT_PREFIX}.json"),
     );
+    // After a blocked verdict too: that is when people open the page.
+    out.push_str(&format!(
+        "      # One self-contained page of the merged run (stages, failures with their output,\n      # the verdict term by term): download the `{PAGE_ARTIFACT}` artifact and open it.\n      - name: Render the report as a page\n        if: always() && hashFiles('{REPORT_PREFIX}.json') != ''\n        run: tiergate report {REPORT_PREFIX}.json --format html -o {REPORT_PREFIX}.html\n      - name: Upload the page\n        if: always()\n        uses: {UPLOAD}\n        with:\n          name: {PAGE_ARTIFACT}\n          path: {REPORT_PREFIX}.html\n          if-no-files-found: ignore\n"
+    ));
     out
 }
 

@@ -8,9 +8,11 @@
 //! - `record.rs`: the record of a run, built from its outcome
 //! - `flaky.rs`: the one definition of a flaky test (pure)
 //! - `trends.rs`: success rate and duration per stage over time (pure)
+//! - `slowest.rs`: the slowest groups, and when a test last failed (pure)
 
 mod flaky;
 mod record;
+mod slowest;
 mod trends;
 
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -27,6 +29,7 @@ use crate::select::Selection;
 pub(crate) use flaky::{changed_with_inputs, flaky_tests, FlakyTest, WINDOW as FLAKY_WINDOW};
 pub(crate) use record::Record;
 use record::RunFacts;
+pub(crate) use slowest::{last_failures, slowest_groups};
 pub(crate) use trends::{bar, sparkline, stage_trends, StageTrend};
 
 /// How many earlier runs of a stage make its duration baseline.

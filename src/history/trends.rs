@@ -14,6 +14,8 @@ pub(crate) struct StageTrend {
     pub(crate) success_rates: Vec<Option<f64>>,
     /// How many of those runs passed their gate.
     pub(crate) passed: usize,
+    /// Oldest first: whether each of those runs passed its gate.
+    pub(crate) gates: Vec<bool>,
 }
 
 /// Stages in the order they first appear, each with its recent runs (skipped ones left out).
@@ -32,6 +34,7 @@ pub(crate) fn stage_trends(records: &[Record]) -> Vec<StageTrend> {
                 durations: Vec::new(),
                 success_rates: Vec::new(),
                 passed: 0,
+                gates: Vec::new(),
             });
             gates.push(Vec::new());
             trends.len() - 1
@@ -45,6 +48,7 @@ pub(crate) fn stage_trends(records: &[Record]) -> Vec<StageTrend> {
         trend.durations.drain(..start);
         trend.success_rates.drain(..start);
         trend.passed = gates[start..].iter().filter(|p| **p).count();
+        trend.gates = gates[start..].to_vec();
     }
     trends
 }

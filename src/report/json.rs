@@ -18,6 +18,47 @@ pub(crate) struct Report {
     pub(crate) stages: Vec<StageReport>,
     pub(crate) summary: Summary,
     pub(crate) verdict: Option<serde_json::Value>,
+    /// The reports a `report --merge` combined (one per CI job, shard or
+    /// project), so the merged page still shows each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) parts: Vec<PartReport>,
+}
+
+/// One report a merge took in: where it came from and what it ran.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct PartReport {
+    /// The file it was read from.
+    pub(crate) file: String,
+    pub(crate) command: String,
+    pub(crate) started_at: String,
+    pub(crate) duration_seconds: f64,
+    /// `stage.group` of each group it ran (skipped ones left out).
+    pub(crate) groups: Vec<String>,
+    pub(crate) failed_tests: usize,
+    pub(crate) blocking_failures: bool,
+}
+
+impl PartReport {
+    pub(crate) fn of(report: &Report, file: &str) -> PartReport {
+        PartReport {
+            file: file.to_owned(),
+            command: report.command.clone(),
+            started_at: report.started_at.clone(),
+            duration_seconds: report.duration_seconds,
+            groups: report
+                .stages
+                .iter()
+                .flat_map(|s| {
+                    s.groups
+                        .iter()
+                        .filter(|g| g.status != GroupStatus::Skipped)
+                        .map(move |g| format!("{}.{}", s.stage, g.name))
+                })
+                .collect(),
+            failed_tests: report.summary.failed_tests,
+            blocking_failures: report.summary.blocking_failures,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -66,6 +107,13 @@ pub(crate) struct GroupReport {
     #[serde(default)]
     pub(crate) markers: Vec<String>,
     pub(crate) tests: Vec<TestResult>,
+    /// A failed group's last lines of output, as the terminal showed them
+    /// (escape sequences taken out), so a page rendered later shows them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) output_tail: Option<String>,
+    /// The hints shown under a failed group.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) hints: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -114,17 +162,29 @@ pub(crate) fn build(
                 groups: stage
                     .groups
                     .iter()
-                    .map(|g| GroupReport {
-                        name: g.name.clone(),
-                        status: g.status,
-                        exit_code: g.exit_code,
-                        duration: round(g.duration),
-                        cached: g.status == GroupStatus::Cached,
-                        reason: g.reason.clone(),
-                        command: g.command.clone(),
-                        coverage: g.coverage,
-                        markers: Vec::new(),
-                        tests: g.tests.clone(),
+                    .map(|g| {
+                        let failed = matches!(
+                            g.status,
+                            GroupStatus::Failed | GroupStatus::Timeout | GroupStatus::Error
+                        );
+                        GroupReport {
+                            name: g.name.clone(),
+                            status: g.status,
+                            exit_code: g.exit_code,
+                            duration: round(g.duration),
+                            cached: g.status == GroupStatus::Cached,
+                            reason: g.reason.clone(),
+                            command: g.command.clone(),
+                            coverage: g.coverage,
+                            markers: Vec::new(),
+                            tests: g.tests.clone(),
+                            output_tail: if failed {
+                                super::tail::output_tail(&g.output)
+                            } else {
+                                None
+                            },
+                            hints: if failed { g.hints.clone() } else { Vec::new() },
+                        }
                     })
                     .collect(),
             }
@@ -156,6 +216,7 @@ pub(crate) fn build(
         stages,
         summary: Summary::of(total, outcome.blocked(), coverage),
         verdict: None,
+        parts: Vec::new(),
     }
 }
 

@@ -287,7 +287,7 @@ impl fmt::Display for Escaped<'_> {
 /// How many bytes the terminal sequence at the start of `bytes` (an ESC) spans. A CSI
 /// sequence (colours, cursor moves) goes whole, so no `[31m` litter is left behind;
 /// anything else loses only its ESC.
-fn escape_sequence_len(bytes: &[u8]) -> usize {
+pub(super) fn escape_sequence_len(bytes: &[u8]) -> usize {
     if bytes.get(1) != Some(&b'[') {
         return 1;
     }

@@ -268,6 +268,8 @@ pub(crate) fn merge(reports: &[Report], config: Option<&Config>) -> Report {
         summary: Summary::of(total, stages.iter().any(|s| s.should_block), coverage),
         stages,
         verdict: None,
+        // Filled by the caller, who knows the files the reports came from.
+        parts: Vec::new(),
     }
 }
 
@@ -309,6 +311,7 @@ mod tests {
                 .collect(),
             summary: Summary::default(),
             verdict: None,
+            parts: Vec::new(),
         }
     }
 
@@ -334,6 +337,8 @@ mod tests {
             coverage: None,
             markers: Vec::new(),
             tests,
+            output_tail: None,
+            hints: Vec::new(),
         };
         let mut a = report(&["fast"]);
         a.stages[0].status = StageStatus::Passed;

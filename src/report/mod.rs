@@ -6,6 +6,7 @@
 mod budget;
 pub(crate) mod github;
 mod history;
+pub(crate) mod html;
 pub(crate) mod json;
 mod junit;
 pub(crate) mod merge;
@@ -13,6 +14,7 @@ pub(crate) mod notify;
 pub(crate) mod prometheus;
 pub(crate) mod publish;
 pub(crate) mod render;
+mod tail;
 mod terminal;
 pub(crate) mod verdict;
 

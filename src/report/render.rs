@@ -82,7 +82,7 @@ pub(crate) fn failures(report: &Report) -> Vec<Failure> {
     out
 }
 
-fn outcome_word(report: &Report) -> &'static str {
+pub(crate) fn outcome_word(report: &Report) -> &'static str {
     match &report.verdict {
         Some(v) if v["deployment_ready"] == serde_json::Value::Bool(true) => "deployment ready",
         Some(_) => "not deployment ready",
@@ -282,7 +282,7 @@ pub(crate) fn junit(report: &Report) -> std::io::Result<Vec<u8>> {
 }
 
 /// "20 tests, 1 failed, 0 skipped, success rate 95.0 %[, coverage 72.0 %]".
-fn totals(s: &super::json::Summary) -> String {
+pub(crate) fn totals(s: &super::json::Summary) -> String {
     let mut text = format!(
         "{}, {} failed, {} skipped, success rate {}",
         plural(s.total_tests, "test"),

@@ -112,6 +112,8 @@ mod tests {
             coverage: None,
             markers: markers.iter().map(|m| (*m).to_owned()).collect(),
             tests: Vec::new(),
+            output_tail: None,
+            hints: Vec::new(),
         }
     }
 
@@ -150,6 +152,7 @@ mod tests {
             stages,
             summary: Summary::default(),
             verdict: None,
+            parts: Vec::new(),
         }
     }
 

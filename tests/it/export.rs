@@ -95,6 +95,7 @@ fn the_exported_workflow_passes_actionlint() {
     assert!(text.contains("continue-on-error: true"));
     assert!(text.contains("tiergate report --merge tiergate-report.json reports/*.json"));
     assert!(text.contains("cargo install tiergate --locked"));
+    assert!(text.contains("name: tiergate-html-report\n          path: tiergate-report.html"));
     lint(&path);
 }
 

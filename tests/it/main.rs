@@ -1,6 +1,7 @@
 //! Integration tests: the built binary, real git repositories in temp
 //! folders, real child processes. One test binary, a module per area.
 
+mod browser;
 mod support;
 
 mod cache;
@@ -14,6 +15,7 @@ mod gates;
 mod github;
 mod history;
 mod hooks;
+mod html;
 mod import;
 mod integrity;
 mod missing_programs;

@@ -83,6 +83,13 @@ fn the_sixty_second_tour_runs() {
         run.stdout
     );
     assert!(run.stdout.contains("decision: deploy"), "{}", run.stdout);
+    for (page, shows) in [
+        ("report.html", "<h2>Verdict</h2>"),
+        ("history.html", "<svg"),
+    ] {
+        let html = std::fs::read_to_string(demo.join(page)).unwrap_or_default();
+        assert!(html.contains(shows), "{page} lacks {shows}: {html}");
+    }
 }
 
 #[test]
