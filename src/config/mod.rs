@@ -5,6 +5,7 @@
 
 mod command;
 mod model;
+mod path_filter;
 mod presets;
 pub(crate) mod raw;
 mod validate;
