@@ -154,15 +154,7 @@ fn summary(imported: &Imported, input: &Path, output: Option<&Path>) -> Vec<Stri
         ),
         None => format!("translated {}: {}", input.display(), parts.join(", ")),
     }];
-    if !imported.untranslated.is_empty() {
-        lines.push(format!(
-            "could not translate ({}):",
-            imported.untranslated.len()
-        ));
-        for item in &imported.untranslated {
-            lines.push(format!("  {}", crate::import::one_line(item)));
-        }
-    }
+    lines.extend(imported.report.iter().cloned());
     if output.is_some() {
         lines.push("next: `tiergate plan pre-commit` to review it, then `tiergate install`".into());
     }

@@ -20,15 +20,17 @@ use serde_norway::Value;
 
 use crate::error::{Error, Location};
 
+pub(crate) use known::install_for_program;
 pub(crate) use lefthook::translate as lefthook;
 pub(crate) use pre_commit::translate as pre_commit;
-pub(crate) use toml_out::one_line;
 
 /// The result of an import.
 #[derive(Debug)]
 pub(crate) struct Imported {
     pub(crate) text: String,
-    pub(crate) untranslated: Vec<String>,
+    /// The import report: counts, then each difference and each untranslated
+    /// hook with its reason.
+    pub(crate) report: Vec<String>,
     pub(crate) formatters: Vec<String>,
     /// Groups per stage, for the summary line: (stage, count).
     pub(crate) groups: Vec<(String, usize)>,
@@ -39,7 +41,7 @@ impl Imported {
         draft.settle_push();
         Imported {
             text: draft.render(),
-            untranslated: draft.untranslated.clone(),
+            report: draft.report(),
             formatters: draft.formatters.iter().map(|f| f.name.clone()).collect(),
             groups: [toml_out::SMOKE, toml_out::FAST, toml_out::MANUAL]
                 .iter()
@@ -227,10 +229,10 @@ pre-push:
             "sh -c 'cargo fmt' sh"
         );
         assert_eq!(config.stage("fast").unwrap().groups[0].name, "job-1");
-        assert!(imported
-            .untranslated
-            .iter()
-            .any(|u| u.contains("nested job groups")));
+        assert_eq!(
+            config.stage("fast").unwrap().groups[1].name,
+            "grouped-job-1"
+        );
     }
 
     fn push_targets(config: &config::Config) -> Vec<String> {
@@ -253,8 +255,13 @@ pre-push:
         assert_eq!(config.stage_names(), ["smoke"]);
         assert_eq!(push_targets(&config), ["smoke"]);
         assert_eq!(
-            imported.untranslated,
-            ["default_stages: stage `commit-msg` has no tiergate equivalent, dropped"]
+            imported.report,
+            [
+                "2 hooks: 0 translated, 2 translated with a difference, 0 not translated",
+                "translated with a difference:",
+                "  a (local): not run on commit-msg: tiergate does not run commit-msg hooks yet (issue 15)",
+                "  b (local): not run on commit-msg: tiergate does not run commit-msg hooks yet (issue 15)",
+            ]
         );
 
         // One commit-only hook: the shared ones are copied into fast instead.
