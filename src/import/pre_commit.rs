@@ -280,11 +280,7 @@ fn translate_hook(draft: &mut Draft, url: &str, hook: &Value, defaults: &Default
         return;
     };
     if let Some(k) = known {
-        draft.note(&format!(
-            "{}: {}",
-            k.entry.split_whitespace().next().unwrap_or(k.entry),
-            k.install
-        ));
+        draft.install(k.install);
     }
     let args = match get(hook, "args") {
         Some(value) => strings(Some(value)),
