@@ -1,5 +1,6 @@
-//! Migration: a `.pre-commit-config.yaml` or a `lefthook.yml` → the text of
-//! an equivalent `.tiergate.toml`, with what could not be translated listed.
+//! Migration: a `.pre-commit-config.yaml`, a `lefthook.yml` or husky +
+//! lint-staged → the text of an equivalent `.tiergate.toml`, with a report of
+//! each hook: translated, translated with a difference, or not translated.
 //!
 //! Pure: YAML text in, TOML text out. Reading the input and writing the
 //! output (and refusing to overwrite) belong to `cli::import`, which also
@@ -8,6 +9,7 @@
 //! `fast` (push). Nothing is guessed silently: every approximation is named
 //! in the file's header and on stdout.
 
+mod husky;
 mod known;
 mod lefthook;
 mod pre_commit;
@@ -20,6 +22,9 @@ use serde_norway::Value;
 
 use crate::error::{Error, Location};
 
+pub(crate) use husky::{
+    translate as husky, HuskyInput, LintStagedSource, GIT_HOOKS, LINT_STAGED_FILES,
+};
 pub(crate) use known::install_for_program;
 pub(crate) use lefthook::translate as lefthook;
 pub(crate) use pre_commit::translate as pre_commit;
@@ -54,7 +59,7 @@ impl Imported {
 
 /// Parse YAML, pointing at the line and column of a syntax error.
 fn parse_yaml(text: &str, file: &Path) -> Result<Value, Error> {
-    serde_norway::from_str::<Value>(text).map_err(|e| {
+    let mut value = serde_norway::from_str::<Value>(text).map_err(|e| {
         let location = e.location().map(|l| Location {
             file: file.to_path_buf(),
             line: l.line(),
@@ -63,7 +68,13 @@ fn parse_yaml(text: &str, file: &Path) -> Result<Value, Error> {
         Error::new(format!("cannot parse {} as YAML: {e}", file.display()))
             .at(location)
             .hint("fix the YAML syntax, or pass the right file with --input FILE")
-    })
+    })?;
+    // `<<: *defaults` merge keys, as pre-commit's and lefthook's YAML readers apply them.
+    value.apply_merge().map_err(|e| {
+        Error::new(format!("cannot read the YAML merge keys of {}: {e}", file.display()))
+            .hint("a `<<:` key must name a mapping (or a list of them)")
+    })?;
+    Ok(value)
 }
 
 /// The text of a scalar (`files: 1` is a number in YAML, a regex here).
