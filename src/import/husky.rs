@@ -84,10 +84,13 @@ pub(crate) fn translate(input: &HuskyInput, source: &str) -> Result<Imported, Er
                 }
                 draft.open_hook(&label);
                 if stage == Some(SMOKE) {
-                    draft.drop_hook(
-                        "no lint-staged config found (package.json `lint-staged`, .lintstagedrc*)"
-                            .into(),
-                    );
+                    draft.drop_hook(match &input.lint_staged {
+                        Some(found) => format!(
+                            "its config {} is JavaScript, which tiergate does not run: write the tasks as .lintstagedrc.json",
+                            found.file
+                        ),
+                        None => "no lint-staged config found (package.json `lint-staged`, .lintstagedrc*)".into(),
+                    });
                 } else {
                     draft.drop_hook(format!(
                         "lint-staged works on staged files, so it is translated for pre-commit only, not {hook}"
@@ -127,7 +130,9 @@ fn script_lines(text: &str) -> Vec<String> {
 fn runs_lint_staged(line: &str) -> bool {
     shell_words::split(line).is_ok_and(|words| {
         words.iter().any(|w| w == "lint-staged")
-            && words.iter().all(|w| !matches!(w.as_str(), "&&" | "||" | "|"))
+            && words
+                .iter()
+                .all(|w| !matches!(w.as_str(), "&&" | "||" | "|"))
     })
 }
 
@@ -187,7 +192,10 @@ fn lint_staged_tasks(
     found: &LintStagedSource,
 ) -> Result<Option<Vec<Task>>, Error> {
     let file = found.file.as_str();
-    if [".js", ".mjs", ".cjs"].iter().any(|ext| file.ends_with(ext)) {
+    if [".js", ".mjs", ".cjs"]
+        .iter()
+        .any(|ext| file.ends_with(ext))
+    {
         draft.untranslated(format!(
             "{file}: a JavaScript config is code, not data; write its tasks as `.lintstagedrc.json` and import again"
         ));
@@ -249,7 +257,12 @@ fn add_task(draft: &mut Draft, task: Task) {
     };
     let name = words
         .iter()
-        .find(|w| !matches!(w.as_str(), "npx" | "pnpm" | "yarn" | "bunx" | "exec" | "run" | "--"))
+        .find(|w| {
+            !matches!(
+                w.as_str(),
+                "npx" | "pnpm" | "yarn" | "bunx" | "exec" | "run" | "--"
+            )
+        })
         .cloned()
         .unwrap_or_else(|| "task".to_owned());
     let name = if task.index > 0 {

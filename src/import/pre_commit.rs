@@ -46,8 +46,12 @@ pub(crate) fn translate(text: &str, source: &Path) -> Result<Imported, Error> {
             | "files"
             | "exclude"
             | "minimum_pre_commit_version"
-            | "default_install_hook_types"
-            | "fail_fast" => {}
+            | "default_install_hook_types" => {}
+            "fail_fast" => {
+                if get_bool(&doc, "fail_fast") == Some(true) {
+                    draft.untranslated(FAIL_FAST.into());
+                }
+            }
             // Versions of the environments pre-commit builds; tiergate runs
             // the tools on PATH, whose versions the user installs.
             "default_language_version" => draft.note(
@@ -64,13 +68,29 @@ pub(crate) fn translate(text: &str, source: &Path) -> Result<Imported, Error> {
         types if types.is_empty() => vec!["pre-commit".to_owned()],
         types => types,
     };
+    // pre-commit runs a hook only for the hook types it is installed for: a
+    // `default_stages` entry of another type (pandas lists them all) never fires.
+    let mut default_stages = strings(get(&doc, "default_stages"));
+    let idle: Vec<String> = default_stages
+        .iter()
+        .filter(|name| {
+            matches!(target_of(name), Some(Target::Later(t)) if !install_types.iter().any(|i| target_of(i) == Some(Target::Later(t))))
+        })
+        .cloned()
+        .collect();
+    if !idle.is_empty() {
+        draft.untranslated(format!(
+            "default_stages: {} left out: pre-commit is not installed for them (default_install_hook_types), so it never ran hooks there",
+            idle.join(", ")
+        ));
+        default_stages.retain(|s| !idle.contains(s));
+    }
     let defaults = Defaults {
-        stages: strings(get(&doc, "default_stages")),
+        stages: default_stages,
         install_types,
         files: get_str(&doc, "files").unwrap_or_default(),
         exclude: get_str(&doc, "exclude").unwrap_or_default(),
     };
-    let fail_fast = get_bool(&doc, "fail_fast") == Some(true);
     for repo in repos {
         let url = get_str(repo, "repo").unwrap_or_default();
         let hooks = get(repo, "hooks")
@@ -79,9 +99,6 @@ pub(crate) fn translate(text: &str, source: &Path) -> Result<Imported, Error> {
             .unwrap_or_default();
         for hook in hooks {
             translate_hook(&mut draft, &url, hook, &defaults);
-            if fail_fast {
-                draft.differs(FAIL_FAST.into());
-            }
         }
     }
     Ok(Imported::from_draft(draft))
@@ -289,12 +306,7 @@ fn translate_hook(draft: &mut Draft, url: &str, hook: &Value, defaults: &Default
             .unwrap_or_default(),
     };
     let deps = strings(get(hook, "additional_dependencies"));
-    if !deps.is_empty() && local {
-        draft.differs(format!(
-            "additional_dependencies [{}] are not installed by tiergate: install them yourself",
-            deps.join(", ")
-        ));
-    } else if !deps.is_empty() {
+    if !deps.is_empty() {
         draft.note(&format!(
             "{id} ran with additional_dependencies [{}]: install them next to it",
             deps.join(", ")
@@ -343,6 +355,13 @@ fn translate_hook(draft: &mut Draft, url: &str, hook: &Value, defaults: &Default
     } else {
         Kind::Checker
     };
+    // A local hook that edits files without taking them (a generator, a
+    // lock file update, `make format`): pre-commit fails when it changed
+    // anything, so the group does too.
+    let edits = local
+        && kind == Kind::Checker
+        && !with_files
+        && known::edits_by_name(&id, &get_str(hook, "name").unwrap_or_default(), &argv);
     let run = if kind == Kind::Formatter && argv.iter().any(|a| EXIT_ON_FIX.contains(&a.as_str())) {
         argv.retain(|a| !EXIT_ON_FIX.contains(&a.as_str()));
         argv.iter()
@@ -440,19 +459,25 @@ fn translate_hook(draft: &mut Draft, url: &str, hook: &Value, defaults: &Default
 
     for hook_type in &later {
         let mut run = run.clone();
+        let mut group = GroupDraft {
+            name: id.clone(),
+            comment: comment.clone(),
+            ..GroupDraft::default()
+        };
         if matches!(*hook_type, "commit-msg" | "prepare-commit-msg") {
             // pre-commit passes the message file as the hook's one file.
             run.push_str(" {msg_file}");
+        } else if *hook_type == "pre-merge-commit" {
+            // The merge's files, filtered as on commit.
+            if pass_filenames && !with_files {
+                run.push_str(" {files}");
+            }
+            group.files = files.clone().or_else(|| Some(vec!["*".to_owned()]));
+            group.exclude.clone_from(&exclude);
+            group.regexes = regexes.clone();
         }
-        draft.later_hooks.push((
-            (*hook_type).to_owned(),
-            GroupDraft {
-                name: id.clone(),
-                run,
-                comment: comment.clone(),
-                ..GroupDraft::default()
-            },
-        ));
+        group.run = run;
+        draft.later_hooks.push(((*hook_type).to_owned(), group));
         let why = format!("tiergate does not run {hook_type} hooks yet (issue 15)");
         if stages.is_empty() {
             draft.drop_hook(format!("{why}; written commented out at the end"));
@@ -497,9 +522,10 @@ fn translate_hook(draft: &mut Draft, url: &str, hook: &Value, defaults: &Default
         } else {
             run.clone()
         };
-        if kind == Kind::Formatter {
-            // A fixer outside a commit: fail when it changed a file, as
-            // pre-commit does, rather than let the edit pass unnoticed.
+        if kind == Kind::Formatter || edits {
+            // A fixer outside a commit, or a hook that edits other files:
+            // fail when it changed a file, as pre-commit does, rather than
+            // let the edit pass unnoticed.
             run = fail_on_change(&run);
         }
         // pre-commit skips a hook no file matches; a catch-all glob does the same.

@@ -14,6 +14,7 @@ mod github;
 mod history;
 mod hooks;
 mod import;
+mod import_corpus;
 mod readme;
 mod report_merge;
 mod reports;
