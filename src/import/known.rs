@@ -1079,6 +1079,32 @@ pub(crate) fn known_hook(repo: &str, id: &str) -> Option<&'static KnownHook> {
         .find(|h| h.id == id && h.repos.iter().any(|r| repo.contains(r)))
 }
 
+/// Fixers that exit 1 after fixing a file (pre-commit-hooks' fixers,
+/// pyupgrade, ...), with no flag to turn that off: in a formatter, whose
+/// change tiergate detects itself, exit 1 counts as success.
+pub(crate) fn exits_1_on_fix(program: &str) -> bool {
+    matches!(
+        program,
+        "trailing-whitespace-fixer"
+            | "end-of-file-fixer"
+            | "mixed-line-ending"
+            | "fix-byte-order-marker"
+            | "double-quote-string-fixer"
+            | "requirements-txt-fixer"
+            | "file-contents-sorter"
+            | "fix-encoding-pragma"
+            | "sort-simple-yaml"
+            | "pretty-format-json"
+            | "pyupgrade"
+            | "add-trailing-comma"
+            | "reorder-python-imports"
+            | "setup-cfg-fmt"
+            | "pyproject-fmt"
+            | "blacken-docs"
+            | "yesqa"
+    )
+}
+
 /// Whether a local hook that takes no files edits some anyway, judged by
 /// its id, name and command: generators, lock files, `make format`.
 pub(crate) fn edits_by_name(id: &str, name: &str, argv: &[String]) -> bool {

@@ -495,10 +495,14 @@ fn translate_hook(draft: &mut Draft, url: &str, hook: &Value, defaults: &Default
     for stage in stages {
         if kind == Kind::Formatter && stage == SMOKE {
             // tiergate appends the files to a formatter; `sh -c` ignores them.
-            let run = if pass_filenames {
-                run.clone()
-            } else {
+            let run = if !pass_filenames {
                 format!("{} sh", sh_c(&run, false))
+            } else if argv.first().is_some_and(|p| known::exits_1_on_fix(p)) {
+                // Exit 1 means "fixed"; tiergate sees the fix itself, and a
+                // failure would stop `fix = "restage"`.
+                format!("{} sh {run}", sh_c("\"$@\" || [ \"$?\" -eq 1 ]", false))
+            } else {
+                run.clone()
             };
             draft.add_formatter(FormatterDraft {
                 name: id.clone(),

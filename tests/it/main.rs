@@ -15,6 +15,7 @@ mod history;
 mod hooks;
 mod import;
 mod import_corpus;
+mod import_run;
 mod readme;
 mod report_merge;
 mod reports;
