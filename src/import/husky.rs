@@ -109,7 +109,7 @@ pub(crate) fn translate(input: &HuskyInput, source: &str) -> Result<Imported, Er
                     .into(),
             );
         }
-        for task in tasks {
+        for task in &tasks {
             add_task(&mut draft, task);
         }
     }
@@ -186,7 +186,7 @@ struct Task {
 }
 
 /// The tasks of the lint-staged config; `None` when there is none to read
-/// (a JavaScript config, listed as untranslated).
+/// (a `JavaScript` config, listed as untranslated).
 fn lint_staged_tasks(
     draft: &mut Draft,
     found: &LintStagedSource,
@@ -234,7 +234,7 @@ fn lint_staged_tasks(
     Ok(Some(tasks))
 }
 
-fn add_task(draft: &mut Draft, task: Task) {
+fn add_task(draft: &mut Draft, task: &Task) {
     draft.open_hook(&format!("lint-staged `{}`: {}", task.glob, task.command));
     let words = shell_words::split(&task.command).unwrap_or_default();
     if words.first().is_some_and(|w| w == "git") && words.get(1).is_some_and(|w| w == "add") {

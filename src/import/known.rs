@@ -1198,15 +1198,8 @@ pub(crate) fn rewrites_files(argv: &[String]) -> bool {
         | "end-of-file-fixer"
         | "mixed-line-ending"
         | "rustfmt"
-        | "stylua" => true,
-        "ruff" => sub == "format" || has("--fix"),
-        "cargo" => sub == "fmt",
-        "go" => sub == "fmt" || (sub == "mod" && has("tidy")),
-        "taplo" => sub == "format" || sub == "fmt",
-        "sqlfluff" => sub == "fix",
-        "terraform" | "tofu" | "dprint" => sub == "fmt",
-        "yapf" | "docformatter" => has("-i") || has("--in-place"),
-        "pycln"
+        | "stylua"
+        | "pycln"
         | "yesqa"
         | "nbstripout"
         | "blacken-docs"
@@ -1218,14 +1211,20 @@ pub(crate) fn rewrites_files(argv: &[String]) -> bool {
         | "file-contents-sorter"
         | "fix-encoding-pragma"
         | "sort-simple-yaml" => true,
+        "ruff" => sub == "format" || has("--fix"),
+        "cargo" | "terraform" | "tofu" | "dprint" => sub == "fmt",
+        "go" => sub == "fmt" || (sub == "mod" && has("tidy")),
+        "taplo" => sub == "format" || sub == "fmt",
+        "sqlfluff" => sub == "fix",
+        "yapf" | "docformatter" | "clang-format" | "autopep8" | "autoflake" => {
+            has("-i") || has("--in-place")
+        }
         "pretty-format-json" => has("--autofix"),
         "typos" | "codespell" => has("-w") || has("--write-changes"),
         "rubocop" => has("-a") || has("-A") || has("--autocorrect") || has("--autocorrect-all"),
         "prettier" | "biome" | "@biomejs/biome" => has("--write") || has("-w") || has("--apply"),
         "eslint" | "stylelint" | "markdownlint" | "markdownlint-cli2" => has("--fix"),
         "gofmt" | "goimports" | "shfmt" => has("-w"),
-        "clang-format" | "autopep8" => has("-i") || has("--in-place"),
-        "autoflake" => has("--in-place") || has("-i"),
         _ => false,
     }
 }

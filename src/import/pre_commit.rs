@@ -144,10 +144,10 @@ const EXIT_ON_FIX: &[&str] = &[
     "--exit-non-zero-on-formatting",
 ];
 
-/// The source's regex in fancy-regex syntax: `\Z` is Python's end of text,
-/// `(?P=name)` its named backreference.
+/// The source's regex in fancy-regex syntax: `\Z` is Python's end of text.
+/// (`(?P<name>...)` and `(?P=name)` read the same in both.)
 fn python_regex(regex: &str) -> String {
-    regex.replace(r"\Z", r"\z").replace("(?P=", r"(?P=")
+    regex.replace(r"\Z", r"\z")
 }
 
 /// Several regexes that must all match, as one.
@@ -155,11 +155,12 @@ fn all_of(regexes: &[String]) -> Option<String> {
     match regexes {
         [] => None,
         [one] => Some(python_regex(one)),
-        many => Some(
-            many.iter()
-                .map(|r| format!("(?=.*?(?:{}))", scoped(&python_regex(r))))
-                .collect::<String>(),
-        ),
+        many => Some(many.iter().fold(String::new(), |mut all, r| {
+            all.push_str("(?=.*?(?:");
+            all.push_str(&scoped(&python_regex(r)));
+            all.push_str("))");
+            all
+        })),
     }
 }
 
