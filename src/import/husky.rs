@@ -305,6 +305,43 @@ fn add_task(draft: &mut Draft, task: &Task) {
 mod tests {
     use super::*;
 
+    /// lint-staged restages what its tasks change: fixers become restaging
+    /// formatters, checks groups; `git add` tasks are not needed.
+    #[test]
+    fn lint_staged_tasks_become_formatters_and_groups() {
+        let input = HuskyInput {
+            hooks: vec![("pre-commit".into(), "npx lint-staged\n".into())],
+            lint_staged: Some(LintStagedSource {
+                file: ".lintstagedrc.json".into(),
+                text: r#"{"*.ts": ["eslint --fix", "tsc-files --noEmit", "git add"]}"#.into(),
+            }),
+        };
+        let imported = translate(&input, ".husky").unwrap();
+        assert!(
+            imported
+                .text
+                .contains("[formatters.eslint]\nrun = \"eslint --fix\"\nfiles = [\"*.ts\"]"),
+            "{}",
+            imported.text
+        );
+        assert!(
+            imported
+                .text
+                .contains("run = \"tsc-files --noEmit {files}\""),
+            "{}",
+            imported.text
+        );
+        assert!(
+            imported.text.contains("fix = \"restage\""),
+            "{}",
+            imported.text
+        );
+        assert_eq!(
+            imported.report[0],
+            "3 hooks: 3 translated, 0 translated with a difference, 0 not translated"
+        );
+    }
+
     #[test]
     fn husky_boilerplate_is_skipped() {
         let text = "#!/usr/bin/env sh\n. \"$(dirname -- \"$0\")/_/husky.sh\"\n\nnpx lint-staged\n# comment\nnpm test\n";

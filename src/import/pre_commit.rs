@@ -700,6 +700,51 @@ fn combine(files: Option<Vec<String>>, types: Option<Vec<String>>) -> Option<Vec
 mod tests {
     use super::*;
 
+    /// A hook's regex and the config-wide one must both match; either
+    /// exclude excludes.
+    #[test]
+    fn regexes_combine_as_pre_commit_applies_them() {
+        let both = all_of(&[r"^src/(?!legacy/)".into(), "(?x)^(a|src)/\n".into()]).unwrap();
+        let regex = fancy_regex::Regex::new(&both).unwrap();
+        assert!(regex.is_match("src/x.py").unwrap());
+        assert!(!regex.is_match("src/legacy/x.py").unwrap());
+        assert!(!regex.is_match("a/x.py").unwrap());
+        let either = any_of(&["^docs/".into(), r"\.lock\Z".into()]).unwrap();
+        let regex = fancy_regex::Regex::new(&either).unwrap();
+        assert!(regex.is_match("docs/a.md").unwrap());
+        assert!(regex.is_match("uv.lock").unwrap());
+        assert!(!regex.is_match("src/a.py").unwrap());
+    }
+
+    #[test]
+    fn pygrep_flags_become_grep_flags() {
+        let run = pygrep("TODO", &["-i".into(), "--multiline".into()]).unwrap();
+        assert!(run.contains("grep -lPiz"), "{run}");
+        assert!(run.contains("'(?m)TODO'"), "{run}");
+        let negate = pygrep("^# SPDX", &["--negate".into()]).unwrap();
+        assert!(negate.contains("grep -LP"), "{negate}");
+        assert!(pygrep("x", &["--unknown".into()]).is_err());
+    }
+
+    /// The issue's report: a local `uv run ruff --fix --exit-non-zero-on-fix`
+    /// hook kept its flag, and a client generator became a group whose
+    /// edits went unnoticed.
+    #[test]
+    fn local_fixers_lose_exit_on_fix_flags_and_generators_fail_on_change() {
+        let yaml = "repos:\n  - repo: local\n    hooks:\n      - id: ruff\n        entry: uv run ruff check --fix --exit-non-zero-on-fix\n        language: unsupported\n        types: [python]\n      - id: generate-client\n        entry: bash ./scripts/generate-client.sh\n        language: unsupported\n        pass_filenames: false\n        files: ^backend/\n";
+        let imported = translate(yaml, Path::new("p.yaml")).unwrap();
+        assert!(
+            imported.text.contains("run = \"uv run ruff check --fix\""),
+            "{}",
+            imported.text
+        );
+        assert!(
+            imported.text.contains("files were modified by this hook"),
+            "{}",
+            imported.text
+        );
+    }
+
     #[test]
     fn folders_and_types_combine() {
         assert_eq!(
