@@ -177,6 +177,8 @@ pub(crate) const fn install_line(command: &str) -> &'static str {
         "sqlfluff" => "pip install sqlfluff",
         "detect-secrets-hook" => "pip install detect-secrets",
         "cz" => "pip install commitizen",
+        "commitlint" => "npm install -g @commitlint/cli",
+        "gitlint" => "pip install gitlint",
         "conventional-pre-commit" => "pip install conventional-pre-commit",
         "zizmor" => "pip install zizmor",
         "mdformat" => "pip install mdformat",
@@ -1035,6 +1037,28 @@ pub(crate) static KNOWN_HOOKS: &[KnownHook] = &[
         Checker,
         &[],
     ),
+    KnownHook {
+        stages: &["commit-msg"],
+        pass_filenames: false,
+        ..hook(
+            &["commitlint-pre-commit-hook"],
+            "commitlint",
+            "commitlint --edit",
+            Checker,
+            &[],
+        )
+    },
+    KnownHook {
+        args: &["--staged", "--msg-filename"],
+        stages: &["commit-msg"],
+        ..hook(
+            &["jorisroovers/gitlint"],
+            "gitlint",
+            "gitlint",
+            Checker,
+            &[],
+        )
+    },
     pygrep(
         "python-check-blanket-noqa",
         r"(?i)# noqa(?!: )",
