@@ -1059,6 +1059,72 @@ pub(crate) static KNOWN_HOOKS: &[KnownHook] = &[
             &[],
         )
     },
+    hook(
+        &["executablebooks/mdformat"],
+        "mdformat",
+        "mdformat",
+        Formatter,
+        &["markdown"],
+    ),
+    hook(
+        &["cython-lint"],
+        "cython-lint",
+        "cython-lint",
+        Checker,
+        &["cython"],
+    ),
+    hook(
+        &["cython-lint"],
+        "double-quote-cython-strings",
+        "double-quote-cython-strings",
+        Formatter,
+        &["cython"],
+    ),
+    hook(
+        &["sphinx-contrib/sphinx-lint"],
+        "sphinx-lint",
+        "sphinx-lint",
+        Checker,
+        &["rst"],
+    ),
+    hook(
+        &["econchick/interrogate"],
+        "interrogate",
+        "interrogate",
+        Checker,
+        &["python"],
+    ),
+    hook(
+        &["ikamensh/flynt"],
+        "flynt",
+        "flynt",
+        Formatter,
+        &["python"],
+    ),
+    hook(
+        &["python-typing-update"],
+        "python-typing-update",
+        "python-typing-update",
+        Formatter,
+        &["python"],
+    ),
+    hook(
+        &["sqlalchemyorg/zimports"],
+        "zimports",
+        "zimports",
+        Formatter,
+        &["python"],
+    ),
+    KnownHook {
+        pass_filenames: false,
+        ..hook(
+            &["scientific-python/cookie"],
+            "sp-repo-review",
+            "repo-review",
+            Checker,
+            &[],
+        )
+    },
     pygrep(
         "python-check-blanket-noqa",
         r"(?i)# noqa(?!: )",
