@@ -1327,6 +1327,24 @@ mod tests {
         shell_words::split(s).unwrap()
     }
 
+    /// `doctor`'s fix for a missing program names the package to install.
+    #[test]
+    fn install_lines_name_the_package() {
+        assert_eq!(install_for_program("typos"), Some("pip install typos"));
+        assert_eq!(
+            install_for_program("end-of-file-fixer"),
+            Some("pip install pre-commit-hooks")
+        );
+        assert_eq!(
+            install_for_program("prettier"),
+            Some("npm install -g prettier")
+        );
+        assert_eq!(install_for_program("my-own-script"), None);
+        // Every catalogue entry says where its command comes from.
+        assert!(KNOWN_HOOKS.len() >= 60);
+        assert!(KNOWN_HOOKS.iter().all(|h| !h.install.is_empty()));
+    }
+
     #[test]
     fn formatters_are_told_from_checkers() {
         assert!(rewrites_files(&argv("black")));
