@@ -24,6 +24,14 @@ pip_install black black
 pip_install psycopg "psycopg[binary]"
 command -v ruff >/dev/null || python3 -m pip install --quiet --disable-pip-version-check ruff
 
+# The tools of the import run test (tests/it/import_run.rs): the real
+# pre-commit, and what the imported remote hooks run, from PyPI.
+pip_install pre_commit pre-commit
+pip_install pre_commit_hooks pre-commit-hooks
+pip_install codespell_lib codespell
+pip_install yamllint yamllint
+command -v typos >/dev/null || python3 -m pip install --quiet --disable-pip-version-check typos
+
 # PostgreSQL's binaries from Debian's packages. No server is used or
 # started here: the example's [services.postgres] (scripts/postgres.sh)
 # creates its own throwaway cluster with initdb on a socket of its own, so a

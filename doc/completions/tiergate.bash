@@ -606,7 +606,7 @@ _tiergate() {
             return 0
             ;;
         tiergate__subcmd__import)
-            opts="-i -o -q -v -h --input --output --force --quiet --verbose --color --help pre-commit lefthook"
+            opts="-i -o -q -v -h --input --output --force --quiet --verbose --color --help pre-commit lefthook husky"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -42,7 +42,7 @@ complete -c tiergate -n "__fish_tiergate_needs_command" -f -a "ci-full" -d 'Run 
 complete -c tiergate -n "__fish_tiergate_needs_command" -f -a "report" -d 'Render saved JSON reports, or merge the per-group reports of a distributed run'
 complete -c tiergate -n "__fish_tiergate_needs_command" -f -a "export" -d 'Generate CI configuration from .tiergate.toml'
 complete -c tiergate -n "__fish_tiergate_needs_command" -f -a "history" -d 'Past runs, flaky tests and stage trends, from the state dir\'s history.jsonl'
-complete -c tiergate -n "__fish_tiergate_needs_command" -f -a "import" -d 'Write a .tiergate.toml from a pre-commit or lefthook config'
+complete -c tiergate -n "__fish_tiergate_needs_command" -f -a "import" -d 'Write a .tiergate.toml from a pre-commit, lefthook or husky + lint-staged config'
 complete -c tiergate -n "__fish_tiergate_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c tiergate -n "__fish_tiergate_needs_command" -f -a "recover" -d 'List and restore unstaged work a crashed or killed run left stashed'
 complete -c tiergate -n "__fish_tiergate_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -169,7 +169,7 @@ complete -c tiergate -n "__fish_tiergate_using_subcommand history" -l trends -d 
 complete -c tiergate -n "__fish_tiergate_using_subcommand history" -s q -l quiet -d 'One summary line instead of the full output'
 complete -c tiergate -n "__fish_tiergate_using_subcommand history" -s v -l verbose -d 'Stream every command\'s output as it runs'
 complete -c tiergate -n "__fish_tiergate_using_subcommand history" -s h -l help -d 'Print help'
-complete -c tiergate -n "__fish_tiergate_using_subcommand import" -s i -l input -d 'The config to read (default: .pre-commit-config.yaml, or lefthook.yml / .lefthook.yml)' -r -F
+complete -c tiergate -n "__fish_tiergate_using_subcommand import" -s i -l input -d 'The config to read (default: .pre-commit-config.yaml, or lefthook.yml / .lefthook.yml); for husky, the project folder (default: the current one)' -r -F
 complete -c tiergate -n "__fish_tiergate_using_subcommand import" -s o -l output -d 'Where to write the new config; `-` prints it to stdout' -r -F
 complete -c tiergate -n "__fish_tiergate_using_subcommand import" -l color -d 'Colour the output: auto (on a terminal, unless `NO_COLOR` is set), always or never' -r -f -a "auto\t''
 always\t''
@@ -177,7 +177,7 @@ never\t''"
 complete -c tiergate -n "__fish_tiergate_using_subcommand import" -l force -d 'Overwrite the output file when it exists'
 complete -c tiergate -n "__fish_tiergate_using_subcommand import" -s q -l quiet -d 'One summary line instead of the full output'
 complete -c tiergate -n "__fish_tiergate_using_subcommand import" -s v -l verbose -d 'Stream every command\'s output as it runs'
-complete -c tiergate -n "__fish_tiergate_using_subcommand import" -s h -l help -d 'Print help'
+complete -c tiergate -n "__fish_tiergate_using_subcommand import" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tiergate -n "__fish_tiergate_using_subcommand completions" -l color -d 'Colour the output: auto (on a terminal, unless `NO_COLOR` is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -201,7 +201,7 @@ complete -c tiergate -n "__fish_tiergate_using_subcommand help; and not __fish_s
 complete -c tiergate -n "__fish_tiergate_using_subcommand help; and not __fish_seen_subcommand_from run hook plan install uninstall doctor config ci-full report export history import completions recover help" -f -a "report" -d 'Render saved JSON reports, or merge the per-group reports of a distributed run'
 complete -c tiergate -n "__fish_tiergate_using_subcommand help; and not __fish_seen_subcommand_from run hook plan install uninstall doctor config ci-full report export history import completions recover help" -f -a "export" -d 'Generate CI configuration from .tiergate.toml'
 complete -c tiergate -n "__fish_tiergate_using_subcommand help; and not __fish_seen_subcommand_from run hook plan install uninstall doctor config ci-full report export history import completions recover help" -f -a "history" -d 'Past runs, flaky tests and stage trends, from the state dir\'s history.jsonl'
-complete -c tiergate -n "__fish_tiergate_using_subcommand help; and not __fish_seen_subcommand_from run hook plan install uninstall doctor config ci-full report export history import completions recover help" -f -a "import" -d 'Write a .tiergate.toml from a pre-commit or lefthook config'
+complete -c tiergate -n "__fish_tiergate_using_subcommand help; and not __fish_seen_subcommand_from run hook plan install uninstall doctor config ci-full report export history import completions recover help" -f -a "import" -d 'Write a .tiergate.toml from a pre-commit, lefthook or husky + lint-staged config'
 complete -c tiergate -n "__fish_tiergate_using_subcommand help; and not __fish_seen_subcommand_from run hook plan install uninstall doctor config ci-full report export history import completions recover help" -f -a "completions" -d 'Print a shell completion script'
 complete -c tiergate -n "__fish_tiergate_using_subcommand help; and not __fish_seen_subcommand_from run hook plan install uninstall doctor config ci-full report export history import completions recover help" -f -a "recover" -d 'List and restore unstaged work a crashed or killed run left stashed'
 complete -c tiergate -n "__fish_tiergate_using_subcommand help; and not __fish_seen_subcommand_from run hook plan install uninstall doctor config ci-full report export history import completions recover help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -251,6 +251,7 @@ pub(crate) mod tests {
             env_inputs: Vec::new(),
             cache: true,
             coverage: None,
+            filter: crate::config::PathFilter::default(),
         }
     }
 }

@@ -93,9 +93,9 @@ pub(crate) enum Command {
         after_help = "Examples:\n  tiergate history            the last runs\n  tiergate history --flaky    tests that both passed and failed lately\n  tiergate history --trends   success rate and duration per stage\n  tiergate history --html history.html   the same as one page with charts"
     )]
     History(HistoryArgs),
-    /// Write a .tiergate.toml from a pre-commit or lefthook config.
+    /// Write a .tiergate.toml from a pre-commit, lefthook or husky + lint-staged config.
     #[command(
-        after_help = "Examples:\n  tiergate import pre-commit                  read .pre-commit-config.yaml, write .tiergate.toml\n  tiergate import lefthook --output -         print the translation instead\n  tiergate import pre-commit --input ci/pre-commit.yaml --force\n\nWhat could not be translated is listed on stdout and at the top of the file."
+        after_help = "Examples:\n  tiergate import pre-commit                  read .pre-commit-config.yaml, write .tiergate.toml\n  tiergate import lefthook --output -         print the translation instead\n  tiergate import pre-commit --input ci/pre-commit.yaml --force\n  tiergate import husky                       read .husky/* and the lint-staged config\n\nEach hook is reported as translated, translated with a difference, or not translated (with why), on stdout and at the top of the file."
     )]
     Import(ImportArgs),
     /// Print a shell completion script.
@@ -302,7 +302,8 @@ pub(crate) struct ImportArgs {
     /// The tool whose config to translate.
     #[arg(value_enum)]
     pub(crate) tool: super::import::Tool,
-    /// The config to read (default: .pre-commit-config.yaml, or lefthook.yml / .lefthook.yml).
+    /// The config to read (default: .pre-commit-config.yaml, or lefthook.yml / .lefthook.yml);
+    /// for husky, the project folder (default: the current one).
     #[arg(long, short = 'i', value_name = "FILE")]
     pub(crate) input: Option<PathBuf>,
     /// Where to write the new config; `-` prints it to stdout.

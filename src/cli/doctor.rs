@@ -123,7 +123,10 @@ pub(crate) fn run() -> Result<ExitStatus, Error> {
             missing = true;
             findings.problem(
                 &format!("program `{}` of {owner} is not on PATH", command.program()),
-                &format!("install `{}`, or fix the `run` command", command.program()),
+                &match crate::import::install_for_program(command.program()) {
+                    Some(line) => format!("install it: {line}; or fix the `run` command"),
+                    None => format!("install `{}`, or fix the `run` command", command.program()),
+                },
             );
         } else if let Some(sub) = cargo_subcommand::external_subcommand(command, repo.root(), &env)
         {

@@ -16,6 +16,9 @@ use crate::ui;
 pub(crate) enum Tool {
     PreCommit,
     Lefthook,
+    /// `.husky/*` scripts and the lint-staged config they run.
+    #[value(alias = "lint-staged")]
+    Husky,
 }
 
 impl Tool {
@@ -23,6 +26,7 @@ impl Tool {
         match self {
             Tool::PreCommit => "pre-commit",
             Tool::Lefthook => "lefthook",
+            Tool::Husky => "husky",
         }
     }
 
@@ -36,6 +40,8 @@ impl Tool {
                 ".lefthook.yml",
                 ".lefthook.yaml",
             ],
+            // The project folder: `.husky/` and package.json or `.lintstagedrc*`.
+            Tool::Husky => &["."],
         }
     }
 }
@@ -56,7 +62,7 @@ pub(crate) fn run(request: &ImportRequest) -> Result<ExitStatus, Error> {
             .default_inputs()
             .iter()
             .map(PathBuf::from)
-            .find(|p| p.is_file())
+            .find(|p| p.is_file() || (tool == Tool::Husky && p.is_dir()))
             .ok_or_else(|| {
                 Error::new(format!(
                     "no {} config here: looked for {}",
@@ -66,10 +72,12 @@ pub(crate) fn run(request: &ImportRequest) -> Result<ExitStatus, Error> {
                 .hint("run it in the folder that holds the config, or pass --input FILE")
             })?,
     };
-    let text = std::fs::read_to_string(&input).map_err(|e| {
-        Error::new(format!("cannot read {}: {e}", input.display()))
-            .hint("pass the config to translate with --input FILE")
-    })?;
+    let read = |path: &Path| {
+        std::fs::read_to_string(path).map_err(|e| {
+            Error::new(format!("cannot read {}: {e}", path.display()))
+                .hint("pass the config to translate with --input FILE")
+        })
+    };
     let to_stdout = request.output == Path::new("-");
     if !to_stdout && !request.force && request.output.exists() {
         return Err(Error::new(format!(
@@ -81,8 +89,17 @@ pub(crate) fn run(request: &ImportRequest) -> Result<ExitStatus, Error> {
         ));
     }
     let imported = match tool {
-        Tool::PreCommit => import::pre_commit(&text, &input)?,
-        Tool::Lefthook => import::lefthook(&text, &input)?,
+        Tool::PreCommit => import::pre_commit(&read(&input)?, &input)?,
+        Tool::Lefthook => import::lefthook(&read(&input)?, &input)?,
+        Tool::Husky => {
+            let found = husky_input(&input)?;
+            let source = if input == Path::new(".") {
+                ".husky/ and lint-staged".to_owned()
+            } else {
+                format!("{}/.husky/ and lint-staged", input.display())
+            };
+            import::husky(&found, &source)?
+        }
     };
     // A translation that does not load is a bug here, never the user's to fix.
     config::from_text(
@@ -113,6 +130,63 @@ pub(crate) fn run(request: &ImportRequest) -> Result<ExitStatus, Error> {
         ui::out(&line);
     }
     Ok(ExitStatus::Passed)
+}
+
+/// The `.husky/<hook>` scripts of `dir` and its lint-staged config, looked
+/// up as lint-staged does: package.json's `lint-staged` key, then the
+/// `.lintstagedrc*` files.
+fn husky_input(dir: &Path) -> Result<import::HuskyInput, Error> {
+    let read = |path: &Path| {
+        std::fs::read_to_string(path).map_err(|e| {
+            Error::new(format!("cannot read {}: {e}", path.display()))
+                .hint("pass the project folder with --input DIR")
+        })
+    };
+    let mut input = import::HuskyInput::default();
+    let husky = dir.join(".husky");
+    if let Ok(entries) = std::fs::read_dir(&husky) {
+        let mut names: Vec<String> = entries
+            .filter_map(Result::ok)
+            .filter(|e| e.path().is_file())
+            .filter_map(|e| e.file_name().into_string().ok())
+            .filter(|n| import::GIT_HOOKS.contains(&n.as_str()))
+            .collect();
+        names.sort();
+        for name in names {
+            let text = read(&husky.join(&name))?;
+            input.hooks.push((name, text));
+        }
+    }
+    let package = dir.join("package.json");
+    if package.is_file() {
+        let text = read(&package)?;
+        if text.contains("\"lint-staged\"") {
+            input.lint_staged = Some(import::LintStagedSource {
+                file: "package.json".into(),
+                text,
+            });
+        }
+    }
+    if input.lint_staged.is_none() {
+        for name in import::LINT_STAGED_FILES {
+            let path = dir.join(name);
+            if path.is_file() {
+                input.lint_staged = Some(import::LintStagedSource {
+                    file: (*name).to_owned(),
+                    text: read(&path)?,
+                });
+                break;
+            }
+        }
+    }
+    if input.hooks.is_empty() && input.lint_staged.is_none() {
+        return Err(Error::new(format!(
+            "no husky hooks nor lint-staged config in {}: looked for .husky/<hook>, package.json `lint-staged`, .lintstagedrc*",
+            dir.display()
+        ))
+        .hint("run it in the project folder, or pass it with --input DIR"));
+    }
+    Ok(input)
 }
 
 /// Write through a temporary file; without `force`, never over a file that
@@ -154,15 +228,7 @@ fn summary(imported: &Imported, input: &Path, output: Option<&Path>) -> Vec<Stri
         ),
         None => format!("translated {}: {}", input.display(), parts.join(", ")),
     }];
-    if !imported.untranslated.is_empty() {
-        lines.push(format!(
-            "could not translate ({}):",
-            imported.untranslated.len()
-        ));
-        for item in &imported.untranslated {
-            lines.push(format!("  {}", crate::import::one_line(item)));
-        }
-    }
+    lines.extend(imported.report.iter().cloned());
     if output.is_some() {
         lines.push("next: `tiergate plan pre-commit` to review it, then `tiergate install`".into());
     }

@@ -107,7 +107,7 @@ pub(crate) fn run(args: &PlanArgs) -> Result<ExitStatus, Error> {
 
     let skip = crate::runner::skip_list(&config);
     if hook == Some(HookName::PreCommit) {
-        show_formatters(&config, &selection.files, &skip, verbose);
+        show_formatters(&config, repo.root(), &selection.files, &skip, verbose);
     }
     let built = plan::build(&config, &targets, &selection, &skip);
     let cache = if verbose {
@@ -192,6 +192,7 @@ pub(crate) fn run(args: &PlanArgs) -> Result<ExitStatus, Error> {
 /// why it would not run: they change files before any stage runs.
 fn show_formatters(
     config: &config::Config,
+    root: &std::path::Path,
     staged: &[Vec<u8>],
     skip: &plan::SkipList,
     verbose: bool,
@@ -217,7 +218,7 @@ fn show_formatters(
             ));
             continue;
         }
-        let files = crate::pipeline::formatters::files_for(formatter, staged);
+        let files = crate::pipeline::formatters::files_for(formatter, staged, root);
         if files.is_empty() {
             ui::out(&format!(
                 "  {} {}: no staged file matches {}",

@@ -54,7 +54,8 @@ pub(crate) fn run(
         .iter()
         .filter_map(|n| config.formatter(n))
         .filter(|f| {
-            skip.skips_formatter(&f.name) || !pipeline::formatters::files_for(f, &staged).is_empty()
+            skip.skips_formatter(&f.name)
+                || !pipeline::formatters::files_for(f, &staged, repo.root()).is_empty()
         })
         .collect();
     let selection = changes::from_changes(repo, config, staged_changes)?;
@@ -275,7 +276,7 @@ fn format(
     let inputs: Vec<Vec<u8>> = formatters
         .iter()
         .filter(|f| !skip.skips_formatter(&f.name))
-        .flat_map(|f| pipeline::formatters::files_for(f, staged))
+        .flat_map(|f| pipeline::formatters::files_for(f, staged, repo.root()))
         .collect();
     stash
         .begin_formatting(&inputs)

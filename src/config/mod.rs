@@ -7,6 +7,7 @@ mod command;
 mod effective;
 mod markers;
 mod model;
+mod path_filter;
 mod presets;
 pub(crate) mod raw;
 mod validate;

@@ -9,6 +9,7 @@ use std::time::Duration;
 use globset::GlobSet;
 
 use super::command::CommandTemplate;
+pub(crate) use super::path_filter::{is_text_file, PathFilter, PathRegex};
 
 /// Where the configuration came from, for messages and `config --show-effective`.
 #[derive(Debug, Clone)]
@@ -159,6 +160,10 @@ pub(crate) struct Formatter {
     pub(crate) run: CommandTemplate,
     pub(crate) files: Globs,
     pub(crate) exclude: Globs,
+    /// `files_regex` and `exclude_regex` (its `exclude` stays above).
+    pub(crate) filter: PathFilter,
+    /// Only the files git considers text.
+    pub(crate) text_only: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -219,6 +224,8 @@ pub(crate) struct Group {
     pub(crate) env_inputs: Vec<String>,
     pub(crate) cache: bool,
     pub(crate) coverage: Option<PathBuf>,
+    /// `exclude`, `files_regex` and `exclude_regex`.
+    pub(crate) filter: PathFilter,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -86,6 +86,15 @@ pub(crate) struct RawFormatter {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub(crate) exclude: Vec<Spanned<String>>,
+    /// A path regex the files must also match (look-around allowed).
+    #[schemars(with = "Option<String>")]
+    pub(crate) files_regex: Option<Spanned<String>>,
+    /// A path regex of files to leave out (look-around allowed).
+    #[schemars(with = "Option<String>")]
+    pub(crate) exclude_regex: Option<Spanned<String>>,
+    /// Only files git considers text (no NUL byte in the first 8000 bytes, not a symlink).
+    #[serde(default)]
+    pub(crate) text_only: bool,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -147,6 +156,15 @@ pub(crate) struct RawGroup {
     pub(crate) env_inputs: Vec<String>,
     pub(crate) cache: Option<bool>,
     pub(crate) coverage: Option<String>,
+    /// Globs of changed files the group does not get, like a formatter's `exclude`.
+    #[schemars(with = "Option<Vec<String>>")]
+    pub(crate) exclude: Option<Vec<Spanned<String>>>,
+    /// A path regex the files must also match (look-around allowed).
+    #[schemars(with = "Option<String>")]
+    pub(crate) files_regex: Option<Spanned<String>>,
+    /// A path regex of files to leave out (look-around allowed).
+    #[schemars(with = "Option<String>")]
+    pub(crate) exclude_regex: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]

@@ -13,8 +13,8 @@ use toml::Spanned;
 use super::command::CommandTemplate;
 use super::model::{
     Budget, Config, FailWhen, Fix, FlakyResult, Formatter, Gate, Globs, Group, Hint, Hooks,
-    Isolation, NoTests, OnFail, PreCommit, PrePush, PreRelease, PushDirty, Quarantine,
-    ReleaseSelection, SelectRule, Service, Settings, Source, Stage, Target, Unmatched,
+    Isolation, NoTests, OnFail, PathFilter, PathRegex, PreCommit, PrePush, PreRelease, PushDirty,
+    Quarantine, ReleaseSelection, SelectRule, Service, Settings, Source, Stage, Target, Unmatched,
     VerdictSettings,
 };
 use super::raw::{RawConfig, RawGate, RawGroup, RawHook, RawService, RawStage};
@@ -173,6 +173,14 @@ pub(crate) fn validate(
             run: run.with_files_appended(),
             files: globs(&raw_formatter.files, origin, &format!("{key}.files"))?,
             exclude: globs(&raw_formatter.exclude, origin, &format!("{key}.exclude"))?,
+            filter: path_filter(
+                None,
+                raw_formatter.files_regex.as_ref(),
+                raw_formatter.exclude_regex.as_ref(),
+                origin,
+                &key,
+            )?,
+            text_only: raw_formatter.text_only,
         });
     }
 
@@ -808,6 +816,41 @@ fn group(
         env_inputs: raw.env_inputs.clone(),
         cache: raw.cache.unwrap_or(true),
         coverage: raw.coverage.as_ref().map(Into::into),
+        filter: path_filter(
+            raw.exclude.as_deref(),
+            raw.files_regex.as_ref(),
+            raw.exclude_regex.as_ref(),
+            origin,
+            &key,
+        )?,
+    })
+}
+
+/// `exclude`, `files_regex` and `exclude_regex`, each checked at load.
+fn path_filter(
+    exclude: Option<&[Spanned<String>]>,
+    files_regex: Option<&Spanned<String>>,
+    exclude_regex: Option<&Spanned<String>>,
+    origin: &Origin<'_>,
+    key: &str,
+) -> Result<PathFilter, Error> {
+    let regex = |value: Option<&Spanned<String>>, name: &str| {
+        value
+            .map(|v| {
+                PathRegex::new(v.get_ref()).map_err(|e| {
+                    Error::new(format!("invalid regex `{}` in {key}.{name}: {e}", v.get_ref()))
+                        .at(origin.at(v))
+                        .hint("a path regex is searched in the path, as pre-commit does: `^docs/`, `\\.py$`, `^(?!tests/)`")
+                })
+            })
+            .transpose()
+    };
+    Ok(PathFilter {
+        exclude: exclude
+            .map(|e| globs(e, origin, &format!("{key}.exclude")))
+            .transpose()?,
+        files_regex: regex(files_regex, "files_regex")?,
+        exclude_regex: regex(exclude_regex, "exclude_regex")?,
     })
 }
 

@@ -11,7 +11,7 @@ use serde_norway::Value;
 
 use super::known;
 use super::regex_glob::to_globs;
-use super::toml_out::{Draft, FormatterDraft, GroupDraft, FAST, SMOKE};
+use super::toml_out::{Draft, FormatterDraft, GroupDraft, Regexes, FAST, SMOKE};
 use super::{get, get_bool, get_str, needs_shell, parse_yaml, scalar, sh_c, strings, Imported};
 use crate::error::Error;
 
@@ -50,143 +50,253 @@ pub(crate) fn translate(text: &str, source: &Path) -> Result<Imported, Error> {
     let mut draft = Draft::new("lefthook", &source.display().to_string());
     let source_dir = get_str(&doc, "source_dir").unwrap_or_else(|| ".lefthook/".into());
     let doublestar = get_str(&doc, "glob_matcher").as_deref() == Some("doublestar");
+    let templates: Vec<(String, String)> = get(&doc, "templates")
+        .and_then(Value::as_mapping)
+        .into_iter()
+        .flatten()
+        .filter_map(|(k, v)| Some((scalar(k)?, scalar(v)?)))
+        .collect();
+    let context = Context {
+        source_dir: &source_dir,
+        doublestar,
+        templates: &templates,
+    };
     for (key, value) in map {
         let Some(key) = key.as_str() else { continue };
         match key {
-            "pre-commit" => section(&mut draft, key, SMOKE, value, &source_dir, doublestar),
-            "pre-push" => section(&mut draft, key, FAST, value, &source_dir, doublestar),
-            "min_version"
-            | "colors"
-            | "no_tty"
-            | "source_dir"
-            | "source_dir_local"
-            | "skip_output"
-            | "output"
-            | "rc"
-            | "assert_lefthook_installed"
-            | "lefthook"
-            | "glob_matcher"
-            | "templates" => {}
+            "pre-commit" => section(&mut draft, key, Some(SMOKE), value, &context),
+            "pre-push" => section(&mut draft, key, Some(FAST), value, &context),
+            // Read above, or only about lefthook's own output.
+            "source_dir" | "glob_matcher" | "templates" | "colors" | "no_tty" | "skip_output"
+            | "output" => {}
             "extends" | "remotes" => draft.untranslated(format!(
                 "{key}: other lefthook configs are not merged: import them separately"
             )),
-            other if OTHER_HOOKS.contains(&other) => draft.untranslated(format!(
-                "hook `{other}` has no tiergate equivalent, dropped"
+            other if OTHER_HOOKS.contains(&other) => {
+                section(&mut draft, other, None, value, &context);
+            }
+            "min_version"
+            | "lefthook"
+            | "rc"
+            | "no_auto_install"
+            | "assert_lefthook_installed"
+            | "source_dir_local"
+            | "skip_lfs" => draft.untranslated(format!(
+                "{key}: a setting of lefthook itself, with no tiergate equivalent"
             )),
-            other => draft.untranslated(format!("top-level key `{other}` is unknown, ignored")),
+            other => draft.untranslated(format!(
+                "`{other}` is not a git hook lefthook runs (a custom section?): not translated"
+            )),
         }
     }
     Ok(Imported::from_draft(draft))
 }
 
+/// What every command of the file shares.
+struct Context<'a> {
+    source_dir: &'a str,
+    doublestar: bool,
+    /// `templates:` — `{name}` in a `run` stands for the value.
+    templates: &'a [(String, String)],
+}
+
+/// Where a command lands: a hook name, and its tiergate stage (`None` for
+/// a git hook tiergate does not run yet).
+#[derive(Clone, Copy)]
+struct Dest<'a> {
+    hook: &'a str,
+    stage: Option<&'a str>,
+    /// lefthook runs the commands one by one and stops at a failure.
+    piped: bool,
+}
+
 fn section(
     draft: &mut Draft,
     hook: &str,
-    stage: &str,
+    stage: Option<&str>,
     value: &Value,
-    source_dir: &str,
-    doublestar: bool,
+    context: &Context<'_>,
 ) {
     let exclude_tags = strings(get(value, "exclude_tags"));
     let Some(map) = value.as_mapping() else {
         return;
     };
+    let dest = Dest {
+        hook,
+        stage,
+        piped: get_bool(value, "piped") == Some(true),
+    };
+    let mut conditions = Vec::new();
+    for key in ["skip", "only"] {
+        match get(value, key) {
+            None | Some(Value::Bool(false)) => {}
+            Some(Value::Bool(true)) if key == "skip" => {
+                draft.untranslated(format!(
+                    "{hook}: `skip: true`: lefthook never runs this hook, nor does tiergate"
+                ));
+                return;
+            }
+            Some(_) => conditions.push(format!(
+                "the hook's `{key}` conditions are not translated: it runs every time"
+            )),
+        }
+    }
     for (key, item) in map {
         let Some(key) = key.as_str() else { continue };
         match key {
             "commands" => {
                 for (name, cmd) in item.as_mapping().into_iter().flatten() {
                     let name = scalar(name).unwrap_or_default();
-                    command(draft, (hook, stage), &name, cmd, &exclude_tags, doublestar);
-                }
-            }
-            "jobs" => {
-                for (i, job) in item.as_sequence().into_iter().flatten().enumerate() {
-                    let name = get_str(job, "name").unwrap_or_else(|| format!("job-{}", i + 1));
-                    if let Some(file) = get_str(job, "script") {
-                        script(draft, hook, stage, &file, job, source_dir);
-                    } else if get(job, "group").is_some() {
-                        draft.untranslated(format!(
-                            "{hook} job {name}: nested job groups are not translated, dropped"
-                        ));
-                    } else {
-                        command(draft, (hook, stage), &name, job, &exclude_tags, doublestar);
+                    draft.open_hook(&format!("{hook} command {name}"));
+                    for c in &conditions {
+                        draft.differs(c.clone());
                     }
+                    command(draft, dest, &name, cmd, &exclude_tags, context);
                 }
             }
+            "jobs" => jobs(draft, dest, item, "", &exclude_tags, &conditions, context),
             "scripts" => {
                 for (name, s) in item.as_mapping().into_iter().flatten() {
                     let name = scalar(name).unwrap_or_default();
-                    script(draft, hook, stage, &name, s, source_dir);
+                    draft.open_hook(&format!("{hook} script {name}"));
+                    for c in &conditions {
+                        draft.differs(c.clone());
+                    }
+                    script(draft, dest, &name, s, context.source_dir);
                 }
             }
-            "parallel" | "follow" | "exclude_tags" => {}
-            "piped" => {
-                if item.as_bool() == Some(true) {
-                    draft.untranslated(format!(
-                        "{hook}: piped: tiergate runs the groups side by side, not one after another"
+            // Groups run side by side in tiergate as well.
+            "parallel" | "follow" | "exclude_tags" | "piped" | "skip" | "only" => {}
+            other => draft.untranslated(format!("{hook}: key `{other}` is not translated")),
+        }
+    }
+}
+
+/// The `jobs` list: commands, scripts, and nested `group`s, flattened with
+/// the group's name as a prefix.
+fn jobs(
+    draft: &mut Draft,
+    dest: Dest<'_>,
+    list: &Value,
+    prefix: &str,
+    exclude_tags: &[String],
+    conditions: &[String],
+    context: &Context<'_>,
+) {
+    for (i, job) in list.as_sequence().into_iter().flatten().enumerate() {
+        let name = format!(
+            "{prefix}{}",
+            get_str(job, "name").unwrap_or_else(|| format!("job-{}", i + 1))
+        );
+        if let Some(group) = get(job, "group") {
+            let mut inner = dest;
+            inner.piped |= get_bool(group, "piped") == Some(true);
+            let mut conditions = conditions.to_vec();
+            for key in ["skip", "only"] {
+                if get(job, key).is_some_and(|v| v.as_bool() != Some(false)) {
+                    conditions.push(format!(
+                        "group {name}'s `{key}` conditions are not translated: it runs every time"
                     ));
                 }
             }
-            "skip" | "only" => draft.untranslated(format!(
-                "{hook}: `{key}` conditions are not translated: the hook always runs"
-            )),
-            other => draft.untranslated(format!("{hook}: key `{other}` is not translated")),
+            if let Some(items) = get(group, "jobs") {
+                jobs(
+                    draft,
+                    inner,
+                    items,
+                    &format!("{name}-"),
+                    exclude_tags,
+                    &conditions,
+                    context,
+                );
+            }
+            continue;
+        }
+        draft.open_hook(&format!("{} job {name}", dest.hook));
+        for c in conditions {
+            draft.differs(c.clone());
+        }
+        if let Some(file) = get_str(job, "script") {
+            script(draft, dest, &file, job, context.source_dir);
+        } else {
+            command(draft, dest, &name, job, exclude_tags, context);
         }
     }
 }
 
 fn command(
     draft: &mut Draft,
-    (hook, stage): (&str, &str),
+    dest: Dest<'_>,
     name: &str,
     cmd: &Value,
     exclude_tags: &[String],
-    doublestar: bool,
+    context: &Context<'_>,
 ) {
-    let label = format!("{hook} command {name}");
+    let hook = dest.hook;
+    let stage = dest.stage.unwrap_or_default();
     if strings(get(cmd, "tags"))
         .iter()
         .any(|t| exclude_tags.contains(t))
     {
-        // lefthook never runs it either.
+        draft.drop_hook("its tag is in `exclude_tags`: lefthook never runs it either".into());
         return;
     }
     match get(cmd, "skip") {
         Some(Value::Bool(true)) => {
-            draft.untranslated(format!("{label}: `skip: true`, dropped"));
+            draft.drop_hook("`skip: true`: lefthook never runs it either".into());
             return;
         }
         Some(Value::Bool(false)) | None => {}
-        Some(_) => draft.untranslated(format!(
-            "{label}: skip conditions are not translated: it always runs"
-        )),
+        Some(_) => draft.differs(
+            "its `skip` conditions (merge, rebase, ref, run) are not translated: it runs every time"
+                .into(),
+        ),
     }
-    let Some(run) = get_str(cmd, "run") else {
-        draft.untranslated(format!("{label}: no `run`, dropped"));
+    let Some(mut run) = get_str(cmd, "run") else {
+        draft.drop_hook("it has no `run`".into());
         return;
     };
+    for (key, value) in context.templates {
+        run = run.replace(&format!("{{{key}}}"), value);
+    }
+    if matches!(hook, "commit-msg" | "prepare-commit-msg") {
+        // lefthook's `{1}` is git's first argument: the message file.
+        run = run.replace("{1}", "{msg_file}");
+    }
+    if dest.piped {
+        draft.differs(
+            "piped: the commands after a failing one still run; the hook is blocked all the same"
+                .into(),
+        );
+    }
     for key in cmd.as_mapping().into_iter().flat_map(|m| m.keys()) {
         match key.as_str().unwrap_or_default() {
             "run" | "glob" | "exclude" | "tags" | "stage_fixed" | "skip" | "env" | "fail_text"
             | "priority" | "name" | "root" => {}
-            "only" => draft.untranslated(format!(
-                "{label}: `only` conditions are not translated: it always runs"
-            )),
-            "files" => draft.untranslated(format!(
-                "{label}: a `files` command is not translated: tiergate passes the changed files"
-            )),
-            "interactive" | "use_stdin" => draft.untranslated(format!(
-                "{label}: `{}` is not translated: commands get no terminal input",
+            "only" => {
+                if get(cmd, "only").is_some_and(|v| v.as_bool() != Some(true)) {
+                    draft.differs(
+                        "its `only` conditions are not translated: it runs every time".into(),
+                    );
+                }
+            }
+            "files" => draft.differs(
+                "its `files` command is not run: it gets the changed files that match its glob"
+                    .into(),
+            ),
+            "interactive" | "use_stdin" => draft.differs(format!(
+                "`{}` is not translated: commands get no terminal input",
                 key.as_str().unwrap_or_default()
             )),
-            other => draft.untranslated(format!("{label}: key `{other}` is not translated")),
+            other => draft.differs(format!("key `{other}` is not translated")),
         }
     }
     for placeholder in other_placeholders(&run) {
-        draft.untranslated(format!(
-            "{label}: placeholder `{placeholder}` has no tiergate equivalent, left as written"
-        ));
+        if placeholder != "{msg_file}" {
+            draft.differs(format!(
+                "placeholder `{placeholder}` has no tiergate equivalent, left as written"
+            ));
+        }
     }
 
     // `fmt {staged_files} && git add {staged_files}` is how lefthook configs
@@ -211,10 +321,12 @@ fn command(
                 .all(|w| w == "{files}" || !w.contains("{files}"))
         });
     let stage_fixed = restages || (get_bool(cmd, "stage_fixed") == Some(true) && stage == SMOKE);
-    let formatter = stage_fixed
-        || (stage == SMOKE
-            && direct_ok
-            && known::rewrites_files(&shell_words::split(&direct).unwrap_or_default()));
+    let rewrites = if direct_ok {
+        known::rewrites_files(&shell_words::split(&direct).unwrap_or_default())
+    } else {
+        known::rewrites_files(&["sh".to_owned(), "-c".to_owned(), run.clone()])
+    };
+    let formatter = stage_fixed || (stage == SMOKE && rewrites);
     let mut run = if direct_ok {
         direct
     } else {
@@ -248,7 +360,7 @@ fn command(
 
     let mut globs: Vec<String> = strings(get(cmd, "glob"))
         .iter()
-        .map(|g| lefthook_glob(g, doublestar))
+        .map(|g| lefthook_glob(g, context.doublestar))
         .collect();
     if globs.iter().any(|g| g.starts_with("*/**/")) {
         draft.note("lefthook's default glob matcher needs a folder for a leading `**/`: `**/*.js` became `*/**/*.js`, which skips files at the root as lefthook did; write `*.js` for any depth");
@@ -256,13 +368,14 @@ fn command(
     if let Some(root) = &root {
         globs = root_globs(root, &globs);
     }
-    let (exclude, exclude_text) = match get(cmd, "exclude") {
+    let mut regex_exclude = None;
+    let (exclude, _) = match get(cmd, "exclude") {
         None => (Vec::new(), None),
         Some(Value::Sequence(items)) => {
             let list: Vec<String> = items
                 .iter()
                 .filter_map(scalar)
-                .map(|g| lefthook_glob(&g, doublestar))
+                .map(|g| lefthook_glob(&g, context.doublestar))
                 .collect();
             let text = list.join(", ");
             (list, Some(text))
@@ -272,9 +385,7 @@ fn command(
             match to_globs(&regex) {
                 Some(list) => (list, Some(regex)),
                 None => {
-                    draft.untranslated(format!(
-                        "{label}: exclude regex `{regex}` has no glob equivalent, dropped"
-                    ));
+                    regex_exclude = Some(regex);
                     (Vec::new(), None)
                 }
             }
@@ -282,21 +393,26 @@ fn command(
     };
     let tags = strings(get(cmd, "tags"));
     let comment = (!tags.is_empty()).then(|| format!("lefthook tags: {}", tags.join(", ")));
+    let regexes = Regexes {
+        files: None,
+        exclude: regex_exclude,
+    };
     if formatter {
         draft.restage |= stage_fixed;
         draft.add_formatter(FormatterDraft {
             name: name.to_owned(),
             run,
-            files: globs,
+            files: if globs.is_empty() {
+                vec![root.map_or_else(|| "*".to_owned(), |r| format!("{r}/**"))]
+            } else {
+                globs
+            },
             exclude,
             comment,
+            regexes,
+            text_only: false,
         });
         return;
-    }
-    if let Some(text) = exclude_text {
-        draft.untranslated(format!(
-            "{label}: exclude `{text}` dropped: tiergate groups have no exclude, so those files are checked too"
-        ));
     }
     // lefthook skips a command whose file list is empty; a catch-all glob does the same.
     let files = if !globs.is_empty() {
@@ -308,15 +424,41 @@ fn command(
     } else {
         None
     };
+    let Some(stage) = dest.stage else {
+        draft.later_hooks.push((
+            hook.to_owned(),
+            GroupDraft {
+                name: name.to_owned(),
+                run,
+                files,
+                exclude,
+                regexes,
+                comment,
+                ..GroupDraft::default()
+            },
+        ));
+        draft.drop_hook(format!(
+            "tiergate does not run {hook} hooks yet (issue 15); written commented out at the end"
+        ));
+        return;
+    };
+    let run = if rewrites {
+        // A fixer outside a commit: fail when it changed a file, rather
+        // than let the edit pass unnoticed.
+        super::pre_commit::fail_on_change(&run)
+    } else {
+        run
+    };
     draft.add_group(
         stage,
         GroupDraft {
             name: name.to_owned(),
             run,
             files,
-            always: false,
+            exclude,
+            regexes,
             comment,
-            also_push: false,
+            ..GroupDraft::default()
         },
     );
 }
@@ -391,26 +533,36 @@ fn other_placeholders(run: &str) -> Vec<String> {
     found
 }
 
-fn script(draft: &mut Draft, hook: &str, stage: &str, name: &str, s: &Value, source_dir: &str) {
+fn script(draft: &mut Draft, dest: Dest<'_>, name: &str, s: &Value, source_dir: &str) {
+    let hook = dest.hook;
     let path = format!("{}/{hook}/{name}", source_dir.trim_end_matches('/'));
-    let run = match get_str(s, "runner") {
+    let mut run = match get_str(s, "runner") {
         Some(runner) => format!("{} {}", runner.trim(), shell_words::quote(&path)),
         None => shell_words::quote(&path).into_owned(),
     };
-    draft.untranslated(format!(
-        "{hook} script {name}: lefthook passed git's hook arguments to it; kept as `{run}` without them"
-    ));
-    draft.add_group(
-        stage,
-        GroupDraft {
-            name: name.to_owned(),
-            run,
-            files: None,
-            always: false,
-            comment: Some(format!("lefthook script {path}")),
-            also_push: false,
-        },
-    );
+    let group = |run: String| GroupDraft {
+        name: name.to_owned(),
+        run,
+        comment: Some(format!("lefthook script {path}")),
+        ..GroupDraft::default()
+    };
+    let Some(stage) = dest.stage else {
+        if matches!(hook, "commit-msg" | "prepare-commit-msg") {
+            run.push_str(" {msg_file}");
+        }
+        draft.later_hooks.push((hook.to_owned(), group(run)));
+        draft.drop_hook(format!(
+            "tiergate does not run {hook} hooks yet (issue 15); written commented out at the end"
+        ));
+        return;
+    };
+    if hook == "pre-push" {
+        draft.differs(
+            "lefthook passed git's pre-push arguments (remote name and URL) to it; tiergate runs it without them"
+                .into(),
+        );
+    }
+    draft.add_group(stage, group(run));
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
-//! Migration: a `.pre-commit-config.yaml` or a `lefthook.yml` → the text of
-//! an equivalent `.tiergate.toml`, with what could not be translated listed.
+//! Migration: a `.pre-commit-config.yaml`, a `lefthook.yml` or husky +
+//! lint-staged → the text of an equivalent `.tiergate.toml`, with a report of
+//! each hook: translated, translated with a difference, or not translated.
 //!
 //! Pure: YAML text in, TOML text out. Reading the input and writing the
 //! output (and refusing to overwrite) belong to `cli::import`, which also
@@ -8,6 +9,7 @@
 //! `fast` (push). Nothing is guessed silently: every approximation is named
 //! in the file's header and on stdout.
 
+mod husky;
 mod known;
 mod lefthook;
 mod pre_commit;
@@ -20,15 +22,20 @@ use serde_norway::Value;
 
 use crate::error::{Error, Location};
 
+pub(crate) use husky::{
+    translate as husky, HuskyInput, LintStagedSource, GIT_HOOKS, LINT_STAGED_FILES,
+};
+pub(crate) use known::install_for_program;
 pub(crate) use lefthook::translate as lefthook;
 pub(crate) use pre_commit::translate as pre_commit;
-pub(crate) use toml_out::one_line;
 
 /// The result of an import.
 #[derive(Debug)]
 pub(crate) struct Imported {
     pub(crate) text: String,
-    pub(crate) untranslated: Vec<String>,
+    /// The import report: counts, then each difference and each untranslated
+    /// hook with its reason.
+    pub(crate) report: Vec<String>,
     pub(crate) formatters: Vec<String>,
     /// Groups per stage, for the summary line: (stage, count).
     pub(crate) groups: Vec<(String, usize)>,
@@ -39,7 +46,7 @@ impl Imported {
         draft.settle_push();
         Imported {
             text: draft.render(),
-            untranslated: draft.untranslated.clone(),
+            report: draft.report(),
             formatters: draft.formatters.iter().map(|f| f.name.clone()).collect(),
             groups: [toml_out::SMOKE, toml_out::FAST, toml_out::MANUAL]
                 .iter()
@@ -52,7 +59,7 @@ impl Imported {
 
 /// Parse YAML, pointing at the line and column of a syntax error.
 fn parse_yaml(text: &str, file: &Path) -> Result<Value, Error> {
-    serde_norway::from_str::<Value>(text).map_err(|e| {
+    let mut value = serde_norway::from_str::<Value>(text).map_err(|e| {
         let location = e.location().map(|l| Location {
             file: file.to_path_buf(),
             line: l.line(),
@@ -61,7 +68,16 @@ fn parse_yaml(text: &str, file: &Path) -> Result<Value, Error> {
         Error::new(format!("cannot parse {} as YAML: {e}", file.display()))
             .at(location)
             .hint("fix the YAML syntax, or pass the right file with --input FILE")
-    })
+    })?;
+    // `<<: *defaults` merge keys, as pre-commit's and lefthook's YAML readers apply them.
+    value.apply_merge().map_err(|e| {
+        Error::new(format!(
+            "cannot read the YAML merge keys of {}: {e}",
+            file.display()
+        ))
+        .hint("a `<<:` key must name a mapping (or a list of them)")
+    })?;
+    Ok(value)
 }
 
 /// The text of a scalar (`files: 1` is a number in YAML, a regex here).
@@ -227,10 +243,10 @@ pre-push:
             "sh -c 'cargo fmt' sh"
         );
         assert_eq!(config.stage("fast").unwrap().groups[0].name, "job-1");
-        assert!(imported
-            .untranslated
-            .iter()
-            .any(|u| u.contains("nested job groups")));
+        assert_eq!(
+            config.stage("fast").unwrap().groups[1].name,
+            "grouped-job-1"
+        );
     }
 
     fn push_targets(config: &config::Config) -> Vec<String> {
@@ -253,8 +269,12 @@ pre-push:
         assert_eq!(config.stage_names(), ["smoke"]);
         assert_eq!(push_targets(&config), ["smoke"]);
         assert_eq!(
-            imported.untranslated,
-            ["default_stages: stage `commit-msg` has no tiergate equivalent, dropped"]
+            imported.report,
+            [
+                "2 hooks: 2 translated, 0 translated with a difference, 0 not translated",
+                "other settings not translated:",
+                "  default_stages: commit-msg left out: pre-commit is not installed for them (default_install_hook_types), so it never ran hooks there",
+            ]
         );
 
         // One commit-only hook: the shared ones are copied into fast instead.

@@ -12,13 +12,15 @@ use serde_norway::Value;
 
 use super::known::{self, Kind};
 use super::regex_glob::to_globs;
-use super::toml_out::{Draft, FormatterDraft, GroupDraft, FAST, MANUAL, SMOKE};
+use super::toml_out::{Draft, FormatterDraft, GroupDraft, Regexes, FAST, MANUAL, SMOKE};
 use super::{get, get_bool, get_str, join_args, parse_yaml, sh_c, strings, Imported};
 use crate::error::Error;
 
-/// The config-wide `files` and `exclude`, applied to every hook.
+/// The config-wide settings every hook inherits.
 struct Defaults {
     stages: Vec<String>,
+    /// `default_install_hook_types`: where a hook without `stages` runs.
+    install_types: Vec<String>,
     files: String,
     exclude: String,
 }
@@ -43,16 +45,18 @@ pub(crate) fn translate(text: &str, source: &Path) -> Result<Imported, Error> {
             | "default_stages"
             | "files"
             | "exclude"
-            | "default_language_version"
             | "minimum_pre_commit_version"
             | "default_install_hook_types" => {}
             "fail_fast" => {
                 if get_bool(&doc, "fail_fast") == Some(true) {
-                    draft.untranslated(
-                        "fail_fast: tiergate runs every group of a stage; its gate blocks on any failure".into(),
-                    );
+                    draft.untranslated(FAIL_FAST.into());
                 }
             }
+            // Versions of the environments pre-commit builds; tiergate runs
+            // the tools on PATH, whose versions the user installs.
+            "default_language_version" => draft.note(
+                "default_language_version: the tools run from PATH, so install them for that version",
+            ),
             "ci" => draft.untranslated(
                 "ci: pre-commit.ci settings have no equivalent (see `tiergate export github`)"
                     .into(),
@@ -60,15 +64,30 @@ pub(crate) fn translate(text: &str, source: &Path) -> Result<Imported, Error> {
             other => draft.untranslated(format!("top-level key `{other}` is unknown, ignored")),
         }
     }
-    for name in strings(get(&doc, "default_stages")) {
-        if stage_of(&name).is_none() {
-            draft.untranslated(format!(
-                "default_stages: stage `{name}` has no tiergate equivalent, dropped"
-            ));
-        }
+    let install_types = match strings(get(&doc, "default_install_hook_types")) {
+        types if types.is_empty() => vec!["pre-commit".to_owned()],
+        types => types,
+    };
+    // pre-commit runs a hook only for the hook types it is installed for: a
+    // `default_stages` entry of another type (pandas lists them all) never fires.
+    let mut default_stages = strings(get(&doc, "default_stages"));
+    let idle: Vec<String> = default_stages
+        .iter()
+        .filter(|name| {
+            matches!(target_of(name), Some(Target::Later(t)) if !install_types.iter().any(|i| target_of(i) == Some(Target::Later(t))))
+        })
+        .cloned()
+        .collect();
+    if !idle.is_empty() {
+        draft.untranslated(format!(
+            "default_stages: {} left out: pre-commit is not installed for them (default_install_hook_types), so it never ran hooks there",
+            idle.join(", ")
+        ));
+        default_stages.retain(|s| !idle.contains(s));
     }
     let defaults = Defaults {
-        stages: strings(get(&doc, "default_stages")),
+        stages: default_stages,
+        install_types,
         files: get_str(&doc, "files").unwrap_or_default(),
         exclude: get_str(&doc, "exclude").unwrap_or_default(),
     };
@@ -85,83 +104,201 @@ pub(crate) fn translate(text: &str, source: &Path) -> Result<Imported, Error> {
     Ok(Imported::from_draft(draft))
 }
 
-/// pre-commit's stage names → tiergate stages.
-fn stage_of(name: &str) -> Option<&'static str> {
-    match name {
-        "pre-commit" | "commit" => Some(SMOKE),
-        "pre-push" | "push" => Some(FAST),
-        "manual" => Some(MANUAL),
-        _ => None,
+/// pre-commit stops at the first failing hook; tiergate runs the rest of the
+/// stage, so there is more output, but the commit is blocked the same.
+const FAIL_FAST: &str =
+    "fail_fast: the other groups of the stage still run; the commit is blocked all the same";
+
+/// Where a pre-commit stage lands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Stage(&'static str),
+    /// A git hook tiergate does not run yet: its canonical name.
+    Later(&'static str),
+}
+
+/// pre-commit's stage names (and the legacy `commit`, `push`,
+/// `merge-commit`) → where they land.
+fn target_of(name: &str) -> Option<Target> {
+    Some(match name {
+        "pre-commit" | "commit" => Target::Stage(SMOKE),
+        "pre-push" | "push" => Target::Stage(FAST),
+        "manual" => Target::Stage(MANUAL),
+        "pre-merge-commit" | "merge-commit" => Target::Later("pre-merge-commit"),
+        "commit-msg" => Target::Later("commit-msg"),
+        "prepare-commit-msg" => Target::Later("prepare-commit-msg"),
+        "post-checkout" => Target::Later("post-checkout"),
+        "post-commit" => Target::Later("post-commit"),
+        "post-merge" => Target::Later("post-merge"),
+        "post-rewrite" => Target::Later("post-rewrite"),
+        "pre-rebase" => Target::Later("pre-rebase"),
+        _ => return None,
+    })
+}
+
+/// Flags that make a fixer exit non-zero after fixing: tiergate detects the
+/// change itself, and they would make `fix = "restage"` fail every time.
+const EXIT_ON_FIX: &[&str] = &[
+    "--exit-non-zero-on-fix",
+    "--exit-non-zero-on-format",
+    "--exit-non-zero-on-formatting",
+];
+
+/// The source's regex in fancy-regex syntax: `\Z` is Python's end of text.
+/// (`(?P<name>...)` and `(?P=name)` read the same in both.)
+fn python_regex(regex: &str) -> String {
+    regex.replace(r"\Z", r"\z")
+}
+
+/// Several regexes that must all match, as one.
+fn all_of(regexes: &[String]) -> Option<String> {
+    match regexes {
+        [] => None,
+        [one] => Some(python_regex(one)),
+        many => Some(many.iter().fold(String::new(), |mut all, r| {
+            all.push_str("(?=.*?(?:");
+            all.push_str(&scoped(&python_regex(r)));
+            all.push_str("))");
+            all
+        })),
     }
 }
 
+/// Several regexes any of which may match, as one.
+fn any_of(regexes: &[String]) -> Option<String> {
+    match regexes {
+        [] => None,
+        [one] => Some(python_regex(one)),
+        many => Some(
+            many.iter()
+                .map(|r| format!("(?:{})", scoped(&python_regex(r))))
+                .collect::<Vec<_>>()
+                .join("|"),
+        ),
+    }
+}
+
+/// A leading `(?x)` applies to the whole regex; nested, it must be scoped.
+fn scoped(regex: &str) -> String {
+    match regex.trim().strip_prefix("(?x)") {
+        Some(rest) => format!("(?x:{rest}\n)"),
+        None => regex.trim().to_owned(),
+    }
+}
+
+/// A short name for a repository URL: `owner/name`.
+fn short_repo(url: &str) -> String {
+    let trimmed = url.trim_end_matches('/').trim_end_matches(".git");
+    let parts: Vec<&str> = trimmed.rsplitn(3, '/').collect();
+    match parts.as_slice() {
+        [name, owner, _] => format!("{owner}/{name}"),
+        _ => trimmed.to_owned(),
+    }
+}
+
+#[expect(
+    clippy::too_many_lines,
+    reason = "one pass over a hook's keys, in pre-commit's order"
+)]
 fn translate_hook(draft: &mut Draft, url: &str, hook: &Value, defaults: &Defaults) {
     let Some(id) = get_str(hook, "id") else {
-        draft.untranslated(format!("a hook of `{url}` has no `id`, dropped"));
+        draft.open_hook(&format!("a hook of {url}"));
+        draft.drop_hook("it has no `id`".into());
         return;
     };
-    let label = format!("hook {id}");
-    if url == "meta" {
-        draft.untranslated(format!(
-            "{label}: meta hooks check pre-commit's own config, dropped"
-        ));
-        return;
-    }
-    let mut stage_names = strings(get(hook, "stages"));
-    let own_stages = !stage_names.is_empty();
-    if !own_stages {
-        stage_names.clone_from(&defaults.stages);
-    }
-    if stage_names.is_empty() {
-        stage_names.push("pre-commit".into());
-    }
-    let mut stages: Vec<&str> = Vec::new();
-    for name in &stage_names {
-        match stage_of(name) {
-            Some(stage) if !stages.contains(&stage) => stages.push(stage),
-            // default_stages were listed once, in `translate`.
-            None if own_stages => draft.untranslated(format!(
-                "{label}: stage `{name}` has no tiergate equivalent, dropped"
-            )),
-            Some(_) | None => {}
-        }
-    }
-    if stages.is_empty() {
-        return;
-    }
-
-    for key in hook.as_mapping().into_iter().flat_map(|m| m.keys()) {
-        match key.as_str().unwrap_or_default() {
-            "id" | "name" | "entry" | "language" | "files" | "exclude" | "types" | "types_or"
-            | "exclude_types" | "stages" | "pass_filenames" | "args" | "always_run"
-            | "additional_dependencies" | "require_serial" | "verbose" | "log_file"
-            | "description" | "language_version" | "minimum_pre_commit_version" | "alias" => {}
-            "fail_fast" => draft.untranslated(format!(
-                "{label}: fail_fast: tiergate runs every group of a stage; its gate blocks on any failure"
-            )),
-            other => draft.untranslated(format!("{label}: key `{other}` is not translated")),
-        }
-    }
     let local = url == "local";
+    let label = if local || url == "meta" {
+        format!("{id} ({url})")
+    } else {
+        format!("{id} ({})", short_repo(url))
+    };
+    draft.open_hook(&label);
+    if url == "meta" {
+        draft.drop_hook("meta hooks check pre-commit's own config".into());
+        return;
+    }
     let known = if local {
         None
     } else {
         known::known_hook(url, &id)
     };
+
+    // Stages: the hook's own, else its manifest's, else `default_stages`,
+    // else every hook type pre-commit is installed for.
+    let mut stage_names = strings(get(hook, "stages"));
+    if stage_names.is_empty() {
+        if let Some(k) = known.filter(|k| !k.stages.is_empty()) {
+            stage_names = k.stages.iter().map(|s| (*s).to_owned()).collect();
+        }
+    }
+    if stage_names.is_empty() {
+        stage_names.clone_from(&defaults.stages);
+    }
+    if stage_names.is_empty() {
+        stage_names.clone_from(&defaults.install_types);
+    }
+    let mut stages: Vec<&str> = Vec::new();
+    let mut later: Vec<&str> = Vec::new();
+    for name in &stage_names {
+        match target_of(name) {
+            Some(Target::Stage(stage)) if !stages.contains(&stage) => stages.push(stage),
+            Some(Target::Later(hook_type)) if !later.contains(&hook_type) => {
+                later.push(hook_type);
+            }
+            Some(_) => {}
+            None => draft.differs(format!(
+                "stage `{name}` is not a git hook pre-commit knows, ignored"
+            )),
+        }
+    }
+
+    for key in hook.as_mapping().into_iter().flat_map(|m| m.keys()) {
+        match key.as_str().unwrap_or_default() {
+            "id"
+            | "name"
+            | "entry"
+            | "language"
+            | "files"
+            | "exclude"
+            | "types"
+            | "types_or"
+            | "exclude_types"
+            | "stages"
+            | "pass_filenames"
+            | "args"
+            | "always_run"
+            | "additional_dependencies"
+            | "require_serial"
+            | "log_file"
+            | "description"
+            | "language_version"
+            | "minimum_pre_commit_version"
+            | "alias" => {}
+            "verbose" => {
+                if get_bool(hook, "verbose") == Some(true) {
+                    draft.differs(
+                        "verbose: its output is shown when it fails, and with `tiergate run -v`"
+                            .into(),
+                    );
+                }
+            }
+            "fail_fast" => {
+                if get_bool(hook, "fail_fast") == Some(true) {
+                    draft.differs(FAIL_FAST.into());
+                }
+            }
+            other => draft.differs(format!("key `{other}` is not translated")),
+        }
+    }
     let entry = get_str(hook, "entry").or_else(|| known.map(|k| k.entry.to_owned()));
     let Some(entry) = entry else {
-        draft.untranslated(format!(
-            "{label}: unknown remote hook of `{url}`, dropped: add its command yourself"
+        draft.drop_hook(format!(
+            "unknown remote hook of {url}: add its command yourself (`tiergate` runs tools from PATH)"
         ));
         return;
     };
-    if known.is_some_and(|k| k.repos.contains(&"pre-commit/pre-commit-hooks")) {
-        draft.note("the pre-commit-hooks commands (check-yaml, end-of-file-fixer, ...) come from `pip install pre-commit-hooks`");
-    }
-    if !local {
-        draft.note(
-            "remote hooks run the tools on your PATH: install them, pre-commit no longer does",
-        );
+    if let Some(k) = known {
+        draft.install(k.install);
     }
     let args = match get(hook, "args") {
         Some(value) => strings(Some(value)),
@@ -171,21 +308,23 @@ fn translate_hook(draft: &mut Draft, url: &str, hook: &Value, defaults: &Default
     };
     let deps = strings(get(hook, "additional_dependencies"));
     if !deps.is_empty() {
-        draft.untranslated(format!(
-            "{label}: additional_dependencies [{}] are not installed by tiergate: install them yourself",
+        draft.note(&format!(
+            "{id} ran with additional_dependencies [{}]: install them next to it",
             deps.join(", ")
         ));
     }
     let pass_filenames =
         get_bool(hook, "pass_filenames").unwrap_or_else(|| known.is_none_or(|k| k.pass_filenames));
     let always_run = get_bool(hook, "always_run").unwrap_or(false);
-    let language = get_str(hook, "language").unwrap_or_default();
+    let language = get_str(hook, "language")
+        .or_else(|| known.map(|k| k.language.to_owned()))
+        .unwrap_or_default();
 
     // The command, and whether it already holds `{files}`.
     let (run, with_files) = match language.as_str() {
         "docker" | "docker_image" => {
-            draft.untranslated(format!(
-                "{label}: language `{language}` runs in a container, dropped: run the tool directly"
+            draft.drop_hook(format!(
+                "language `{language}` runs in a container: run the tool directly (`language: system`)"
             ));
             return;
         }
@@ -197,44 +336,41 @@ fn translate_hook(draft: &mut Draft, url: &str, hook: &Value, defaults: &Default
             ),
             true,
         ),
-        "pygrep" => {
-            let mut flags = String::from("P");
-            let mut negate = false;
-            for arg in &args {
-                match arg.as_str() {
-                    "-i" | "--ignore-case" => flags.push('i'),
-                    "--negate" => negate = true,
-                    other => {
-                        draft.untranslated(format!(
-                            "{label}: pygrep argument `{other}` has no grep equivalent, hook dropped"
-                        ));
-                        return;
-                    }
-                }
+        "pygrep" => match pygrep(&entry, &args) {
+            Ok(run) => {
+                draft.note("pygrep hooks run `grep -P` (GNU grep): Perl regexes, as close to Python's as grep has");
+                (run, true)
             }
-            draft.note("pygrep hooks run `grep -P` (GNU grep): Perl regexes, close to Python's");
-            // Fail on a match; with --negate, on a file without one.
-            let script = if negate {
-                format!("pattern=$1; shift; missing=$(grep -L{flags} -e \"$pattern\" -- \"$@\"); if [ -n \"$missing\" ]; then echo \"$missing\"; exit 1; fi")
-            } else {
-                format!("pattern=$1; shift; ! grep -nH{flags} -e \"$pattern\" -- \"$@\"")
-            };
-            (
-                format!(
-                    "{} sh {} {{files}}",
-                    sh_c(&script, false),
-                    shell_words::quote(&entry)
-                ),
-                true,
-            )
-        }
+            Err(why) => {
+                draft.drop_hook(why);
+                return;
+            }
+        },
         _ => (join_args(&entry, &args), false),
     };
-    let argv = shell_words::split(&run).unwrap_or_default();
-    let kind = match known.map(|k| k.kind) {
-        Some(Kind::Formatter) => Kind::Formatter,
-        _ if !with_files && known::rewrites_files(&argv) => Kind::Formatter,
-        _ => Kind::Checker,
+    let mut argv = shell_words::split(&run).unwrap_or_default();
+    let fixes = known.is_some_and(|k| k.kind == Kind::Formatter)
+        || (!with_files && known::rewrites_files(&argv));
+    let kind = if fixes {
+        Kind::Formatter
+    } else {
+        Kind::Checker
+    };
+    // A local hook that edits files without taking them (a generator, a
+    // lock file update, `make format`): pre-commit fails when it changed
+    // anything, so the group does too.
+    let edits = local
+        && kind == Kind::Checker
+        && !with_files
+        && known::edits_by_name(&id, &get_str(hook, "name").unwrap_or_default(), &argv);
+    let run = if kind == Kind::Formatter && argv.iter().any(|a| EXIT_ON_FIX.contains(&a.as_str())) {
+        argv.retain(|a| !EXIT_ON_FIX.contains(&a.as_str()));
+        argv.iter()
+            .map(|a| shell_words::quote(a).into_owned())
+            .collect::<Vec<_>>()
+            .join(" ")
+    } else {
+        run
     };
 
     // Files: the hook's own filters, else the manifest's, else the config's.
@@ -243,141 +379,230 @@ fn translate_hook(draft: &mut Draft, url: &str, hook: &Value, defaults: &Default
         (strings(get(hook, "types")), strings(get(hook, "types_or")))
     } else {
         (
-            Vec::new(),
+            known
+                .map(|k| k.types_and.iter().map(|t| (*t).to_owned()).collect())
+                .unwrap_or_default(),
             known
                 .map(|k| k.types.iter().map(|t| (*t).to_owned()).collect())
                 .unwrap_or_default(),
         )
     };
-    let text_only = types.iter().chain(&types_or).any(|t| t == "text");
-    let type_globs = type_globs(draft, &label, &types, &types_or);
+    let exclude_types = strings(get(hook, "exclude_types"));
+    let text_only = types.iter().any(|t| t == "text")
+        || (!types_or.is_empty() && types_or.iter().all(|t| t == "text"))
+        || exclude_types.iter().any(|t| t == "binary");
+    let type_globs = type_globs(draft, &types, &types_or);
     let own_files = get_str(hook, "files").filter(|f| !f.trim().is_empty());
-    if own_files.is_some() && !defaults.files.trim().is_empty() {
-        draft.untranslated(format!(
-            "{label}: both its files and the top-level files `{}` must match; kept as its own",
-            defaults.files.trim()
-        ));
-    }
-    let files_regex = own_files.unwrap_or_else(|| defaults.files.clone());
-    let files_regex = files_regex.trim();
+    let top_files = Some(defaults.files.trim().to_owned()).filter(|f| !f.is_empty());
     let mut file_globs = None;
-    if !files_regex.is_empty() {
-        match to_globs(files_regex) {
-            Some(globs) => file_globs = Some(globs),
-            None => draft.untranslated(format!(
-                "{label}: files regex `{files_regex}` has no glob equivalent, kept as {}",
-                type_globs
-                    .as_ref()
-                    .map_or("all files".to_owned(), |g| format!("`{}`", g.join(", ")))
-            )),
+    let mut files_regexes: Vec<String> = Vec::new();
+    for regex in own_files.iter().chain(&top_files) {
+        let regex = regex.trim();
+        match to_globs(regex) {
+            Some(globs) if file_globs.is_none() => file_globs = Some(globs),
+            // Both must match: one as globs, the other as a regex.
+            Some(_) | None => files_regexes.push(regex.to_owned()),
         }
-    } else if !has_types {
+    }
+    if own_files.is_none() && top_files.is_none() && !has_types {
         if let Some(k) = known.filter(|k| !k.globs.is_empty()) {
             file_globs = Some(k.globs.iter().map(|g| (*g).to_owned()).collect());
         }
     }
-    let files = combine(file_globs, type_globs).map(dedup);
-
-    let exclude_regex = get_str(hook, "exclude").unwrap_or_default();
+    let files = match combine(file_globs.clone(), type_globs.clone()) {
+        Some(combined) => Some(dedup(combined)),
+        None => {
+            // No exact glob for files × types: the types as globs, the
+            // files regex searched as pre-commit does.
+            if let Some(f) = own_files.as_ref().or(top_files.as_ref()) {
+                if !files_regexes.contains(f) {
+                    files_regexes.push(f.trim().to_owned());
+                }
+            }
+            type_globs
+        }
+    };
     let mut exclude: Vec<String> = Vec::new();
-    let mut exclude_written: Vec<String> = Vec::new();
-    for (regex, own) in [
-        (exclude_regex.trim(), true),
-        (defaults.exclude.trim(), false),
+    let mut exclude_regexes: Vec<String> = Vec::new();
+    for regex in [
+        get_str(hook, "exclude").unwrap_or_default(),
+        defaults.exclude.clone(),
     ] {
+        let regex = regex.trim();
         if regex.is_empty() || regex == "^$" {
             continue;
         }
-        let whose = if own {
-            label.clone()
-        } else {
-            "top-level".to_owned()
-        };
-        if own {
-            exclude_written.push(format!("exclude `{regex}`"));
-        }
         match to_globs(regex) {
             Some(globs) => exclude.extend(globs),
-            None => draft.untranslated(format!(
-                "{whose}: exclude regex `{regex}` has no glob equivalent, dropped"
+            None => exclude_regexes.push(regex.to_owned()),
+        }
+    }
+    for tag in &exclude_types {
+        match known::tag_globs(tag) {
+            Some(globs) => exclude.extend(globs.iter().map(|g| (*g).to_owned())),
+            None if tag == "binary" => {}
+            None => draft.differs(format!(
+                "exclude_types `{tag}` has no glob equivalent, so those files are not excluded"
             )),
         }
     }
-    for tag in strings(get(hook, "exclude_types")) {
-        exclude_written.push(format!("exclude_types `{tag}`"));
-        match known::tag_globs(&tag) {
-            Some(globs) => exclude.extend(globs.iter().map(|g| (*g).to_owned())),
-            None => draft.untranslated(format!(
-                "{label}: exclude_types `{tag}` has no glob equivalent, dropped"
-            )),
+    let regexes = Regexes {
+        files: all_of(&files_regexes),
+        exclude: any_of(&exclude_regexes),
+    };
+    let exclude = dedup(exclude);
+
+    let comment = match known {
+        Some(k) => Some(format!("{url} {id}; install: {}", k.install)),
+        None if local => get_str(hook, "name").filter(|name| *name != id),
+        None => Some(format!("{url} {id}")),
+    };
+
+    for hook_type in &later {
+        let mut run = run.clone();
+        let mut group = GroupDraft {
+            name: id.clone(),
+            comment: comment.clone(),
+            ..GroupDraft::default()
+        };
+        if matches!(*hook_type, "commit-msg" | "prepare-commit-msg") {
+            // pre-commit passes the message file as the hook's one file.
+            run.push_str(" {msg_file}");
+        } else if *hook_type == "pre-merge-commit" {
+            // The merge's files, filtered as on commit.
+            if pass_filenames && !with_files {
+                run.push_str(" {files}");
+            }
+            group.files = files.clone().or_else(|| Some(vec!["*".to_owned()]));
+            group.exclude.clone_from(&exclude);
+            group.regexes = regexes.clone();
+        }
+        group.run = run;
+        draft.later_hooks.push(((*hook_type).to_owned(), group));
+        let why = format!("tiergate does not run {hook_type} hooks yet (issue 15)");
+        if stages.is_empty() {
+            draft.drop_hook(format!("{why}; written commented out at the end"));
+        } else {
+            draft.differs(format!("not run on {hook_type}: {why}"));
         }
     }
 
-    let comment = if local {
-        get_str(hook, "name").filter(|name| *name != id)
-    } else {
-        Some(format!("{url} {id}"))
-    };
     // On commit and on push: one smoke group, settled by `Draft::settle_push`;
     // a formatter only fixes files on commit.
     let also_push = stages.contains(&SMOKE) && stages.contains(&FAST);
-    if also_push {
+    if also_push && kind == Kind::Checker {
         stages.retain(|s| *s != FAST);
     }
     for stage in stages {
         if kind == Kind::Formatter && stage == SMOKE {
-            let mut exclude = exclude.clone();
-            if text_only {
-                exclude.extend(known::BINARY_GLOBS.iter().map(|g| (*g).to_owned()));
-            }
             // tiergate appends the files to a formatter; `sh -c` ignores them.
-            let run = if pass_filenames {
-                run.clone()
-            } else {
+            let run = if !pass_filenames {
                 format!("{} sh", sh_c(&run, false))
+            } else if argv.first().is_some_and(|p| known::exits_1_on_fix(p)) {
+                // Exit 1 means "fixed"; tiergate sees the fix itself, and a
+                // failure would stop `fix = "restage"`.
+                format!("{} sh {run}", sh_c("\"$@\" || [ \"$?\" -eq 1 ]", false))
+            } else {
+                run.clone()
             };
             draft.add_formatter(FormatterDraft {
                 name: id.clone(),
                 run,
-                files: files.clone().unwrap_or_default(),
-                exclude,
+                // pre-commit passes every file the filters let through.
+                files: files.clone().unwrap_or_else(|| vec!["*".to_owned()]),
+                exclude: exclude.clone(),
                 comment: comment.clone(),
+                text_only,
+                regexes: regexes.clone(),
             });
+            if always_run {
+                draft.differs(
+                    "always_run: as a formatter it runs when a file it takes is staged".into(),
+                );
+            }
             continue;
         }
-        let top = defaults.exclude.trim();
-        if !top.is_empty() && top != "^$" {
-            draft.untranslated(format!(
-                "top-level: exclude `{top}` applies to the formatters only: tiergate groups have no exclude"
-            ));
-        }
-        for written in &exclude_written {
-            draft.untranslated(format!(
-                "{label}: {written} dropped: tiergate groups have no exclude, so those files are checked too"
-            ));
-        }
-        let run = if pass_filenames && !with_files {
+        let mut run = if pass_filenames && !with_files {
             format!("{run} {{files}}")
         } else {
             run.clone()
         };
+        if kind == Kind::Formatter || edits {
+            // A fixer outside a commit, or a hook that edits other files:
+            // fail when it changed a file, as pre-commit does, rather than
+            // let the edit pass unnoticed.
+            run = fail_on_change(&run);
+        }
         // pre-commit skips a hook no file matches; a catch-all glob does the same.
         let files = match &files {
-            None if pass_filenames && !always_run => Some(vec!["*".to_owned()]),
+            None if !always_run => Some(vec!["*".to_owned()]),
             other => other.clone(),
         };
+        let mut exclude = exclude.clone();
+        if text_only {
+            // Groups are planned without reading files: binary files are
+            // left out by name (images, archives, fonts, ...).
+            exclude.extend(known::BINARY_GLOBS.iter().map(|g| (*g).to_owned()));
+        }
         draft.add_group(
             stage,
             GroupDraft {
                 name: id.clone(),
                 run,
                 files,
+                exclude,
+                regexes: regexes.clone(),
                 always: always_run,
                 comment: comment.clone(),
-                also_push: also_push && stage == SMOKE,
+                also_push: also_push && stage == SMOKE && kind == Kind::Checker,
             },
         );
     }
+}
+
+/// `run` wrapped so that it fails when it changed the work tree, comparing
+/// `git diff` before and after as pre-commit does for every hook.
+pub(crate) fn fail_on_change(run: &str) -> String {
+    let script = "before=$(git diff --no-ext-diff --binary | git hash-object --stdin); \"$@\" || exit; after=$(git diff --no-ext-diff --binary | git hash-object --stdin); if [ \"$before\" != \"$after\" ]; then echo 'files were modified by this hook:'; git --no-pager diff --stat; exit 1; fi";
+    format!("{} sh {run}", sh_c(script, false))
+}
+
+/// A `language: pygrep` hook as a `grep` run that fails on a match (with
+/// `--negate`, on a file without one), file names passed as arguments.
+fn pygrep(pattern: &str, args: &[String]) -> Result<String, String> {
+    let mut flags = String::from("P");
+    let mut negate = false;
+    let mut multiline = false;
+    for arg in args {
+        match arg.as_str() {
+            "-i" | "--ignore-case" => flags.push('i'),
+            "--negate" => negate = true,
+            "--multiline" => multiline = true,
+            other => {
+                return Err(format!("pygrep argument `{other}` has no grep equivalent"));
+            }
+        }
+    }
+    // --multiline searches the whole file: `-z` reads it as one record,
+    // `(?m)` keeps `^` and `$` at line ends.
+    let pattern = if multiline {
+        flags.push('z');
+        format!("(?m){pattern}")
+    } else {
+        pattern.to_owned()
+    };
+    let script = if negate {
+        format!("pattern=$1; shift; missing=$(grep -L{flags} -e \"$pattern\" -- \"$@\"); if [ -n \"$missing\" ]; then echo \"$missing\"; exit 1; fi")
+    } else if multiline {
+        format!("pattern=$1; shift; ! grep -l{flags} -e \"$pattern\" -- \"$@\"")
+    } else {
+        format!("pattern=$1; shift; ! grep -nH{flags} -e \"$pattern\" -- \"$@\"")
+    };
+    Ok(format!(
+        "{} sh {} {{files}}",
+        sh_c(&script, false),
+        shell_words::quote(&pattern)
+    ))
 }
 
 fn dedup(list: Vec<String>) -> Vec<String> {
@@ -392,12 +617,7 @@ fn dedup(list: Vec<String>) -> Vec<String> {
 
 /// `types` (all must match) and `types_or` (any may match) as globs;
 /// `None` when they do not restrict the files.
-fn type_globs(
-    draft: &mut Draft,
-    label: &str,
-    types: &[String],
-    types_or: &[String],
-) -> Option<Vec<String>> {
+fn type_globs(draft: &mut Draft, types: &[String], types_or: &[String]) -> Option<Vec<String>> {
     let specific: Vec<&String> = types
         .iter()
         .filter(|t| !known::GENERIC_TAGS.contains(&t.as_str()))
@@ -406,12 +626,12 @@ fn type_globs(
         [] => None,
         [first, rest @ ..] => {
             if !rest.is_empty() {
-                draft.untranslated(format!(
-                    "{label}: types [{}] must all match; kept as the files of `{first}`",
+                draft.differs(format!(
+                    "types [{}] must all match; kept as the files of `{first}`",
                     types.join(", ")
                 ));
             }
-            tag_list(draft, label, first)
+            tag_list(draft, first)
         }
     };
     let or_globs = if types_or.is_empty()
@@ -423,26 +643,28 @@ fn type_globs(
     } else {
         let mut globs = Vec::new();
         for tag in types_or {
-            globs.extend(tag_list(draft, label, tag)?);
+            globs.extend(tag_list(draft, tag)?);
         }
         Some(globs)
     };
     or_globs.or(and_globs)
 }
 
-fn tag_list(draft: &mut Draft, label: &str, tag: &str) -> Option<Vec<String>> {
+fn tag_list(draft: &mut Draft, tag: &str) -> Option<Vec<String>> {
     if let Some(globs) = known::tag_globs(tag) {
         return Some(globs.iter().map(|g| (*g).to_owned()).collect());
     }
-    draft.untranslated(format!(
-        "{label}: type `{tag}` has no glob equivalent, kept as all files"
+    draft.differs(format!(
+        "type `{tag}` has no glob equivalent, so it gets files of any type"
     ));
     None
 }
 
 /// `files` and `types` must both match. A folder (`src/**`) and a type
 /// (`*.py`) combine into `src/**/*.py`, a prefix (`src*`) into `src*.py`;
-/// any other file glob is kept as it is, being the more specific in practice.
+/// a glob whose file name a type already matches (`*.pyi`, `python`) is kept
+/// as it is. Any other pair has no exact glob: `None`, and the caller keeps
+/// the files regex as a regex.
 fn combine(files: Option<Vec<String>>, types: Option<Vec<String>>) -> Option<Vec<String>> {
     let (files, types) = match (files, types) {
         (Some(files), Some(types)) => (files, types),
@@ -460,8 +682,15 @@ fn combine(files: Option<Vec<String>>, types: Option<Vec<String>>) -> Option<Vec
                     .filter_map(|t| t.strip_prefix('*'))
                     .map(|suffix| format!("{glob}{suffix}")),
             );
-        } else {
+        } else if types.iter().any(|t| {
+            t.strip_prefix('*')
+                .map_or(glob == *t || glob.ends_with(&format!("/{t}")), |suffix| {
+                    glob.ends_with(suffix)
+                })
+        }) {
             out.push(glob);
+        } else {
+            return None;
         }
     }
     Some(out)
@@ -471,6 +700,51 @@ fn combine(files: Option<Vec<String>>, types: Option<Vec<String>>) -> Option<Vec
 mod tests {
     use super::*;
 
+    /// A hook's regex and the config-wide one must both match; either
+    /// exclude excludes.
+    #[test]
+    fn regexes_combine_as_pre_commit_applies_them() {
+        let both = all_of(&[r"^src/(?!legacy/)".into(), "(?x)^(a|src)/\n".into()]).unwrap();
+        let regex = fancy_regex::Regex::new(&both).unwrap();
+        assert!(regex.is_match("src/x.py").unwrap());
+        assert!(!regex.is_match("src/legacy/x.py").unwrap());
+        assert!(!regex.is_match("a/x.py").unwrap());
+        let either = any_of(&["^docs/".into(), r"\.lock\Z".into()]).unwrap();
+        let regex = fancy_regex::Regex::new(&either).unwrap();
+        assert!(regex.is_match("docs/a.md").unwrap());
+        assert!(regex.is_match("uv.lock").unwrap());
+        assert!(!regex.is_match("src/a.py").unwrap());
+    }
+
+    #[test]
+    fn pygrep_flags_become_grep_flags() {
+        let run = pygrep("TODO", &["-i".into(), "--multiline".into()]).unwrap();
+        assert!(run.contains("grep -lPiz"), "{run}");
+        assert!(run.contains("'(?m)TODO'"), "{run}");
+        let negate = pygrep("^# SPDX", &["--negate".into()]).unwrap();
+        assert!(negate.contains("grep -LP"), "{negate}");
+        assert!(pygrep("x", &["--unknown".into()]).is_err());
+    }
+
+    /// The issue's report: a local `uv run ruff --fix --exit-non-zero-on-fix`
+    /// hook kept its flag, and a client generator became a group whose
+    /// edits went unnoticed.
+    #[test]
+    fn local_fixers_lose_exit_on_fix_flags_and_generators_fail_on_change() {
+        let yaml = "repos:\n  - repo: local\n    hooks:\n      - id: ruff\n        entry: uv run ruff check --fix --exit-non-zero-on-fix\n        language: unsupported\n        types: [python]\n      - id: generate-client\n        entry: bash ./scripts/generate-client.sh\n        language: unsupported\n        pass_filenames: false\n        files: ^backend/\n";
+        let imported = translate(yaml, Path::new("p.yaml")).unwrap();
+        assert!(
+            imported.text.contains("run = \"uv run ruff check --fix\""),
+            "{}",
+            imported.text
+        );
+        assert!(
+            imported.text.contains("files were modified by this hook"),
+            "{}",
+            imported.text
+        );
+    }
+
     #[test]
     fn folders_and_types_combine() {
         assert_eq!(
@@ -478,8 +752,16 @@ mod tests {
             Some(vec!["src/**/*.py".to_owned()])
         );
         assert_eq!(
-            combine(Some(vec!["*.pyi".into()]), Some(vec!["*.py".into()])),
+            combine(
+                Some(vec!["*.pyi".into()]),
+                Some(vec!["*.py".into(), "*.pyi".into()])
+            ),
             Some(vec!["*.pyi".to_owned()])
+        );
+        // `setup.cfg` is not a Python file: no glob is both.
+        assert_eq!(
+            combine(Some(vec!["/setup.cfg".into()]), Some(vec!["*.py".into()])),
+            None
         );
         assert_eq!(
             combine(

@@ -5,25 +5,47 @@
 //! can never break the file), and keeps names unique and valid.
 
 /// One `[formatters.*]` table.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct FormatterDraft {
     pub(crate) name: String,
     pub(crate) run: String,
     pub(crate) files: Vec<String>,
     pub(crate) exclude: Vec<String>,
     pub(crate) comment: Option<String>,
+    /// pre-commit's `types: [text]`: only the files git considers text.
+    pub(crate) text_only: bool,
+    pub(crate) regexes: Regexes,
+}
+
+/// Path regexes with no exact glob equivalent, kept as regexes.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Regexes {
+    pub(crate) files: Option<String>,
+    pub(crate) exclude: Option<String>,
 }
 
 /// One group of a stage.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct GroupDraft {
     pub(crate) name: String,
     pub(crate) run: String,
     pub(crate) files: Option<Vec<String>>,
+    pub(crate) exclude: Vec<String>,
+    pub(crate) regexes: Regexes,
     pub(crate) always: bool,
     pub(crate) comment: Option<String>,
     /// A smoke group the other tool also runs on push (see `settle_push`).
     pub(crate) also_push: bool,
+}
+
+/// What became of one hook of the source config, for the import report.
+#[derive(Debug, Clone)]
+pub(crate) struct HookRecord {
+    pub(crate) label: String,
+    /// Each way the translation does not do exactly what the source did.
+    pub(crate) differences: Vec<String>,
+    /// Why the hook was not translated at all.
+    pub(crate) untranslated: Option<String>,
 }
 
 /// The stages the importers write, in this order. Hooks of pre-commit's
@@ -43,8 +65,16 @@ pub(crate) struct Draft {
     pub(crate) groups: Vec<(String, GroupDraft)>,
     /// `[hooks.pre-commit] fix = "restage"` (lefthook's `stage_fixed`).
     pub(crate) restage: bool,
+    /// Source keys that are not hooks and were not translated, with why.
     pub(crate) untranslated: Vec<String>,
     pub(crate) notes: Vec<String>,
+    /// Install lines of the tools the known remote hooks run.
+    pub(crate) installs: Vec<String>,
+    /// One record per hook of the source, in order; the last one is open.
+    pub(crate) records: Vec<HookRecord>,
+    /// Hooks of git hook types tiergate does not run yet (commit-msg, ...):
+    /// (hook type, group), written out as a commented block.
+    pub(crate) later_hooks: Vec<(String, GroupDraft)>,
     /// The pre-push hook runs `smoke` too (set by `settle_push`).
     smoke_on_push: bool,
 }
@@ -62,6 +92,115 @@ impl Draft {
         if !self.untranslated.contains(&message) {
             self.untranslated.push(message);
         }
+    }
+
+    /// Start the record of a hook; later `differs` and `drop_hook` calls are its.
+    pub(crate) fn open_hook(&mut self, label: &str) {
+        self.records.push(HookRecord {
+            label: label.to_owned(),
+            differences: Vec::new(),
+            untranslated: None,
+        });
+    }
+
+    /// The open hook is translated, but `message` says how it differs.
+    pub(crate) fn differs(&mut self, message: String) {
+        match self.records.last_mut() {
+            Some(record) => {
+                if !record.differences.contains(&message) {
+                    record.differences.push(message);
+                }
+            }
+            None => self.untranslated(message),
+        }
+    }
+
+    /// The open hook is not translated, because of `reason`.
+    pub(crate) fn drop_hook(&mut self, reason: String) {
+        match self.records.last_mut() {
+            Some(record) => {
+                record.untranslated.get_or_insert(reason);
+            }
+            None => self.untranslated(reason),
+        }
+    }
+
+    /// Hooks translated exactly, with a difference, and not translated.
+    pub(crate) fn counts(&self) -> (usize, usize, usize) {
+        let dropped = self
+            .records
+            .iter()
+            .filter(|r| r.untranslated.is_some())
+            .count();
+        let different = self
+            .records
+            .iter()
+            .filter(|r| r.untranslated.is_none() && !r.differences.is_empty())
+            .count();
+        (self.records.len() - dropped - different, different, dropped)
+    }
+
+    /// The report, one line each: the counts, then every difference and
+    /// every untranslated hook or key with its reason.
+    pub(crate) fn report(&self) -> Vec<String> {
+        let (same, different, dropped) = self.counts();
+        let mut lines = vec![format!(
+            "{}: {same} translated, {different} translated with a difference, {dropped} not translated",
+            plural(self.records.len(), "hook")
+        )];
+        if different > 0 {
+            lines.push("translated with a difference:".into());
+            for record in self.records.iter().filter(|r| r.untranslated.is_none()) {
+                for difference in &record.differences {
+                    lines.push(format!("  {}: {}", record.label, one_line(difference)));
+                }
+            }
+        }
+        if dropped > 0 {
+            lines.push("not translated:".into());
+            for record in &self.records {
+                if let Some(why) = &record.untranslated {
+                    lines.push(format!("  {}: {}", record.label, one_line(why)));
+                }
+            }
+        }
+        if !self.untranslated.is_empty() {
+            lines.push("other settings not translated:".into());
+            for item in &self.untranslated {
+                lines.push(format!("  {}", one_line(item)));
+            }
+        }
+        lines
+    }
+
+    /// A tool to install, as the line that installs it.
+    pub(crate) fn install(&mut self, line: &str) {
+        if !self.installs.iter().any(|l| l == line) {
+            self.installs.push(line.to_owned());
+        }
+    }
+
+    /// The install lines, with the `pip install` and `npm install -g` ones
+    /// merged into one each.
+    fn install_lines(&self) -> Vec<String> {
+        let mut lines: Vec<String> = Vec::new();
+        for prefix in ["pip install ", "npm install -g "] {
+            let packages: Vec<&str> = self
+                .installs
+                .iter()
+                .filter_map(|l| l.strip_prefix(prefix))
+                .collect();
+            if !packages.is_empty() {
+                lines.push(format!("{prefix}{}", packages.join(" ")));
+            }
+        }
+        lines.extend(
+            self.installs
+                .iter()
+                .filter(|l| !l.starts_with("pip install ") && !l.starts_with("npm install -g "))
+                .cloned(),
+        );
+        lines
     }
 
     pub(crate) fn note(&mut self, message: &str) {
@@ -125,10 +264,15 @@ impl Draft {
             "# Imported from {} by `tiergate import {}`.\n# Check it with `tiergate plan pre-commit`, then install the hooks with `tiergate install`.\n",
             self.source, self.tool
         );
-        if !self.untranslated.is_empty() {
-            out.push_str("#\n# could not translate:\n");
-            for item in &self.untranslated {
-                out.push_str(&format!("#   {}\n", one_line(item)));
+        out.push_str("#\n");
+        for line in self.report() {
+            out.push_str(&format!("# {line}\n"));
+        }
+        let installs = self.install_lines();
+        if !installs.is_empty() {
+            out.push_str("#\n# install the tools the remote hooks ran (pre-commit installed them, tiergate runs them from PATH):\n");
+            for line in installs {
+                out.push_str(&format!("#   {line}\n"));
             }
         }
         for note in &self.notes {
@@ -150,6 +294,10 @@ impl Draft {
             if !f.exclude.is_empty() {
                 out.push_str(&format!("exclude = {}\n", list(&f.exclude)));
             }
+            out.push_str(&regex_lines(&f.regexes));
+            if f.text_only {
+                out.push_str("text_only = true\n");
+            }
         }
         for stage in STAGES {
             if !self.stage_used(stage) {
@@ -169,12 +317,7 @@ impl Draft {
                     quote(&g.name),
                     quote(&g.run)
                 ));
-                if let Some(files) = &g.files {
-                    out.push_str(&format!("files = {}\n", list(files)));
-                }
-                if g.always {
-                    out.push_str("always = true\n");
-                }
+                out.push_str(&group_keys(g));
             }
         }
         // Every hook is written out: tiergate's defaults (smoke plus fast.unit
@@ -202,8 +345,74 @@ impl Draft {
             self.tool,
             list(&push)
         ));
+        out.push_str(&self.render_later_hooks());
         out
     }
+
+    /// The hooks of types tiergate does not run yet, as the TOML they will
+    /// be, commented out so the file stays valid today.
+    fn render_later_hooks(&self) -> String {
+        let mut out = String::new();
+        let mut types: Vec<&str> = Vec::new();
+        for (hook_type, _) in &self.later_hooks {
+            if !types.contains(&hook_type.as_str()) {
+                types.push(hook_type);
+            }
+        }
+        for hook_type in types {
+            out.push_str(&format!(
+                "\n# tiergate does not run {hook_type} hooks yet (issue 15); once it does, uncomment:\n"
+            ));
+            let mut block = format!("[stages.{hook_type}]\n");
+            for (_, g) in self.later_hooks.iter().filter(|(t, _)| t == hook_type) {
+                block.push_str(&format!(
+                    "[[stages.{hook_type}.groups]]\nname = {}\nrun = {}\n",
+                    quote(&g.name),
+                    quote(&g.run)
+                ));
+                block.push_str(&group_keys(g));
+            }
+            block.push_str(&format!(
+                "[hooks.{hook_type}]\nstages = {}\n",
+                list(&[hook_type.to_owned()])
+            ));
+            for line in block.lines() {
+                out.push_str(&format!("# {line}\n"));
+            }
+        }
+        out
+    }
+}
+
+/// A group's keys after `name` and `run`.
+fn group_keys(g: &GroupDraft) -> String {
+    let mut out = String::new();
+    if let Some(files) = &g.files {
+        out.push_str(&format!("files = {}\n", list(files)));
+    }
+    if !g.exclude.is_empty() {
+        out.push_str(&format!("exclude = {}\n", list(&g.exclude)));
+    }
+    out.push_str(&regex_lines(&g.regexes));
+    if g.always {
+        out.push_str("always = true\n");
+    }
+    out
+}
+
+fn regex_lines(regexes: &Regexes) -> String {
+    let mut out = String::new();
+    if let Some(files) = &regexes.files {
+        out.push_str(&format!("files_regex = {}\n", quote(files)));
+    }
+    if let Some(exclude) = &regexes.exclude {
+        out.push_str(&format!("exclude_regex = {}\n", quote(exclude)));
+    }
+    out
+}
+
+fn plural(n: usize, word: &str) -> String {
+    crate::policy::plural(n, word)
 }
 
 /// A name tiergate accepts as a bare TOML key and a group name: letters,
@@ -263,10 +472,8 @@ mod tests {
             GroupDraft {
                 name: "q".into(),
                 run: "sh -c 'echo \"a\\b\"'".into(),
-                files: None,
-                always: false,
                 comment: Some("multi\nline".into()),
-                also_push: false,
+                ..GroupDraft::default()
             },
         );
         let text = draft.render();

@@ -6,6 +6,7 @@
 //! is `worktree`'s business.
 
 use std::ffi::OsString;
+use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 use crate::config::Formatter;
@@ -36,12 +37,19 @@ pub(crate) struct FormatterResult {
     pub(crate) status: FormatterStatus,
 }
 
-/// The staged files a formatter gets: matching `files`, not `exclude`.
-pub(crate) fn files_for(formatter: &Formatter, staged: &[Vec<u8>]) -> Vec<Vec<u8>> {
+/// The staged files a formatter gets: matching `files` (and `files_regex`),
+/// not `exclude` (nor `exclude_regex`), and text when `text_only` (read in
+/// the work tree at `root`).
+pub(crate) fn files_for(formatter: &Formatter, staged: &[Vec<u8>], root: &Path) -> Vec<Vec<u8>> {
     staged
         .iter()
         .filter(|p| formatter.files.is_match(p))
         .filter(|p| formatter.exclude.is_empty() || !formatter.exclude.is_match(p))
+        .filter(|p| formatter.filter.admits(p))
+        .filter(|p| {
+            !formatter.text_only
+                || crate::config::is_text_file(&root.join(std::ffi::OsStr::from_bytes(p)))
+        })
         .cloned()
         .collect()
 }
@@ -83,7 +91,7 @@ pub(crate) fn run(
             if skipped(&f.name) {
                 Vec::new()
             } else {
-                files_for(f, staged)
+                files_for(f, staged, root)
             }
         })
         .collect();

@@ -178,7 +178,7 @@ fn decide(stage: &Stage, group: &Group, selection: &Selection, skip: &SkipList) 
             why: format!("not selected: {why}"),
         },
         GroupChoice::Run { why } => {
-            let files = match &group.files {
+            let files: Vec<Vec<u8>> = match &group.files {
                 Some(globs) => selection
                     .files
                     .iter()
@@ -186,6 +186,22 @@ fn decide(stage: &Stage, group: &Group, selection: &Selection, skip: &SkipList) 
                     .cloned()
                     .collect(),
                 None => selection.files.clone(),
+            };
+            // `exclude` and the path regexes narrow the files further; a group
+            // left with none is skipped, as one no `files` glob matches is.
+            let files = if group.filter.is_empty() {
+                files
+            } else {
+                let kept: Vec<Vec<u8>> = files
+                    .into_iter()
+                    .filter(|f| group.filter.admits(f))
+                    .collect();
+                if kept.is_empty() && !group.always {
+                    return Decision::Skip {
+                        why: format!("no changed file passes {}", group.filter.describe()),
+                    };
+                }
+                kept
             };
             let selected: Vec<String> = group
                 .markers
@@ -310,6 +326,45 @@ groups = [
         assert_eq!(p.stages.len(), 1);
         assert_eq!(p.stages[0].groups.len(), 1);
         assert_eq!(p.stages[0].groups[0].group.name, "db");
+    }
+
+    /// Imported pre-commit hooks keep their `exclude` and regexes: the
+    /// group gets only the files they let through, and none means a skip.
+    #[test]
+    fn group_exclude_and_path_regexes_narrow_its_files() {
+        let c = config(
+            r#"
+[stages.smoke]
+groups = [
+  { name = "lint", run = "lint {files}", files = ["*.py"], exclude = ["vendor/**"], exclude_regex = '^tests/(?!keep)' },
+  { name = "docs", run = "check {files}", files_regex = '^docs/(?!_build/)' },
+]
+"#,
+        );
+        let files = |paths: &[&str]| paths.iter().map(|p| p.as_bytes().to_vec()).collect();
+        let p = build(
+            &c,
+            &[],
+            &Selection::everything(
+                "--all",
+                files(&[
+                    "a.py",
+                    "vendor/v.py",
+                    "tests/t.py",
+                    "tests/keep.py",
+                    "docs/_build/x.md",
+                ]),
+            ),
+            &SkipList::default(),
+        );
+        let Decision::Run { files: got, .. } = &p.stages[0].groups[0].decision else {
+            panic!("lint should run");
+        };
+        assert_eq!(got, &files(&["a.py", "tests/keep.py"]));
+        let Decision::Skip { why } = &p.stages[0].groups[1].decision else {
+            panic!("docs should be skipped");
+        };
+        assert_eq!(why, "no changed file passes files_regex ^docs/(?!_build/)");
     }
 
     #[test]

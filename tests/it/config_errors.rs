@@ -55,6 +55,7 @@ corpus! {
     misplaced_hook_key => "misplaced-hook-key",
     duplicate_group => "duplicate-group",
     bad_rate => "bad-rate",
+    bad_files_regex => "bad-files-regex",
 }
 
 #[test]

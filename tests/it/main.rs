@@ -17,6 +17,8 @@ mod history;
 mod hooks;
 mod html;
 mod import;
+mod import_corpus;
+mod import_run;
 mod integrity;
 mod missing_programs;
 mod onboarding;

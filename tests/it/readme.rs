@@ -130,7 +130,7 @@ fn the_quick_start_runs() {
 
 #[test]
 fn the_migration_commands_run() {
-    let lines = block_after("## Migrating from pre-commit or lefthook");
+    let lines = block_after("## Migrating from pre-commit, lefthook or husky + lint-staged");
     let commands: Vec<&String> = lines
         .iter()
         .filter(|l| l.starts_with("tiergate "))
@@ -151,6 +151,13 @@ fn the_migration_commands_run() {
         )
         .unwrap();
         std::fs::write(repo.path().join("lefthook.yml"), "pre-commit:\n  commands:\n    check:\n      glob: \"*.py\"\n      run: 'true {staged_files}'\n").unwrap();
+        std::fs::create_dir(repo.path().join(".husky")).unwrap();
+        std::fs::write(repo.path().join(".husky/pre-commit"), "npx lint-staged\n").unwrap();
+        std::fs::write(
+            repo.path().join("package.json"),
+            "{\"lint-staged\": {\"*.py\": \"true\"}}\n",
+        )
+        .unwrap();
         // This import, then the commands that follow it in the block.
         let mut script = vec![(*tool_line).clone()];
         script.extend(
