@@ -226,6 +226,7 @@ pub(crate) mod tests {
             env_inputs: Vec::new(),
             cache: true,
             coverage: None,
+            tests: None,
         }
     }
 }

@@ -192,6 +192,8 @@ pub(crate) struct Group {
     pub(crate) env_inputs: Vec<String>,
     pub(crate) cache: bool,
     pub(crate) coverage: Option<PathBuf>,
+    /// The test files the group owns; set, the import graph selects among them (`{tests}`).
+    pub(crate) tests: Option<Globs>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -132,6 +132,10 @@ pub(crate) struct RawGroup {
     pub(crate) env_inputs: Vec<String>,
     pub(crate) cache: Option<bool>,
     pub(crate) coverage: Option<String>,
+    /// Globs of the test files the group owns: it runs the ones the import graph says a
+    /// change affects, passed as `{tests}`.
+    #[schemars(with = "Option<Vec<String>>")]
+    pub(crate) tests: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]
