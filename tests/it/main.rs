@@ -11,6 +11,7 @@ mod execution;
 mod export;
 mod gates;
 mod github;
+mod graph;
 mod history;
 mod hooks;
 mod import;
