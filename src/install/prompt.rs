@@ -68,6 +68,7 @@ pub(crate) fn ask_install(
             black: true,
             ruff: true,
             markers: Vec::new(),
+            tests_folder: false,
         },
         Preset::Node {
             scripts: vec!["lint".into(), "test".into()],
