@@ -191,10 +191,13 @@ fn parse_all(
         parsed[i] = Some(p);
     }
     let parsed: Vec<Parsed> = parsed.into_iter().flatten().collect();
-    let entries: Vec<(String, String)> = ids
+    let mut entries: Vec<(String, String)> = ids
         .into_iter()
         .zip(parsed.iter().map(cache::encode))
         .collect();
+    // Equal content (empty `__init__.py` files) is one blob, stored once.
+    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    entries.dedup_by(|a, b| a.0 == b.0);
     // A cache that cannot be written costs the next run a parse, nothing more.
     let _ = cache::save(&path, &entries);
     Ok(parsed)

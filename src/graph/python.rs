@@ -4,9 +4,11 @@
 //! Python (strings of every prefix and quoting, comments, backslash
 //! continuations, bracket nesting, `;` and one-line compound statements) to
 //! find import statements wherever they stand: at module level, inside
-//! functions, under `if TYPE_CHECKING:` or `try:`. Measured against
-//! tree-sitter-python it is the difference between a cold graph of 10,000
-//! files inside or far outside the 1 s target (BENCHMARKS.md, issue #16).
+//! functions, under `if TYPE_CHECKING:` or `try:`. Why not a parsing crate
+//! (tree-sitter-python, ruff's or RustPython's parser): the graph needs only
+//! import statements, a cold graph of 10,000 files has a 1 s budget on two
+//! cores, and a full parser builds a syntax tree of every line to find them
+//! (BENCHMARKS.md, issue #16, has the measured cost of this scanner).
 //!
 //! `importlib.import_module("a.b")` with a literal name is an import like any
 //! other; with a computed name (and every `__import__(...)` that is not a

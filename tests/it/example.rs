@@ -200,7 +200,10 @@ fn a_database_change_pushes_exactly_the_tests_pytest_collects_for_its_markers() 
     assert_eq!(
         tested,
         pytest_collects(&ex.repo, "database or integration")
-            + pytest_collects(&ex.repo, "unit and not slow and not database and not integration"),
+            + pytest_collects(
+                &ex.repo,
+                "unit and not slow and not database and not integration"
+            ),
         "{}",
         push.all()
     );
