@@ -97,7 +97,7 @@ pub(crate) fn affected(repo: &Repo, config: &Config, changes: &[Change]) -> Affe
         }
     }
     if rust {
-        match rust::members(repo.root()) {
+        match cached_members(repo, config) {
             Ok(members) => {
                 let changed: Vec<String> = changed_names(changes);
                 out.packages = rust::affected(&members, &changed);
@@ -113,12 +113,40 @@ pub(crate) fn affected(repo: &Repo, config: &Config, changes: &[Change]) -> Affe
 pub(crate) fn affected_members_only(repo: &Repo, config: &Config) -> Affected {
     let mut out = Affected::default();
     if wanted(config).1 {
-        match rust::members(repo.root()) {
+        match cached_members(repo, config) {
             Ok(members) => out.all_packages = rust::names(&members),
             Err(problem) => out.packages_everything = Some(problem),
         }
     }
     out
+}
+
+/// The workspace members, from `cargo metadata` only when a manifest changed: they are
+/// stored under the key of every indexed `Cargo.toml`'s path and blob id.
+fn cached_members(repo: &Repo, config: &Config) -> Result<Vec<rust::Member>, String> {
+    let manifests = repo
+        .indexed_files(&|p| p == b"Cargo.toml" || p.ends_with(b"/Cargo.toml"))
+        .map_err(|e| e.to_string())?;
+    let mut hasher = blake3::Hasher::new();
+    for m in &manifests {
+        hasher.update(&m.path);
+        hasher.update(b"\0");
+        hasher.update(m.id.as_bytes());
+    }
+    let key = hasher.finalize().to_hex().to_string();
+    let path = crate::state::shared_dir(repo, config)
+        .join("graph")
+        .join("rust-members");
+    if let Some(members) = std::fs::read_to_string(&path)
+        .ok()
+        .and_then(|text| rust::decode(&text, &key))
+    {
+        return Ok(members);
+    }
+    let members = rust::members(repo.root())?;
+    // A cache that cannot be written costs the next run a `cargo metadata`, nothing more.
+    let _ = crate::state::write_atomic(&path, rust::encode(&members, &key).as_bytes());
+    Ok(members)
 }
 
 /// Both names of every change (a rename affects the importers of both).

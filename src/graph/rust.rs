@@ -65,6 +65,43 @@ pub(crate) fn members(root: &Path) -> Result<Vec<Member>, String> {
     Ok(out)
 }
 
+/// The members as stored: the key on the first line, then `name\tdir\tdep,dep` each.
+pub(crate) fn encode(members: &[Member], key: &str) -> String {
+    let mut text = format!("{key}\n");
+    for m in members {
+        text.push_str(&format!(
+            "{}\t{}\t{}\n",
+            m.name,
+            m.dir,
+            m.depends_on.join(",")
+        ));
+    }
+    text
+}
+
+/// The stored members, when they were stored under `key`.
+pub(crate) fn decode(text: &str, key: &str) -> Option<Vec<Member>> {
+    let mut lines = text.lines();
+    if lines.next()? != key {
+        return None;
+    }
+    lines
+        .map(|line| {
+            let mut fields = line.split('\t');
+            Some(Member {
+                name: fields.next()?.to_owned(),
+                dir: fields.next()?.to_owned(),
+                depends_on: fields
+                    .next()?
+                    .split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+            })
+        })
+        .collect()
+}
+
 /// The member that holds `path`: the one with the deepest directory above it.
 fn owner<'m>(members: &'m [Member], path: &str) -> Option<&'m Member> {
     members
@@ -135,6 +172,13 @@ mod tests {
         assert_eq!(got.keys().collect::<Vec<_>>(), ["api", "core", "db"]);
         assert_eq!(got["api"], "depends on db");
         assert_eq!(got["core"], "changed crates/core/src/lib.rs");
+    }
+
+    #[test]
+    fn stored_members_are_read_back_only_under_their_key() {
+        let text = encode(&workspace(), "k1");
+        assert_eq!(decode(&text, "k1"), Some(workspace()));
+        assert_eq!(decode(&text, "k2"), None);
     }
 
     #[test]

@@ -147,7 +147,9 @@ pub(crate) fn select_with_graph(
             }
             if judged {
                 if !matched {
-                    why.push(format!("{shown}: judged by the import graph"));
+                    why.push(format!(
+                        "{shown}: judged by the code graph (imports, workspace members)"
+                    ));
                 }
                 continue;
             }
