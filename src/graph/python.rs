@@ -5,7 +5,7 @@
 //! continuations, bracket nesting, `;` and one-line compound statements) to
 //! find import statements wherever they stand: at module level, inside
 //! functions, under `if TYPE_CHECKING:` or `try:`. Why not a parsing crate
-//! (tree-sitter-python, ruff's or RustPython's parser): the graph needs only
+//! (tree-sitter-python, ruff's or `RustPython`'s parser): the graph needs only
 //! import statements, a cold graph of 10,000 files has a 1 s budget on two
 //! cores, and a full parser builds a syntax tree of every line to find them
 //! (BENCHMARKS.md, issue #16, has the measured cost of this scanner).
