@@ -55,6 +55,8 @@ corpus! {
     misplaced_hook_key => "misplaced-hook-key",
     duplicate_group => "duplicate-group",
     bad_rate => "bad-rate",
+    tests_without_globs => "tests-without-globs",
+    bad_tests_glob => "bad-tests-glob",
 }
 
 #[test]
