@@ -280,9 +280,7 @@ pub(crate) fn python_affected(
     let mut deps = Vec::new();
     for (i, (path, parsed)) in files.iter().enumerate() {
         deps.clear();
-        for import in &parsed.imports {
-            modules.resolve(path, import, &mut deps);
-        }
+        modules.resolve_all(path, &parsed.imports, &mut deps);
         deps.sort_unstable();
         deps.dedup();
         for &d in &deps {

@@ -50,17 +50,33 @@ impl Modules {
     /// `dir/a/b.py`, else `dir/a/b/__init__.py`: the file that defines module
     /// `a.b` under `dir`, if the repository has one.
     fn module_file(&self, dir: &str, parts: &[&str]) -> Option<usize> {
-        let base = join(dir, &parts.join("/"));
-        self.files
-            .get(&format!("{base}.py"))
-            .or_else(|| self.files.get(&format!("{base}/__init__.py")))
-            .copied()
+        // One buffer per lookup: this runs for every import of every file.
+        let mut path = String::with_capacity(dir.len() + 64);
+        path.push_str(dir);
+        for part in parts {
+            if !path.is_empty() {
+                path.push('/');
+            }
+            path.push_str(part);
+        }
+        let base = path.len();
+        path.push_str(".py");
+        if let Some(&i) = self.files.get(&path) {
+            return Some(i);
+        }
+        path.truncate(base);
+        path.push_str("/__init__.py");
+        self.files.get(&path).copied()
     }
 
     /// Whether `dir/a` is a module or a package (a namespace package has no file).
     fn exists(&self, dir: &str, first: &str) -> bool {
-        let base = join(dir, first);
-        self.dirs.contains(&base) || self.files.contains_key(&format!("{base}.py"))
+        let mut path = join(dir, first);
+        if self.dirs.contains(&path) {
+            return true;
+        }
+        path.push_str(".py");
+        self.files.contains_key(&path)
     }
 
     /// For pytest's default import mode: the first directory above `file` without `__init__.py`.
@@ -72,8 +88,27 @@ impl Modules {
         dir.to_owned()
     }
 
+    /// The files the import statements of file `from` depend on.
+    pub(crate) fn resolve_all(&self, from: &str, imports: &[Import], out: &mut Vec<usize>) {
+        let mut basedir = None;
+        for import in imports {
+            self.resolve_one(from, import, &mut basedir, out);
+        }
+    }
+
     /// The files `import` statement `import` of file `from` depends on.
+    #[cfg(test)]
     pub(crate) fn resolve(&self, from: &str, import: &Import, out: &mut Vec<usize>) {
+        self.resolve_one(from, import, &mut None, out);
+    }
+
+    fn resolve_one(
+        &self,
+        from: &str,
+        import: &Import,
+        basedir: &mut Option<String>,
+        out: &mut Vec<usize>,
+    ) {
         let parts: Vec<&str> = if import.module.is_empty() {
             Vec::new()
         } else {
@@ -81,12 +116,12 @@ impl Modules {
         };
         let dir = if import.level == 0 {
             let Some(first) = parts.first() else { return };
-            let basedir = self.basedir(from);
+            let basedir = basedir.get_or_insert_with(|| self.basedir(from)).as_str();
             let found = self
                 .roots
                 .iter()
                 .map(String::as_str)
-                .chain(std::iter::once(basedir.as_str()))
+                .chain(std::iter::once(basedir))
                 .find(|root| self.exists(root, first));
             match found {
                 Some(root) => root.to_owned(),
