@@ -49,12 +49,38 @@ fn to_change(c: ChangedPath) -> Change {
     }
 }
 
-/// Resolve the request against the repository and apply the config's rules.
+/// Resolve the request against the repository, apply the config's rules, and
+/// attach the import graph's answer when a group reads it.
 pub(crate) fn selection(
     repo: &Repo,
     config: &Config,
     request: Request,
 ) -> Result<Selection, Error> {
+    if let Request::Selected(selection) = request {
+        return Ok(*selection);
+    }
+    let mut selection = select_request(repo, config, request)?;
+    attach_graph(repo, config, &mut selection);
+    Ok(selection)
+}
+
+/// The import graph's answer, when a group reads it and something changed.
+fn attach_graph(repo: &Repo, config: &Config, selection: &mut Selection) {
+    let (python, rust) = crate::graph::wanted(config);
+    if (python || rust) && !selection.nothing_changed() && selection.affected.is_none() {
+        let affected = if selection.scope == select::Scope::Changes {
+            crate::graph::affected(repo, config, &selection.changes)
+        } else {
+            // Everything: `{tests}` is every file the globs match; only the members are needed.
+            let mut a = crate::graph::affected_members_only(repo, config);
+            a.tracked.clone_from(&selection.files);
+            a
+        };
+        selection.affected = Some(Box::new(affected));
+    }
+}
+
+fn select_request(repo: &Repo, config: &Config, request: Request) -> Result<Selection, Error> {
     let changes = match request {
         Request::All(reason) => {
             let tracked = repo.tracked_files().map_err(|e| git_error(&e))?;
@@ -67,11 +93,12 @@ pub(crate) fn selection(
         Request::Commit(rev) => repo.commit_changes(&rev),
         Request::Files(paths) => {
             let changes = paths.into_iter().map(Change::new).collect();
-            return Ok(select::select(
+            return Ok(select::select_with_graph(
                 changes,
                 &config.rules,
                 &config.settings.unmatched,
                 &config.settings.run_all_triggers,
+                &crate::graph::judged_by(config),
             ));
         }
         Request::Resolved(changes) => Ok(changes),
@@ -100,27 +127,31 @@ pub(crate) fn from_changes(
             let tracked = repo.tracked_files().map_err(|e| git_error(&e))?;
             Selection::everything(reason, tracked)
         } else {
-            let mut s = select::select(
+            let mut s = select::select_with_graph(
                 changes.paths.into_iter().map(to_change).collect(),
                 &config.rules,
                 &config.settings.unmatched,
                 &config.settings.run_all_triggers,
+                &crate::graph::judged_by(config),
             );
             s.all = true;
+            s.beyond_graph_all = true;
             s.why.insert(0, reason);
             s
         }
     } else {
-        select::select(
+        select::select_with_graph(
             changes.paths.into_iter().map(to_change).collect(),
             &config.rules,
             &config.settings.unmatched,
             &config.settings.run_all_triggers,
+            &crate::graph::judged_by(config),
         )
     };
     selection.base = base;
     selection.head = head;
     drop_submodules(repo.root(), &mut selection.files);
+    attach_graph(repo, config, &mut selection);
     Ok(selection)
 }
 

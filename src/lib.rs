@@ -28,6 +28,7 @@ mod error;
 mod exec;
 mod export;
 mod git;
+mod graph;
 mod history;
 mod import;
 mod install;

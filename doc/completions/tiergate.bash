@@ -16,6 +16,9 @@ _tiergate() {
             ",$1")
                 cmd="tiergate"
                 ;;
+            tiergate,affected)
+                cmd="tiergate__subcmd__affected"
+                ;;
             tiergate,ci-full)
                 cmd="tiergate__subcmd__ci__subcmd__full"
                 ;;
@@ -73,6 +76,9 @@ _tiergate() {
             tiergate__subcmd__export__subcmd__help,help)
                 cmd="tiergate__subcmd__export__subcmd__help__subcmd__help"
                 ;;
+            tiergate__subcmd__help,affected)
+                cmd="tiergate__subcmd__help__subcmd__affected"
+                ;;
             tiergate__subcmd__help,ci-full)
                 cmd="tiergate__subcmd__help__subcmd__ci__subcmd__full"
                 ;;
@@ -128,12 +134,50 @@ _tiergate() {
 
     case "${cmd}" in
         tiergate)
-            opts="-q -v -h -V --quiet --verbose --color --help --version run hook plan install uninstall doctor config ci-full report export history import completions recover help"
+            opts="-q -v -h -V --quiet --verbose --color --help --version run hook plan install uninstall doctor config ci-full report export history import completions affected recover help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tiergate__subcmd__affected)
+            opts="-z -q -v -h --all --changed --staged --from --to --files --changed-since --commit --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --files)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --changed-since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --commit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -324,8 +368,22 @@ _tiergate() {
             return 0
             ;;
         tiergate__subcmd__help)
-            opts="run hook plan install uninstall doctor config ci-full report export history import completions recover help"
+            opts="run hook plan install uninstall doctor config ci-full report export history import completions affected recover help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tiergate__subcmd__help__subcmd__affected)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

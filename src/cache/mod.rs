@@ -252,6 +252,7 @@ pub(crate) mod tests {
             cache: true,
             coverage: None,
             filter: crate::config::PathFilter::default(),
+            tests: None,
         }
     }
 }

@@ -103,6 +103,11 @@ pub(crate) enum Command {
         after_help = "Examples:\n  tiergate completions bash > ~/.local/share/bash-completion/completions/tiergate\n  tiergate completions zsh > ~/.zfunc/_tiergate\n  tiergate completions fish > ~/.config/fish/completions/tiergate.fish"
     )]
     Completions(CompletionsArgs),
+    /// Print the test files a change affects through the code's imports, one a line.
+    #[command(
+        after_help = "The test files are those of the groups with `tests` globs; only their names go to\nstdout, messages to stderr. With no selection flag, the uncommitted changes (--changed).\n\nExamples:\n  tiergate affected\n  tiergate affected --from origin/main -z | xargs -0 pytest\n  tiergate affected --files app/crud.py"
+    )]
+    Affected(AffectedArgs),
     /// List and restore unstaged work a crashed or killed run left stashed.
     #[command(after_help = "Example:\n  tiergate recover")]
     Recover,
@@ -185,6 +190,15 @@ pub(crate) struct PlanArgs {
     pub(crate) targets: Vec<String>,
     #[command(flatten)]
     pub(crate) selection: SelectionArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AffectedArgs {
+    #[command(flatten)]
+    pub(crate) selection: SelectionArgs,
+    /// End each name with a NUL byte instead of a newline (for `xargs -0`).
+    #[arg(short = 'z')]
+    pub(crate) nul: bool,
 }
 
 #[derive(Debug, Args)]

@@ -1,6 +1,7 @@
 //! The command line: clap types, one file per command. Flags become requests
 //! here; clap types go no further.
 
+mod affected;
 mod args;
 mod ci_full;
 mod completions;
@@ -66,6 +67,7 @@ pub fn main() -> ExitStatus {
         }),
         Command::Completions(args) => Ok(completions::completions(args.shell)),
         Command::Recover => recover::run(),
+        Command::Affected(args) => affected::run(&args),
     };
     match result {
         Ok(status) => status,

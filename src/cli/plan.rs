@@ -135,6 +135,8 @@ pub(crate) fn run(args: &PlanArgs) -> Result<ExitStatus, Error> {
                     why,
                     files,
                     markers,
+                    tests,
+                    packages,
                 } => {
                     ui::out(&format!(
                         "  {} {}: {why}",
@@ -150,6 +152,8 @@ pub(crate) fn run(args: &PlanArgs) -> Result<ExitStatus, Error> {
                         head: selection.head.as_deref(),
                         coverage: group.group.coverage.as_deref(),
                         junit: None,
+                        tests,
+                        packages,
                     };
                     let junit = std::path::PathBuf::from("<junit.xml>");
                     let argvs = plan::invocations(
@@ -163,6 +167,7 @@ pub(crate) fn run(args: &PlanArgs) -> Result<ExitStatus, Error> {
                     for argv in &argvs {
                         ui::out(&format!("      $ {}", show(argv, verbose)));
                     }
+                    show_affected(&selection, group.group, tests, packages, verbose);
                     if argvs.len() > 1 {
                         ui::out(&format!("      ({} invocations: the file list is split to fit the argument limit)", argvs.len()));
                     }
@@ -174,8 +179,14 @@ pub(crate) fn run(args: &PlanArgs) -> Result<ExitStatus, Error> {
                                 &config,
                                 stage.stage,
                                 group.group,
-                                files,
-                                markers,
+                                &crate::pipeline::GroupJob {
+                                    index: 0,
+                                    group: group.group,
+                                    files,
+                                    markers,
+                                    tests,
+                                    packages,
+                                },
                                 &selection,
                                 repo.root()
                             )
@@ -249,6 +260,45 @@ fn show_formatters(
     }
 }
 
+/// Under a group with `tests` or `{packages}`: each affected test file with the
+/// import chain that made it affected, each affected member with why; with
+/// `-v`, the imports the graph cannot see.
+fn show_affected(
+    selection: &crate::select::Selection,
+    group: &config::Group,
+    tests: &[Vec<u8>],
+    packages: &[String],
+    verbose: bool,
+) {
+    let Some(affected) = selection.affected.as_deref() else {
+        return;
+    };
+    if group.tests.is_some() {
+        for test in tests {
+            match affected.chain(test) {
+                Some(chain) => ui::out(&format!("      {chain}")),
+                None if verbose => {
+                    ui::out(&format!("      {}", String::from_utf8_lossy(test)));
+                }
+                None => {}
+            }
+        }
+        if verbose && !affected.blind_spots.is_empty() {
+            ui::out(&format!(
+                "      imports the graph cannot see (a computed name): {}",
+                affected.blind_spots.join(", ")
+            ));
+        }
+    }
+    if group.run.uses_packages() {
+        for name in packages {
+            if let Some(why) = affected.packages.get(name) {
+                ui::out(&format!("      {name}: {why}"));
+            }
+        }
+    }
+}
+
 fn show(argv: &[OsString], all: bool) -> String {
     let words: Vec<String> = argv
         .iter()
@@ -283,17 +333,12 @@ fn plan_cache(repo: &crate::git::Repo, config: &config::Config) -> Option<cache:
 }
 
 /// `hit (…)`, `miss (changed: inputs)`, or why the group is never cached.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "a group's whole context, as the run has it"
-)]
 fn cache_status(
     session: &cache::Session,
     config: &config::Config,
     stage: &config::Stage,
     group: &config::Group,
-    files: &[Vec<u8>],
-    markers: &[String],
+    lists: &crate::pipeline::GroupJob<'_>,
     selection: &crate::select::Selection,
     root: &std::path::Path,
 ) -> String {
@@ -306,7 +351,7 @@ fn cache_status(
     let env = runner::command_env(config, &[]);
     let program = crate::pipeline::find_program(group.run.program(), root, &env)
         .unwrap_or_else(|| std::path::PathBuf::from(group.run.program()));
-    let argvs = crate::pipeline::key_argvs(group, files, markers, selection, &stage.name);
+    let argvs = crate::pipeline::key_argvs(group, lists, selection, &stage.name);
     let key = session.key(
         &stage.name,
         group,

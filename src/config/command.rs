@@ -12,6 +12,10 @@ pub(crate) enum Arg {
     Files,
     /// A whole argument `{failed}`: one argument per failed test of the previous attempt.
     Failed,
+    /// A whole argument `{tests}`: one argument per affected test file.
+    Tests,
+    /// A whole argument `{packages}`: `-p NAME` per affected workspace member.
+    Packages,
     /// Literal text, possibly holding single-valued placeholders.
     Text(String),
 }
@@ -77,6 +81,14 @@ impl CommandTemplate {
             args.push(match word.as_str() {
                 "{files}" => Arg::Files,
                 "{failed}" => Arg::Failed,
+                "{tests}" => Arg::Tests,
+                "{packages}" => Arg::Packages,
+                _ if word.contains("{tests}") => {
+                    return Err(CommandError::ListInsideArgument("tests"))
+                }
+                _ if word.contains("{packages}") => {
+                    return Err(CommandError::ListInsideArgument("packages"))
+                }
                 _ if word.contains("{files}") => {
                     return Err(CommandError::ListInsideArgument("files"))
                 }
@@ -107,6 +119,14 @@ impl CommandTemplate {
 
     pub(crate) fn uses_files(&self) -> bool {
         self.args.contains(&Arg::Files)
+    }
+
+    pub(crate) fn uses_tests(&self) -> bool {
+        self.args.contains(&Arg::Tests)
+    }
+
+    pub(crate) fn uses_packages(&self) -> bool {
+        self.args.contains(&Arg::Packages)
     }
 
     pub(crate) fn uses_failed(&self) -> bool {

@@ -472,6 +472,7 @@ webhook_env = "HOOK_URL"
                 black: true,
                 ruff: true,
                 markers: vec!["unit".into(), "slow".into()],
+                tests_folder: true,
             },
             Preset::Node {
                 scripts: vec!["lint".into(), "test".into()],

@@ -226,6 +226,8 @@ pub(crate) struct Group {
     pub(crate) coverage: Option<PathBuf>,
     /// `exclude`, `files_regex` and `exclude_regex`.
     pub(crate) filter: PathFilter,
+    /// The test files the group owns; set, the import graph selects among them (`{tests}`).
+    pub(crate) tests: Option<Globs>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

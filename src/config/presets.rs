@@ -27,6 +27,9 @@ pub(crate) enum Preset {
         black: bool,
         ruff: bool,
         markers: Vec<String>,
+        /// The project has a `tests/` folder: the pytest groups of `fast` select their
+        /// test files from the import graph (`tests` + `{tests}`).
+        tests_folder: bool,
     },
     Node {
         scripts: Vec<String>,
@@ -51,7 +54,8 @@ impl Preset {
                 black,
                 ruff,
                 markers,
-            } => python_text(*black, *ruff, markers),
+                tests_folder,
+            } => python_text(*black, *ruff, markers, *tests_folder),
             Preset::Node { scripts } => node_text(scripts),
             Preset::Generic => GENERIC.to_owned(),
         }
@@ -88,6 +92,7 @@ pub(crate) fn detect(root: &Path) -> Preset {
             black: all.contains("black") || which::which("black").is_ok(),
             ruff: all.contains("ruff") || which::which("ruff").is_ok(),
             markers,
+            tests_folder: root.join("tests").is_dir(),
         };
     }
     if let Ok(text) = std::fs::read_to_string(root.join("package.json")) {
@@ -339,8 +344,17 @@ groups = [
 /// The variables that change what the interpreter imports.
 const PYTHON_ENV_INPUTS: &str = r#"["PYTHONPATH", "VIRTUAL_ENV"]"#;
 
-fn python_text(black: bool, ruff: bool, markers: &[String]) -> String {
+/// What a `fast` pytest group adds with a tests folder: pytest's default test file
+/// names under it, and the affected ones as arguments.
+const GRAPH_TESTS: &str = "tests = [\"tests/**/test_*.py\", \"tests/**/*_test.py\"], ";
+
+fn python_text(black: bool, ruff: bool, markers: &[String], tests_folder: bool) -> String {
     let env = PYTHON_ENV_INPUTS;
+    let (tests, args) = if tests_folder {
+        (GRAPH_TESTS, " {tests}")
+    } else {
+        ("", "")
+    };
     let mut text = String::from("# tiergate preset: python\n");
     if black {
         text.push_str(
@@ -365,13 +379,13 @@ fn python_text(black: bool, ruff: bool, markers: &[String]) -> String {
     // What fast leaves out is what comprehensive runs, so no test runs twice
     // on a push.
     let rest = if quick.is_empty() {
-        text.push_str(&format!("groups = [\n  {{ name = \"unit\", run = \"python -m pytest -q -m 'not slow' --junitxml {{junit}}\", env_inputs = {env} }},\n]\n\n"));
+        text.push_str(&format!("groups = [\n  {{ name = \"unit\", {tests}run = \"python -m pytest -q -m 'not slow' --junitxml {{junit}}{args}\", env_inputs = {env} }},\n]\n\n"));
         "slow".to_owned()
     } else {
         text.push_str("groups = [\n");
         for marker in &quick {
             text.push_str(&format!(
-                "  {{ name = \"{marker}\", markers = [\"{marker}\"], run = \"python -m pytest -q -m '{marker} and not slow' --junitxml {{junit}}\", no_tests = \"pass\", env_inputs = {env} }},\n"
+                "  {{ name = \"{marker}\", markers = [\"{marker}\"], {tests}run = \"python -m pytest -q -m '{marker} and not slow' --junitxml {{junit}}{args}\", no_tests = \"pass\", env_inputs = {env} }},\n"
             ));
         }
         text.push_str("]\n\n");
@@ -459,7 +473,7 @@ mod tests {
 
     #[test]
     fn the_python_preset_spells_out_its_gates_and_splits_the_tests() {
-        let text = python_text(false, false, &["unit".into(), "slow".into()]);
+        let text = python_text(false, false, &["unit".into(), "slow".into()], false);
         assert!(
             text.contains(
                 "gate = { fail_when = \"rate\", max_failure_rate = 0.10, on_fail = \"block\" }"
@@ -509,11 +523,19 @@ mod tests {
                 black: true,
                 ruff: true,
                 markers: vec!["unit".into(), "slow".into()],
+                tests_folder: true,
             },
             Preset::Python {
                 black: false,
                 ruff: false,
                 markers: vec![],
+                tests_folder: true,
+            },
+            Preset::Python {
+                black: false,
+                ruff: false,
+                markers: vec![],
+                tests_folder: false,
             },
             Preset::Node {
                 scripts: vec!["lint".into(), "test".into()],
@@ -528,5 +550,34 @@ mod tests {
             );
             assert!(config.is_ok(), "{}: {:?}", preset.name(), config.err());
         }
+    }
+}
+
+#[cfg(test)]
+mod graph_tests {
+    use super::*;
+
+    #[test]
+    fn with_a_tests_folder_the_fast_pytest_groups_select_by_imports() {
+        let python = |tests_folder| {
+            Preset::Python {
+                black: false,
+                ruff: false,
+                markers: vec!["unit".into()],
+                tests_folder,
+            }
+            .text()
+        };
+        let with = python(true);
+        let fast = &with
+            [with.find("[stages.fast]").unwrap()..with.find("[stages.comprehensive]").unwrap()];
+        assert!(
+            fast.contains("tests = [\"tests/**/test_*.py\", \"tests/**/*_test.py\"]"),
+            "{fast}"
+        );
+        assert!(fast.contains("--junitxml {junit} {tests}\""), "{fast}");
+        // The comprehensive stage still runs the whole suite.
+        assert!(!with[with.find("[stages.comprehensive]").unwrap()..].contains("{tests}"));
+        assert!(!python(false).contains("{tests}"));
     }
 }

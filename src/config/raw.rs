@@ -165,6 +165,10 @@ pub(crate) struct RawGroup {
     /// A path regex of files to leave out (look-around allowed).
     #[schemars(with = "Option<String>")]
     pub(crate) exclude_regex: Option<Spanned<String>>,
+    /// Globs of the test files the group owns: it runs the ones the import graph says a
+    /// change affects, passed as `{tests}`.
+    #[schemars(with = "Option<Vec<String>>")]
+    pub(crate) tests: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]

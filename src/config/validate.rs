@@ -779,6 +779,19 @@ fn group(
         Some(v) => flaky_result(v, origin, &format!("{key}.flaky_result"))?,
         None => default_flaky,
     };
+    let tests = raw
+        .tests
+        .as_ref()
+        .map(|t| globs(t, origin, &format!("{key}.tests")))
+        .transpose()?;
+    if tests.is_none() && run.uses_tests() {
+        return Err(origin
+            .error(
+                run_value,
+                format!("{key}.run uses `{{tests}}` but the group has no `tests` globs"),
+            )
+            .hint("name the test files the group owns, e.g. tests = [\"tests/**/test_*.py\"]"));
+    }
     let ok_exit_codes = raw.ok_exit_codes.clone().unwrap_or_else(|| vec![0]);
     if ok_exit_codes.is_empty() {
         return Err(origin
@@ -816,6 +829,7 @@ fn group(
         env_inputs: raw.env_inputs.clone(),
         cache: raw.cache.unwrap_or(true),
         coverage: raw.coverage.as_ref().map(Into::into),
+        tests,
         filter: path_filter(
             raw.exclude.as_deref(),
             raw.files_regex.as_ref(),

@@ -10,6 +10,7 @@
 //! - `push.rs`: pre-push stdin and the paths a push changes
 //! - `tags.rs`: the changes since the previous release tag
 //! - `inputs.rs`: `(path, mode, blob id)` of the files a cache key covers
+//! - `sources.rs`: indexed files with their blob ids, and blob contents, for the import graph
 //! - `hooks_dir.rs`: where git looks for hooks
 //! - `index_file.rs`: git's index file read directly, without libgit2's checksum pass
 //! - `staged.rs`: what is staged, from that index and HEAD's trees (libgit2 for renames)
@@ -24,6 +25,7 @@ mod index_file;
 mod inputs;
 mod open;
 mod push;
+mod sources;
 mod sparse;
 mod staged;
 mod tags;
@@ -37,6 +39,7 @@ pub(crate) use error::GitError;
 pub(crate) use inputs::InputFile;
 pub(crate) use open::Repo;
 pub(crate) use push::{parse_push_lines, PushUpdate};
+pub(crate) use sources::{BlobReader, IndexedFile};
 pub(crate) use unstaged::{list_unstaged, MaybeUnstaged, UnstagedScan};
 
 /// The first ten hex digits of a commit id, for messages.

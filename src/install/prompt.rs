@@ -127,6 +127,7 @@ fn menu(detected: &Preset) -> Vec<Preset> {
                     black: true,
                     ruff: true,
                     markers: Vec::new(),
+                    tests_folder: false,
                 },
                 Preset::Node {
                     scripts: vec!["lint".into(), "test".into()],

@@ -18,7 +18,7 @@ use std::time::Instant;
 pub(crate) use events::Events;
 pub(crate) use modified::Watch;
 pub(crate) use preflight::{find_program, resolve_programs, Resolved};
-pub(crate) use stage::key_argvs;
+pub(crate) use stage::{key_argvs, GroupJob};
 
 use crate::config::{Config, OnFail};
 use crate::error::Error;

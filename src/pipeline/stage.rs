@@ -14,11 +14,14 @@ use crate::policy;
 use crate::results::{self, Attempt, GroupResult, GroupStatus};
 use crate::select::Selection;
 
-struct GroupJob<'a> {
-    index: usize,
-    group: &'a Group,
-    files: &'a [Vec<u8>],
-    markers: &'a [String],
+/// One group that runs, with the lists its placeholders expand to.
+pub(crate) struct GroupJob<'a> {
+    pub(crate) index: usize,
+    pub(crate) group: &'a Group,
+    pub(crate) files: &'a [Vec<u8>],
+    pub(crate) markers: &'a [String],
+    pub(crate) tests: &'a [Vec<u8>],
+    pub(crate) packages: &'a [String],
 }
 
 pub(super) fn run_stage(
@@ -45,11 +48,19 @@ pub(super) fn run_stage(
                     why,
                 ));
             }
-            Decision::Run { files, markers, .. } => jobs.push(GroupJob {
+            Decision::Run {
+                files,
+                markers,
+                tests,
+                packages,
+                ..
+            } => jobs.push(GroupJob {
                 index,
                 group: group_plan.group,
                 files,
                 markers,
+                tests,
+                packages,
             }),
         }
     }
@@ -185,8 +196,15 @@ pub(super) fn all_cached(
     };
     let stage = stage_plan.stage;
     let mut any = false;
-    for group_plan in &stage_plan.groups {
-        let Decision::Run { files, markers, .. } = &group_plan.decision else {
+    for (index, group_plan) in stage_plan.groups.iter().enumerate() {
+        let Decision::Run {
+            files,
+            markers,
+            tests,
+            packages,
+            ..
+        } = &group_plan.decision
+        else {
             continue;
         };
         any = true;
@@ -194,7 +212,15 @@ pub(super) fn all_cached(
         if !cache::cacheable(stage, group) {
             return false;
         }
-        let argvs = key_argvs(group, files, markers, selection, &stage.name);
+        let job = GroupJob {
+            index,
+            group,
+            files,
+            markers,
+            tests,
+            packages,
+        };
+        let argvs = key_argvs(group, &job, selection, &stage.name);
         let program = ProgramStamp::of(resolved.program(&group.run), &options.root, &options.env);
         let key = cache.key(&stage.name, group, &argvs, &options.env, &program);
         if !matches!(cache.lookup(&key), Lookup::Hit(_)) {
@@ -228,7 +254,7 @@ fn run_group(
         .as_deref()
         .filter(|_| stage_config.is_some_and(|s| cache::cacheable(s, group)));
     let key = cache.map(|c| {
-        let argvs = key_argvs(group, job.files, job.markers, selection, stage);
+        let argvs = key_argvs(group, job, selection, stage);
         let program = ProgramStamp::of(resolved.program(&group.run), &options.root, &options.env);
         c.key(stage, group, &argvs, &options.env, &program)
     });
@@ -372,11 +398,11 @@ fn add_reason(result: &mut GroupResult, note: &str) {
 /// `plan -v` computes the same key.
 pub(crate) fn key_argvs(
     group: &Group,
-    files: &[Vec<u8>],
-    markers: &[String],
+    lists: &GroupJob<'_>,
     selection: &Selection,
     stage: &str,
 ) -> Vec<Vec<std::ffi::OsString>> {
+    let (files, markers) = (lists.files, lists.markers);
     let coverage = Path::new("{coverage}");
     let values = Values {
         markers: plan::markers_expression(markers),
@@ -387,6 +413,8 @@ pub(crate) fn key_argvs(
         group: &group.name,
         base: selection.base.as_deref(),
         head: selection.head.as_deref(),
+        tests: lists.tests,
+        packages: lists.packages,
     };
     let junit = Path::new("{junit}").to_path_buf();
     plan::invocations(
@@ -431,6 +459,8 @@ fn run_attempt(cx: &AttemptContext<'_>, attempt: u32, failed: &[String]) -> Grou
         group: &group.name,
         base: cx.selection.base.as_deref(),
         head: cx.selection.head.as_deref(),
+        tests: job.tests,
+        packages: job.packages,
     };
     let asked_junit = group.run.uses("junit");
     let junit_for = |chunk: usize| {

@@ -5,6 +5,7 @@
 //! the OS argument limit.
 
 mod chunk;
+mod graph;
 mod placeholders;
 
 use std::ffi::OsString;
@@ -80,6 +81,10 @@ pub(crate) enum Decision {
         files: Vec<Vec<u8>>,
         /// The markers `{markers}` expands to.
         markers: Vec<String>,
+        /// `{tests}`: the affected test files the group owns (every one when everything is selected).
+        tests: Vec<Vec<u8>>,
+        /// `{packages}`: the affected workspace members.
+        packages: Vec<String>,
     },
     Skip {
         why: String,
@@ -168,6 +173,9 @@ fn decide(stage: &Stage, group: &Group, selection: &Selection, skip: &SkipList) 
             why: "skipped by TIERGATE_SKIP".into(),
         };
     }
+    if group.tests.is_some() || group.run.uses_packages() {
+        return graph::decide(group, selection);
+    }
     match choose_group(
         selection,
         &group.markers,
@@ -222,6 +230,8 @@ fn decide(stage: &Stage, group: &Group, selection: &Selection, skip: &SkipList) 
                 why,
                 files,
                 markers,
+                tests: Vec::new(),
+                packages: Vec::new(),
             }
         }
     }
@@ -250,8 +260,23 @@ pub(crate) fn invocations(
         .sum::<usize>()
         // `{junit}` may be longer in later chunks; leave room for it.
         + 256;
+    // `{files}` is what is split when the command has it; else `{tests}`.
+    let chunk_tests = !template.uses_files() && template.uses_tests();
+    let fixed = if chunk_tests {
+        fixed.saturating_sub(
+            values
+                .tests
+                .iter()
+                .map(|t| chunk::arg_cost(t.len()))
+                .sum::<usize>(),
+        )
+    } else {
+        fixed
+    };
     let sizes: Vec<usize> = if template.uses_files() {
         files.iter().map(Vec::len).collect()
+    } else if chunk_tests {
+        values.tests.iter().map(Vec::len).collect()
     } else {
         Vec::new()
     };
@@ -260,14 +285,17 @@ pub(crate) fn invocations(
         .enumerate()
         .map(|(i, range)| {
             let junit = junit_for(i);
+            let (chunk_files, tests) = if template.uses_files() {
+                (&files[range], values.tests)
+            } else if chunk_tests {
+                (&[][..], &values.tests[range])
+            } else {
+                (&[][..], values.tests)
+            };
             let values = Values {
                 junit: junit.as_deref(),
+                tests,
                 ..values.clone()
-            };
-            let chunk_files = if template.uses_files() {
-                &files[range]
-            } else {
-                &[][..]
             };
             placeholders::expand(template, &values, chunk_files, failed)
         })
@@ -448,5 +476,26 @@ groups = [
             invocations(&t, &Values::default(), &files, &[], 4096, &|_| None),
             vec![vec![OsString::from("pytest")]]
         );
+    }
+}
+
+#[cfg(test)]
+mod tests_chunking {
+    use super::*;
+
+    #[test]
+    fn tests_are_chunked_like_files() {
+        let t = CommandTemplate::parse("pytest --junitxml {junit} {tests}").unwrap();
+        let tests: Vec<Vec<u8>> = (0..20_000)
+            .map(|i| format!("{}/test_{i:05}.py", "t".repeat(190)).into_bytes())
+            .collect();
+        let values = Values {
+            tests: &tests,
+            ..Values::default()
+        };
+        let argvs = invocations(&t, &values, &[], &[], 256 * 1024, &|_| None);
+        assert!(argvs.len() > 1);
+        let seen: usize = argvs.iter().map(|a| a.len() - 3).sum();
+        assert_eq!(seen, 20_000);
     }
 }

@@ -20,6 +20,10 @@ pub(crate) struct Values<'a> {
     pub(crate) group: &'a str,
     pub(crate) base: Option<&'a str>,
     pub(crate) head: Option<&'a str>,
+    /// `{tests}`: the affected test files (of this chunk, when they are what is chunked).
+    pub(crate) tests: &'a [Vec<u8>],
+    /// `{packages}`: the affected workspace members.
+    pub(crate) packages: &'a [String],
 }
 
 /// `unit`, or `(unit or database)`: pytest's `-m` syntax.
@@ -69,6 +73,13 @@ pub(crate) fn expand(
         match arg {
             Arg::Files => argv.extend(files.iter().map(|f| OsString::from_vec(f.clone()))),
             Arg::Failed => argv.extend(failed.iter().map(OsString::from)),
+            Arg::Tests => argv.extend(values.tests.iter().map(|f| OsString::from_vec(f.clone()))),
+            Arg::Packages => {
+                for name in values.packages {
+                    argv.push(OsString::from("-p"));
+                    argv.push(OsString::from(name));
+                }
+            }
             Arg::Text(text) => argv.push(substitute(text, values)),
         }
     }
@@ -93,7 +104,16 @@ pub(crate) fn display(
                 "… (+{})",
                 crate::policy::plural(failed, "failed test")
             )),
-            Arg::Files | Arg::Failed => {}
+            Arg::Tests if !values.tests.is_empty() => words.push(format!(
+                "… (+{})",
+                crate::policy::plural(values.tests.len(), "test file")
+            )),
+            Arg::Packages => {
+                for name in values.packages {
+                    words.push(format!("-p {}", shell_words::quote(name)));
+                }
+            }
+            Arg::Files | Arg::Failed | Arg::Tests => {}
             Arg::Text(text) => words
                 .push(shell_words::quote(&substitute(text, values).to_string_lossy()).into_owned()),
         }
@@ -186,5 +206,43 @@ mod tests {
         };
         // `{stage}` is substituted before `{group}`, so a group named `{stage}` stays literal.
         assert_eq!(expand(&t, &values, &[], &[])[1], OsString::from("{stage}"));
+    }
+}
+
+#[cfg(test)]
+mod graph_placeholder_tests {
+    use super::*;
+
+    #[test]
+    fn tests_are_one_argument_each_and_packages_are_dash_p_pairs() {
+        let t = CommandTemplate::parse("cargo test {packages} -- {tests}").unwrap();
+        let tests = vec![b"tests/test_a.py".to_vec()];
+        let packages = vec!["core".to_owned(), "cli".to_owned()];
+        let values = Values {
+            tests: &tests,
+            packages: &packages,
+            ..Values::default()
+        };
+        let argv: Vec<String> = expand(&t, &values, &[], &[])
+            .into_iter()
+            .map(|a| a.into_string().unwrap())
+            .collect();
+        assert_eq!(
+            argv,
+            [
+                "cargo",
+                "test",
+                "-p",
+                "core",
+                "-p",
+                "cli",
+                "--",
+                "tests/test_a.py"
+            ]
+        );
+        assert_eq!(
+            display(&t, &values, 0, 0),
+            "cargo test -p core -p cli -- … (+1 test file)"
+        );
     }
 }

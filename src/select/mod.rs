@@ -51,6 +51,13 @@ pub(crate) struct Selection {
     /// `{base}` and `{head}`: the resolved commits, when there are some.
     pub(crate) base: Option<String>,
     pub(crate) head: Option<String>,
+    /// What selects everything or markers for groups with `tests`: the paths the
+    /// import graph does not judge (not Python), and run-all triggers. A changed
+    /// Python file reaches those groups through `affected` instead.
+    pub(crate) beyond_graph_all: bool,
+    pub(crate) beyond_graph_markers: BTreeSet<String>,
+    /// The import graph's answer, when a group reads it (attached by `changes`).
+    pub(crate) affected: Option<Box<crate::graph::Affected>>,
 }
 
 impl Selection {
@@ -66,6 +73,9 @@ impl Selection {
             files: tracked,
             base: None,
             head: None,
+            beyond_graph_all: true,
+            beyond_graph_markers: BTreeSet::new(),
+            affected: None,
         }
     }
 
@@ -84,18 +94,36 @@ pub(crate) fn select(
     unmatched: &Unmatched,
     triggers: &Globs,
 ) -> Selection {
+    select_with_graph(changes, rules, unmatched, triggers, &|_| false)
+}
+
+/// `select`, where `judged_by_graph` names the paths a code graph judges for
+/// the groups that read it (`.py` files when a group has `tests`, `.rs` files
+/// when one uses `{packages}`): `unmatched` applies only to the other paths
+/// that no rule matches, and only those select markers for such groups.
+pub(crate) fn select_with_graph(
+    changes: Vec<Change>,
+    rules: &[SelectRule],
+    unmatched: &Unmatched,
+    triggers: &Globs,
+    judged_by_graph: &dyn Fn(&[u8]) -> bool,
+) -> Selection {
     let mut markers = BTreeSet::new();
     let mut why = Vec::new();
     let mut all = false;
+    let mut beyond_graph_all = false;
+    let mut beyond_graph_markers = BTreeSet::new();
     for change in &changes {
         let names = std::iter::once(&change.path).chain(change.old_path.as_ref());
         for name in names {
             let shown = String::from_utf8_lossy(name);
             if triggers.is_match(name) {
                 all = true;
+                beyond_graph_all = true;
                 why.push(format!("{shown}: run-all trigger -> all"));
                 continue;
             }
+            let judged = judged_by_graph(name);
             let mut matched = false;
             for (i, rule) in rules.iter().enumerate() {
                 let Some(&first) = rule.paths.matches(name).first() else {
@@ -116,16 +144,30 @@ pub(crate) fn select(
                         rule.markers.join(", ")
                     }
                 ));
+                if !judged {
+                    beyond_graph_all |= rule.markers.iter().any(|m| m == ALL);
+                    beyond_graph_markers.extend(rule.markers.iter().filter(|m| *m != ALL).cloned());
+                }
+            }
+            if judged {
+                if !matched {
+                    why.push(format!(
+                        "{shown}: judged by the code graph (imports, workspace members)"
+                    ));
+                }
+                continue;
             }
             if !matched {
                 match unmatched {
                     Unmatched::All => {
                         all = true;
+                        beyond_graph_all = true;
                         why.push(format!("{shown}: unmatched -> all"));
                     }
                     Unmatched::Nothing => why.push(format!("{shown}: unmatched -> nothing")),
                     Unmatched::Markers(list) => {
                         markers.extend(list.iter().cloned());
+                        beyond_graph_markers.extend(list.iter().cloned());
                         why.push(format!("{shown}: unmatched -> {}", list.join(", ")));
                     }
                 }
@@ -146,6 +188,9 @@ pub(crate) fn select(
         files,
         base: None,
         head: None,
+        beyond_graph_all,
+        beyond_graph_markers,
+        affected: None,
     }
 }
 

@@ -56,6 +56,8 @@ corpus! {
     duplicate_group => "duplicate-group",
     bad_rate => "bad-rate",
     bad_files_regex => "bad-files-regex",
+    tests_without_globs => "tests-without-globs",
+    bad_tests_glob => "bad-tests-glob",
 }
 
 #[test]

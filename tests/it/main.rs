@@ -13,6 +13,7 @@ mod execution;
 mod export;
 mod gates;
 mod github;
+mod graph;
 mod history;
 mod hooks;
 mod html;

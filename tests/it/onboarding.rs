@@ -155,7 +155,7 @@ fn markers_all_as_a_string_and_an_empty_list_that_selects_nothing() {
     );
     assert!(
         plan.stdout
-            .contains("skip unit: none of its markers (unit) is selected"),
+            .contains("skip unit: not selected: none of its markers (unit) is selected"),
         "{}",
         plan.stdout
     );

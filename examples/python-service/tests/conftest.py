@@ -1,47 +1,25 @@
 """Shared fixtures. The database fixture needs a real PostgreSQL: it fails,
-never skips, when the server is not reachable."""
+never skips, when the server is not reachable.
+
+The HTTP client fixture lives in `tests/wsgi_client.py`, loaded by the
+conftest.py of the folders that call the API: a conftest.py is loaded for every
+test below it, so what it imports is a dependency of all of them (tiergate's
+import graph counts it so), and the unit tests do not need the whole app."""
 
 from __future__ import annotations
 
-import io
-import json
 import os
 import subprocess
 import uuid
 
 import pytest
 
-from app.api.app import create_app
 from app.database.repository import MemoryUsers
 
 
 @pytest.fixture
 def users():
     return MemoryUsers()
-
-
-@pytest.fixture
-def call():
-    """Call the WSGI app: call(method, path, body) -> (status code, json)."""
-    app = create_app()
-
-    def request(method: str, path: str, body: dict | None = None):
-        payload = json.dumps(body).encode() if body is not None else b""
-        environ = {
-            "REQUEST_METHOD": method,
-            "PATH_INFO": path,
-            "CONTENT_LENGTH": str(len(payload)),
-            "wsgi.input": io.BytesIO(payload),
-        }
-        captured = {}
-
-        def start_response(status, headers):
-            captured["status"] = int(status.split()[0])
-
-        body_bytes = b"".join(app(environ, start_response))
-        return captured["status"], json.loads(body_bytes)
-
-    return request
 
 
 def _test_cluster_dsn() -> str | None:

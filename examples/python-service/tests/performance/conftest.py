@@ -1,0 +1,1 @@
+from tests.wsgi_client import call  # noqa: F401 (a fixture, registered by import)
