@@ -34,6 +34,10 @@ pub(crate) fn render(config: &Config) -> String {
         line(&mut out, "run", &string(&formatter.run.source));
         line(&mut out, "files", &globs(&formatter.files));
         line(&mut out, "exclude", &globs(&formatter.exclude));
+        path_filter(&mut out, &formatter.filter);
+        if formatter.text_only {
+            line(&mut out, "text_only", "true");
+        }
     }
     for service in &config.services {
         let _ = writeln!(out, "\n[services.{}]", key(&service.name));
@@ -185,6 +189,10 @@ fn stages(out: &mut String, config: &Config) {
             if let Some(coverage) = &group.coverage {
                 line(out, "coverage", &string(&coverage.to_string_lossy()));
             }
+            if let Some(tests) = &group.tests {
+                line(out, "tests", &globs(tests));
+            }
+            path_filter(out, &group.filter);
         }
     }
 }
@@ -250,6 +258,19 @@ fn line(out: &mut String, key: &str, value: &str) {
 }
 
 /// A TOML string, quoted and escaped by the `toml` crate.
+/// A group's or formatter's filters after `files`, when it has them.
+fn path_filter(out: &mut String, filter: &super::PathFilter) {
+    if let Some(exclude) = &filter.exclude {
+        line(out, "exclude", &globs(exclude));
+    }
+    if let Some(regex) = &filter.files_regex {
+        line(out, "files_regex", &string(&regex.source));
+    }
+    if let Some(regex) = &filter.exclude_regex {
+        line(out, "exclude_regex", &string(&regex.source));
+    }
+}
+
 fn string(text: &str) -> String {
     toml::Value::String(text.to_owned()).to_string()
 }
@@ -340,6 +361,8 @@ markers = []
 [formatters.black]
 run = "black --quiet"
 files = ["*.py"]
+exclude_regex = "^(?!app/)"
+text_only = true
 
 [services.db]
 check = "pg_isready -p 5433"
@@ -368,6 +391,9 @@ no_tests = "pass"
 retries = 1
 cache = false
 coverage = "coverage.xml"
+tests = ["tests/**/test_*.py"]
+exclude = ["tests/legacy/**"]
+files_regex = "\\.py$"
 
 [stages.performance]
 
@@ -421,6 +447,11 @@ webhook_env = "HOOK_URL"
             "tag_pattern = \"release-*\"",
             "selection = \"since-last-release\"",
             "interval = \"250ms\"",
+            "exclude_regex = \"^(?!app/)\"",
+            "text_only = true",
+            "tests = [\"tests/**/test_*.py\"]",
+            "exclude = [\"tests/legacy/**\"]",
+            "files_regex = '\\.py$'",
         ] {
             assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
         }
