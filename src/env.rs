@@ -23,3 +23,18 @@ pub(crate) const TIERGATE_FAILPOINT_MARKER: &str = "TIERGATE_FAILPOINT_MARKER";
 pub(crate) const GIT_LITERAL_PATHSPECS: &str = "GIT_LITERAL_PATHSPECS";
 /// Set on tiergate's own git commands: no opportunistic index refresh writes.
 pub(crate) const GIT_OPTIONAL_LOCKS: &str = "GIT_OPTIONAL_LOCKS";
+
+/// The value a command will see for `key`: the last of `env` (the command's
+/// own variables, `[env]` over tiergate's) that names it, else tiergate's
+/// own environment; an empty value counts as unset.
+pub(crate) fn command_var(
+    env: &[(std::ffi::OsString, std::ffi::OsString)],
+    key: &str,
+) -> Option<std::ffi::OsString> {
+    env.iter()
+        .rev()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.clone())
+        .or_else(|| std::env::var_os(key))
+        .filter(|v| !v.is_empty())
+}

@@ -70,14 +70,7 @@ fn is_rustup_proxy(program: &Path) -> bool {
     }
 }
 
-fn var(env: &[(OsString, OsString)], key: &str) -> Option<OsString> {
-    env.iter()
-        .rev()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.clone())
-        .or_else(|| std::env::var_os(key))
-        .filter(|v| !v.is_empty())
-}
+use crate::env::command_var as var;
 
 fn rustup_home(env: &[(OsString, OsString)]) -> Option<PathBuf> {
     var(env, "RUSTUP_HOME")

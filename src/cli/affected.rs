@@ -3,7 +3,7 @@
 //! Only names go to stdout (one a line, or NUL-terminated with `-z`); why
 //! everything is affected, or that nothing is, goes to stderr.
 
-use super::args::{AffectedArgs, SelectionArgs};
+use super::args::AffectedArgs;
 use super::run::selection_request;
 use crate::changes::{self, Request};
 use crate::config;
@@ -11,15 +11,6 @@ use crate::error::{Error, ExitStatus};
 use crate::runner;
 use crate::select::Scope;
 use crate::ui;
-
-fn any_selection_flag(args: &SelectionArgs) -> bool {
-    args.all
-        || args.changed
-        || args.staged
-        || args.from.is_some()
-        || !args.files.is_empty()
-        || args.changed_since.is_some()
-}
 
 pub(crate) fn run(args: &AffectedArgs) -> Result<ExitStatus, Error> {
     let repo = runner::open_repo()?;
@@ -34,7 +25,7 @@ pub(crate) fn run(args: &AffectedArgs) -> Result<ExitStatus, Error> {
         return Err(Error::new("no group has `tests` globs, so no test file can be affected")
             .hint("add the test files a group owns, e.g. tests = [\"tests/**/test_*.py\"], and pass them with {tests}"));
     }
-    let request = if any_selection_flag(&args.selection) {
+    let request = if args.selection.any() {
         selection_request(&repo, &args.selection, "--all: every test file")
     } else {
         Request::Changed

@@ -254,6 +254,19 @@ pub(crate) struct SelectionArgs {
     pub(crate) commit: Option<String>,
 }
 
+impl SelectionArgs {
+    /// Whether any selection flag was given (else the command's default applies).
+    pub(crate) fn any(&self) -> bool {
+        self.all
+            || self.changed
+            || self.staged
+            || self.from.is_some()
+            || !self.files.is_empty()
+            || self.changed_since.is_some()
+            || self.commit.is_some()
+    }
+}
+
 #[derive(Debug, Args)]
 pub(crate) struct RunArgs {
     /// Stages or groups to run, as `stage` or `stage.group` (default: every stage).

@@ -2,7 +2,7 @@
 
 use std::ffi::OsString;
 
-use super::args::{PlanArgs, SelectionArgs};
+use super::args::PlanArgs;
 use super::hook::{hook_work, HookName};
 use super::run::selection_request;
 use crate::cache;
@@ -15,16 +15,6 @@ use crate::ui;
 
 /// Files shown in a command line before the rest is elided (all with -v).
 const SHOWN_FILES: usize = 20;
-
-fn any_selection_flag(args: &SelectionArgs) -> bool {
-    args.all
-        || args.changed
-        || args.staged
-        || args.from.is_some()
-        || !args.files.is_empty()
-        || args.changed_since.is_some()
-        || args.commit.is_some()
-}
 
 pub(crate) fn run(args: &PlanArgs) -> Result<ExitStatus, Error> {
     let repo = runner::open_repo()?;
@@ -40,7 +30,7 @@ pub(crate) fn run(args: &PlanArgs) -> Result<ExitStatus, Error> {
             // No stdin from git here: the line git would send for the
             // current branch, compared with the remote's tracking refs.
             let targets = config.hooks.pre_push.stages.clone();
-            if any_selection_flag(&args.selection) {
+            if args.selection.any() {
                 // The flags say what to compare with, not the remote.
                 (targets, Request::Staged, "plan pre-push".into())
             } else {
@@ -68,7 +58,7 @@ pub(crate) fn run(args: &PlanArgs) -> Result<ExitStatus, Error> {
             )
         }
     };
-    if any_selection_flag(&args.selection) {
+    if args.selection.any() {
         request = selection_request(
             &repo,
             &args.selection,

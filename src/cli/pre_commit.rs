@@ -15,13 +15,7 @@ use crate::worktree::{
     self, IndexGuard, RestoreMode, Restored, Snapshot, Stash, TrackedWatch, WorktreeError,
 };
 
-fn names(paths: &[Vec<u8>]) -> String {
-    paths
-        .iter()
-        .map(|p| String::from_utf8_lossy(p).into_owned())
-        .collect::<Vec<_>>()
-        .join(", ")
-}
+use crate::pipeline::modified::names;
 
 pub(crate) fn run(
     repo: &Repo,

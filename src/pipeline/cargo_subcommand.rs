@@ -113,14 +113,7 @@ pub(crate) fn install_hint(name: &str) -> String {
     format!("install it: `cargo install cargo-{name} --locked`")
 }
 
-fn var(env: &[(OsString, OsString)], key: &str) -> Option<OsString> {
-    env.iter()
-        .rev()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.clone())
-        .or_else(|| std::env::var_os(key))
-        .filter(|v| !v.is_empty())
-}
+use crate::env::command_var as var;
 
 fn cargo_home(env: &[(OsString, OsString)]) -> Option<PathBuf> {
     var(env, "CARGO_HOME")

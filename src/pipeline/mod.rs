@@ -7,7 +7,7 @@
 pub(crate) mod cargo_subcommand;
 mod events;
 pub(crate) mod formatters;
-mod modified;
+pub(crate) mod modified;
 mod preflight;
 mod stage;
 

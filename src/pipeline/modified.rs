@@ -18,7 +18,8 @@ pub(super) fn ran(result: &GroupResult) -> bool {
     !matches!(result.status, GroupStatus::Skipped | GroupStatus::Cached)
 }
 
-fn names(paths: &[Vec<u8>]) -> String {
+/// Paths for a message: `a.py, b/c.py`.
+pub(crate) fn names(paths: &[Vec<u8>]) -> String {
     paths
         .iter()
         .map(|p| String::from_utf8_lossy(p).into_owned())
