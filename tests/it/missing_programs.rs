@@ -171,3 +171,62 @@ formatters = ["squeeze"]
     assert_eq!(repo.git(&["show", ":a.txt"]), "a  b\n");
     assert_eq!(repo.git(&["rev-list", "--count", "HEAD"]).trim(), "1");
 }
+
+/// The Rust preset that `install` writes, on a machine that loses
+/// cargo-nextest: the merged preset once wrapped `cargo nextest run` in
+/// `sh -c '...'`, the program seen was `sh`, and every commit was a failing
+/// group (exit 1, "wrote no JUnit") while `doctor` said every program is on
+/// PATH. Through a real `git commit`, the preset as written.
+#[test]
+fn a_missing_cargo_nextest_behind_the_rust_preset_is_a_missing_program() {
+    let repo = TestRepo::new();
+    let bin = tempfile::tempdir().unwrap();
+    let cargo_home = tempfile::tempdir().unwrap();
+    executable(&bin.path().join("cargo"), FAKE_CARGO);
+    for sub in ["fmt", "clippy", "nextest"] {
+        executable(
+            &bin.path().join(format!("cargo-{sub}")),
+            "#!/bin/sh\nexit 0\n",
+        );
+    }
+    repo.write(
+        "Cargo.toml",
+        "[package]\nname = \"hello\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    );
+    repo.write("src/main.rs", "fn main() {}\n")
+        .commit("cargo new");
+    let path = format!("{}:/usr/bin:/bin", bin.path().display());
+    let with_path = |mut cmd: std::process::Command| {
+        cmd.env("PATH", &path).env("CARGO_HOME", cargo_home.path());
+        Run::from(cmd.output().unwrap())
+    };
+    with_path(repo.tiergate_cmd(&["install", "--yes"])).expect_code(0);
+    let written = String::from_utf8(repo.read(".tiergate.toml")).unwrap();
+    assert!(written.contains("cargo nextest run"), "{written}");
+    std::fs::remove_file(bin.path().join("cargo-nextest")).unwrap();
+
+    repo.git(&["add", ".tiergate.toml"]);
+    let head = repo.git(&["rev-parse", "HEAD"]);
+    let commit = with_path(repo.git_cmd(&["commit", "-q", "-m", "tiergate config"]));
+    assert_ne!(commit.code, 0, "{}", commit.all());
+    assert!(
+        commit
+            .all()
+            .contains("program `cargo-nextest` not found, used by [stages.fast] group `unit`"),
+        "{}",
+        commit.all()
+    );
+    assert!(!commit.all().contains("JUnit"), "{}", commit.all());
+    assert_eq!(repo.git(&["rev-parse", "HEAD"]), head);
+    with_path(repo.tiergate_cmd(&["run", "fast.unit"])).expect_code(2);
+
+    let doctor = with_path(repo.tiergate_cmd(&["doctor"]));
+    doctor.expect_code(1);
+    assert!(
+        doctor
+            .stdout
+            .contains("program `cargo-nextest` of [stages.fast] group `unit` is not on PATH"),
+        "{}",
+        doctor.stdout
+    );
+}

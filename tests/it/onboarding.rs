@@ -322,3 +322,55 @@ fn install_sh_says_it_is_building_and_shows_cargos_progress() {
         run.stdout
     );
 }
+
+/// A crate fresh from `cargo new` has no tests at all, and nextest fails a
+/// run that finds none ("no tests to run", exit 4) unless told otherwise:
+/// the merged preset blocked the first commit and every push of such a crate
+/// by its `fast.unit`. Through real `git commit` and `git push`.
+#[test]
+fn the_rust_preset_of_a_cargo_new_binary_without_tests_commits_and_pushes() {
+    let repo = TestRepo::new();
+    repo.write(
+        "Cargo.toml",
+        "[package]\nname = \"hello\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\n",
+    );
+    repo.write(
+        "src/main.rs",
+        "fn main() {\n    println!(\"Hello, world!\");\n}\n",
+    );
+    repo.write(".gitignore", "/target\n");
+    repo.commit("cargo new");
+    let remote = tempfile::tempdir().unwrap();
+    repo.git(&["init", "-q", "--bare", remote.path().to_str().unwrap()]);
+    repo.git(&["remote", "add", "origin", remote.path().to_str().unwrap()]);
+    repo.tiergate(&["install", "--yes"]).expect_code(0);
+    let written = String::from_utf8(repo.read(".tiergate.toml")).unwrap();
+    assert!(written.contains("cargo nextest run"), "{written}");
+    let target = repo.home.path().join("target");
+    repo.git(&["add", ".tiergate.toml"]);
+    let commit = Run::from(
+        repo.git_cmd(&["commit", "-q", "-m", "tiergate config"])
+            .env("CARGO_TARGET_DIR", &target)
+            .output()
+            .unwrap(),
+    );
+    commit.expect_code(0);
+    let push = Run::from(
+        repo.git_cmd(&["push", "-q", "origin", "HEAD:main"])
+            .env("CARGO_TARGET_DIR", &target)
+            .output()
+            .unwrap(),
+    );
+    push.expect_code(0);
+    assert_eq!(
+        repo.git(&["rev-parse", "HEAD"]),
+        repo.git(&[
+            "--git-dir",
+            remote.path().to_str().unwrap(),
+            "rev-parse",
+            "main"
+        ]),
+        "{}",
+        push.all()
+    );
+}
