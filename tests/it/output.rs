@@ -105,6 +105,25 @@ fn history_shows_a_run_whose_groups_were_all_skipped_as_skipped() {
     assert_output!("history_all_skipped", shown(&history));
 }
 
+/// Every group skipped by `TIERGATE_SKIP` in a real commit: each says so,
+/// and nothing claims that the change selected no group.
+#[test]
+fn a_commit_with_every_group_skipped_does_not_say_no_group_was_selected() {
+    let repo = three_stages();
+    repo.tiergate(&["install", "--yes"]).expect_code(0);
+    let out = repo
+        .git_cmd(&["commit", "-q", "-m", "change"])
+        .env("TIERGATE_SKIP", "smoke,fast,comprehensive")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let run = Run::from(out);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let all = run.all();
+    assert!(all.contains("skipped by TIERGATE_SKIP"), "{all}");
+    assert!(!all.contains("no group selected"), "{all}");
+}
+
 /// A commit blocked by the pre-commit hook, as git shows it: the command
 /// that reproduces the failing group and the two ways past it once.
 #[test]
