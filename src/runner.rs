@@ -206,7 +206,7 @@ fn execute_full(
             .map(std::sync::Arc::new),
         watch,
     };
-    if !plan.runs_anything() {
+    if !plan.runs_anything() && !skips_a_planned_group(&plan, &skip) {
         explain_nothing_selected(&selection);
     }
     let events = report::Terminal::new();
@@ -235,6 +235,19 @@ fn execute_full(
         ui::warn(&problem);
     }
     finish(request, config, started_at, &selection, &outcome, &budgets)
+}
+
+/// Whether `TIERGATE_SKIP` left out a group of the plan: then "no group
+/// selected" would be false, and each skipped group already says why.
+fn skips_a_planned_group(plan: &plan::Plan, skip: &SkipList) -> bool {
+    plan.stages.iter().any(|stage| {
+        let name = &stage.stage.name;
+        skip.skips_stage(name)
+            || stage
+                .groups
+                .iter()
+                .any(|g| skip.skips_group(name, &g.group.name))
+    })
 }
 
 fn explain_nothing_selected(selection: &Selection) {

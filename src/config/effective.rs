@@ -13,6 +13,7 @@ use super::model::{
     Config, FailWhen, Fix, FlakyResult, Globs, Isolation, NoTests, OnFail, PushDirty,
     ReleaseSelection, Target, Unmatched,
 };
+use super::path_filter::PathFilter;
 
 /// The configuration as TOML text.
 pub(crate) fn render(config: &Config) -> String {
@@ -34,10 +35,8 @@ pub(crate) fn render(config: &Config) -> String {
         line(&mut out, "run", &string(&formatter.run.source));
         line(&mut out, "files", &globs(&formatter.files));
         line(&mut out, "exclude", &globs(&formatter.exclude));
-        path_filter(&mut out, &formatter.filter);
-        if formatter.text_only {
-            line(&mut out, "text_only", "true");
-        }
+        path_regexes(&mut out, &formatter.filter);
+        line(&mut out, "text_only", &formatter.text_only.to_string());
     }
     for service in &config.services {
         let _ = writeln!(out, "\n[services.{}]", key(&service.name));
@@ -152,6 +151,13 @@ fn stages(out: &mut String, config: &Config) {
             if let Some(files) = &group.files {
                 line(out, "files", &globs(files));
             }
+            if let Some(exclude) = &group.filter.exclude {
+                line(out, "exclude", &globs(exclude));
+            }
+            path_regexes(out, &group.filter);
+            if let Some(tests) = &group.tests {
+                line(out, "tests", &globs(tests));
+            }
             line(out, "always", &group.always.to_string());
             line(out, "workers", &group.workers.to_string());
             if let Some(timeout) = group.timeout {
@@ -189,10 +195,6 @@ fn stages(out: &mut String, config: &Config) {
             if let Some(coverage) = &group.coverage {
                 line(out, "coverage", &string(&coverage.to_string_lossy()));
             }
-            if let Some(tests) = &group.tests {
-                line(out, "tests", &globs(tests));
-            }
-            path_filter(out, &group.filter);
         }
     }
 }
@@ -253,16 +255,8 @@ fn hooks(out: &mut String, config: &Config) {
     );
 }
 
-fn line(out: &mut String, key: &str, value: &str) {
-    let _ = writeln!(out, "{key} = {value}");
-}
-
-/// A TOML string, quoted and escaped by the `toml` crate.
-/// A group's or formatter's filters after `files`, when it has them.
-fn path_filter(out: &mut String, filter: &super::PathFilter) {
-    if let Some(exclude) = &filter.exclude {
-        line(out, "exclude", &globs(exclude));
-    }
+/// `files_regex` and `exclude_regex`, when set (their `exclude` globs are the caller's).
+fn path_regexes(out: &mut String, filter: &PathFilter) {
     if let Some(regex) = &filter.files_regex {
         line(out, "files_regex", &string(&regex.source));
     }
@@ -271,6 +265,11 @@ fn path_filter(out: &mut String, filter: &super::PathFilter) {
     }
 }
 
+fn line(out: &mut String, key: &str, value: &str) {
+    let _ = writeln!(out, "{key} = {value}");
+}
+
+/// A TOML string, quoted and escaped by the `toml` crate.
 fn string(text: &str) -> String {
     toml::Value::String(text.to_owned()).to_string()
 }
@@ -361,7 +360,8 @@ markers = []
 [formatters.black]
 run = "black --quiet"
 files = ["*.py"]
-exclude_regex = "^(?!app/)"
+files_regex = '^app/'
+exclude_regex = '_pb2\.py$'
 text_only = true
 
 [services.db]
@@ -391,9 +391,13 @@ no_tests = "pass"
 retries = 1
 cache = false
 coverage = "coverage.xml"
+exclude = ["app/generated/**"]
+files_regex = '^app/'
+exclude_regex = '(?<!_test)\.py$'
+[[stages.fast.groups]]
+name = "affected"
+run = "pytest {tests}"
 tests = ["tests/**/test_*.py"]
-exclude = ["tests/legacy/**"]
-files_regex = "\\.py$"
 
 [stages.performance]
 
@@ -444,14 +448,15 @@ webhook_env = "HOOK_URL"
             "stages = [\"smoke\", \"fast\"]",
             "fix = \"restage\"",
             "push_dirty = \"block\"",
+            "files_regex = \"^app/\"",
+            "exclude_regex = '_pb2\\.py$'",
+            "text_only = true",
+            "exclude = [\"app/generated/**\"]",
+            "exclude_regex = '(?<!_test)\\.py$'",
+            "tests = [\"tests/**/test_*.py\"]",
             "tag_pattern = \"release-*\"",
             "selection = \"since-last-release\"",
             "interval = \"250ms\"",
-            "exclude_regex = \"^(?!app/)\"",
-            "text_only = true",
-            "tests = [\"tests/**/test_*.py\"]",
-            "exclude = [\"tests/legacy/**\"]",
-            "files_regex = '\\.py$'",
         ] {
             assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
         }

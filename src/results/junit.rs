@@ -127,7 +127,9 @@ struct OpenCase {
     body: Option<Body>,
 }
 
-/// The text of a `<failure>` or `<error>` without a `message`, kept for its first line.
+/// The text of a `<failure>` or `<error>` without a `message` (or with only a
+/// panic's `thread 'x' panicked at file:line`), kept for its first line; a
+/// Rust panic's text is kept on, for the panic's own words.
 struct Body {
     level: usize,
     text: String,
@@ -135,10 +137,30 @@ struct Body {
 
 impl Body {
     fn push(&mut self, text: &str) {
-        if self.text.len() < MAX_BODY_BYTES && !has_complete_line(&self.text) {
+        if self.text.len() < MAX_BODY_BYTES && (!has_complete_line(&self.text) || self.is_panic()) {
             self.text.push_str(text);
         }
     }
+
+    fn is_panic(&self) -> bool {
+        first_line(&self.text).is_some_and(is_panic_header)
+    }
+
+    /// The failure's message: the panic's own words when it is a panic.
+    fn message(&self) -> Option<String> {
+        if self.is_panic() {
+            let lines: Vec<&str> = self.text.lines().collect();
+            if let Some(message) = super::runner_output::panic_message(&lines) {
+                return Some(clip(&message));
+            }
+        }
+        first_line(&self.text).map(clip)
+    }
+}
+
+/// `thread 'x' panicked at src/lib.rs:6:31`: where a Rust test panicked, not why.
+fn is_panic_header(line: &str) -> bool {
+    line.starts_with("thread '") && line.contains("panicked at ")
 }
 
 struct Parser<'a> {
@@ -299,7 +321,9 @@ impl<'a> Parser<'a> {
         self.open.pop();
         if let Some(open) = self.case.as_mut() {
             if let Some(body) = open.body.take_if(|body| body.level == level) {
-                open.case.message = first_line(&body.text).map(clip);
+                if let Some(message) = body.message() {
+                    open.case.message = Some(message);
+                }
             }
         }
         if let Some(open) = self.case.take_if(|open| open.level == level) {
@@ -360,8 +384,11 @@ fn record_outcome(
     open.case.status = status;
     let [message] = attributes(e, at, [b"message"])?;
     open.case.message = message.as_deref().and_then(trimmed).map(clip);
-    // jest-junit writes the whole error as text and no `message`.
-    if open.case.message.is_none() && !empty {
+    // jest-junit writes the whole error as text and no `message`; cargo-nextest
+    // writes only the panic's `thread 'x' panicked at file:line` line as the
+    // message, and the panic's own words in the text.
+    let panic = open.case.message.as_deref().is_some_and(is_panic_header);
+    if (open.case.message.is_none() || panic) && !empty {
         open.body = Some(Body {
             level: open.level + 1,
             text: String::new(),
@@ -642,7 +669,7 @@ assertion `left == right` failed
         assert_eq!(cases[1].message, None);
         assert_eq!(
             cases[2].message.as_deref(),
-            Some("thread 'hooks::commit_blocks' panicked at tests/it/hooks.rs:42:5:")
+            Some("assertion `left == right` failed (at tests/it/hooks.rs:42:5)\n  left: 0\n right: 1")
         );
     }
 

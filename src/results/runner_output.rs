@@ -106,7 +106,7 @@ fn libtest_block(output: &str, name: &str) -> Option<String> {
 
 /// `thread 'x' panicked at src/lib.rs:6:31:` and the lines after it, up to
 /// the backtrace note: the message, with where it happened.
-fn panic_message(lines: &[&str]) -> Option<String> {
+pub(super) fn panic_message(lines: &[&str]) -> Option<String> {
     let at = lines.iter().position(|l| l.contains("panicked at "))?;
     let location = lines[at]
         .split_once("panicked at ")

@@ -51,9 +51,9 @@ fn show_effective_prints_the_resolved_config_and_loads_back_the_same() {
     repo.config(concat!(
         "[settings]\nunmatched = \"none\"\n\n",
         "[[select]]\npaths = [\"app/**\"]\nmarkers = [\"unit\"]\n\n",
-        "[formatters.tidy]\nrun = \"true\"\nfiles = [\"*.py\"]\n\n",
+        "[formatters.tidy]\nrun = \"true\"\nfiles = [\"*.py\"]\nfiles_regex = \"^app/\"\ntext_only = true\n\n",
         "[stages.smoke]\ngroups = [{ name = \"lint\", run = \"true\", always = true }]\n\n",
-        "[stages.fast]\ngroups = [{ name = \"unit\", run = \"echo '{markers}'\", markers = [\"unit\"] }]\n",
+        "[stages.fast]\ngroups = [{ name = \"unit\", run = \"echo '{markers}'\", markers = [\"unit\"], exclude = [\"app/gen/**\"], exclude_regex = \"_pb2\\\\.py$\" }]\n",
     ));
     let text = assert_effective_round_trip(&repo, "app/x.py");
     for expected in [
@@ -65,6 +65,8 @@ fn show_effective_prints_the_resolved_config_and_loads_back_the_same() {
         "push_dirty = \"warn\"",
         "tag_pattern = \"v*\"",
         "no_tests = \"warn\"",
+        "files_regex = \"^app/\"\ntext_only = true",
+        "exclude = [\"app/gen/**\"]\nexclude_regex = '_pb2\\.py$'",
     ] {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }

@@ -105,6 +105,25 @@ fn history_shows_a_run_whose_groups_were_all_skipped_as_skipped() {
     assert_output!("history_all_skipped", shown(&history));
 }
 
+/// Every group skipped by `TIERGATE_SKIP` in a real commit: each says so,
+/// and nothing claims that the change selected no group.
+#[test]
+fn a_commit_with_every_group_skipped_does_not_say_no_group_was_selected() {
+    let repo = three_stages();
+    repo.tiergate(&["install", "--yes"]).expect_code(0);
+    let out = repo
+        .git_cmd(&["commit", "-q", "-m", "change"])
+        .env("TIERGATE_SKIP", "smoke,fast,comprehensive")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let run = Run::from(out);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let all = run.all();
+    assert!(all.contains("skipped by TIERGATE_SKIP"), "{all}");
+    assert!(!all.contains("no group selected"), "{all}");
+}
+
 /// A commit blocked by the pre-commit hook, as git shows it: the command
 /// that reproduces the failing group and the two ways past it once.
 #[test]
@@ -253,6 +272,45 @@ fn pytest_failures_read_as_node_ids_pytest_accepts() {
     let repo = pytest_repo("python3 -m pytest -q -p no:cacheprovider --junitxml={junit} tests");
     let run = repo.tiergate(&["run", "fast"]);
     assert_output!("pytest_junit_node_ids", shown(&run));
+}
+
+/// cargo-nextest's JUnit gives only `thread 'x' panicked at file:line` as a
+/// failure's message: a blocked commit showed that line and cut off the panic
+/// itself. The message comes from the failure's text instead.
+#[test]
+fn nextest_junit_failures_show_the_panic_message_not_just_where_it_panicked() {
+    let repo = TestRepo::new();
+    repo.write(
+        "Cargo.toml",
+        "[package]\nname = \"demo\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    );
+    repo.write(
+        "src/lib.rs",
+        "pub fn double(x: u32) -> u32 {\n    x * 2\n}\n\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn doubles() {\n        assert_eq!(super::double(2), 5, \"two doubled\");\n    }\n}\n",
+    );
+    repo.config(concat!(
+        "[stages.fast]\ngroups = [{ name = \"unit\", always = true, run = '''",
+        "sh -c 'printf \"[profile.tg.junit]\\npath = \\\"%s\\\"\\n\" \"$1\" > \"$1.toml\" && ",
+        "exec cargo nextest run --tool-config-file \"tg:$1.toml\" --profile tg --lib' sh {junit}''' }]\n",
+        "\n[hooks.pre-commit]\nstages = [\"fast\"]\n",
+    ));
+    repo.tiergate(&["install", "--yes"]).expect_code(0);
+    repo.stage(&["Cargo.toml", "src/lib.rs", ".tiergate.toml"]);
+    let out = repo
+        .git_cmd(&["commit", "-q", "-m", "double"])
+        .env("CARGO_TARGET_DIR", repo.home.path().join("target"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let run = Run::from(out);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(
+        run.all().contains(
+            "✗ demo::tests::doubles: assertion `left == right` failed: two doubled (at src/lib.rs:9:9)"
+        ),
+        "{}",
+        run.all()
+    );
 }
 
 /// `tiergate hook pre-push` typed in a terminal: it says at once what it
