@@ -46,7 +46,12 @@ pub(super) fn fail(result: &mut GroupResult, paths: &[Vec<u8>], stage: Option<&s
     result.output.push('\n');
     result.reason = Some(line);
     result.hints.push(
-        "its edits are in your work tree: review them, `git add` what belongs in the commit, and commit again".into(),
+        "its edits are in your work tree: review them, stage what belongs in the commit (`git add -p` leaves your other unstaged work out), and commit again".into(),
+    );
+    // tiergate sees that a file changed, not who changed it: an editor's
+    // autosave during the run looks the same.
+    result.hints.push(
+        "if an editor or another program wrote them while the hook ran, nothing is wrong with the group: commit again".into(),
     );
 }
 
