@@ -10,9 +10,11 @@
 //! - `resolve.rs`: import statements → repository files (pure)
 //! - `roots.rs`: the source roots from `pyproject.toml` (pure)
 //! - `cache.rs`: parsed imports by blob id
+//! - `edges.rs`: resolved import edges, reused while no Python path is added or removed
 //! - `rust.rs`: workspace members and their path dependencies
 
 mod cache;
+mod edges;
 mod python;
 mod resolve;
 mod roots;
@@ -166,28 +168,109 @@ fn python_graph(
 ) -> Result<(), String> {
     let indexed = repo.indexed_files(&|_| true).map_err(|e| e.to_string())?;
     let sources: Vec<&IndexedFile> = indexed.iter().filter(|f| is_python(&f.path)).collect();
-    let parsed = parse_all(repo, config, &sources)?;
-    let mut files: Vec<(String, Parsed)> = sources
+    let mut paths: Vec<String> = sources
         .iter()
         .map(|f| String::from_utf8_lossy(&f.path).into_owned())
-        .zip(parsed)
         .collect();
+    let mut ids: Vec<String> = sources.iter().map(|f| f.id.to_string()).collect();
     // A deleted module, or the old name of a renamed one, stays in the graph without
-    // imports of its own, so that what still imports it is found.
+    // imports of its own (and without a blob id), so that what still imports it is found.
     let changed = changed_names(changes);
     for name in &changed {
-        if is_python(name.as_bytes()) && !files.iter().any(|(p, _)| p == name) {
-            files.push((name.clone(), Parsed::default()));
+        if is_python(name.as_bytes()) && !paths.iter().any(|p| p == name) {
+            paths.push(name.clone());
+            ids.push(String::new());
         }
     }
     let pyproject = std::fs::read_to_string(repo.root().join("pyproject.toml")).ok();
     let roots = roots::source_roots(pyproject.as_deref());
-    let graph = python_affected(&files, &changed, roots);
+    let nodes = cached_nodes(repo, config, &sources, &paths, &ids, roots)?;
+    let graph = walk(&paths, &nodes, &changed);
     out.chains = graph.chains;
     out.everything = graph.everything;
     out.blind_spots = graph.blind_spots;
     out.tracked = indexed.into_iter().map(|f| f.path).collect();
     Ok(())
+}
+
+/// The resolved edges of every file: from the edges cache when no path was added or
+/// removed (resolving again only the files whose blob id changed), else resolved anew.
+fn cached_nodes(
+    repo: &Repo,
+    config: &Config,
+    sources: &[&IndexedFile],
+    paths: &[String],
+    ids: &[String],
+    roots: Vec<String>,
+) -> Result<Vec<edges::Node>, String> {
+    let path = crate::state::shared_dir(repo, config)
+        .join("graph")
+        .join("python-edges");
+    let key = edges::key(paths, &roots);
+    let stored = edges::load(&path, &key, paths.len());
+    let stale: Vec<usize> = match &stored {
+        Some(nodes) => (0..paths.len())
+            .filter(|&i| nodes[i].id != ids[i])
+            .collect(),
+        None => (0..paths.len()).collect(),
+    };
+    if let (Some(nodes), true) = (&stored, stale.is_empty()) {
+        return Ok(nodes.clone());
+    }
+    let parsed: Vec<Parsed> = match stored {
+        // Same paths: only the edited files are read and scanned.
+        Some(_) => {
+            let wanted: Vec<git2::Oid> = stale
+                .iter()
+                .filter_map(|&i| sources.get(i).map(|f| f.id))
+                .collect();
+            let mut fresh = parse_blobs(repo, &wanted)?.into_iter();
+            stale
+                .iter()
+                .map(|&i| {
+                    if i < sources.len() {
+                        fresh.next().unwrap_or_default()
+                    } else {
+                        Parsed::default()
+                    }
+                })
+                .collect()
+        }
+        None => {
+            let mut all = parse_all(repo, config, sources)?;
+            all.resize(paths.len(), Parsed::default());
+            all
+        }
+    };
+    let modules = resolve::Modules::new(paths, roots);
+    let mut nodes = stored.unwrap_or_else(|| vec![edges::Node::default(); paths.len()]);
+    for (&i, parsed) in stale.iter().zip(&parsed) {
+        nodes[i] = node(&modules, i, &paths[i], parsed, ids[i].clone());
+    }
+    // A cache that cannot be written costs the next run a resolution, nothing more.
+    let _ = edges::save(&path, &key, &nodes);
+    Ok(nodes)
+}
+
+/// File `i`'s resolved edges.
+fn node(
+    modules: &resolve::Modules,
+    i: usize,
+    path: &str,
+    parsed: &Parsed,
+    id: String,
+) -> edges::Node {
+    let mut deps = Vec::new();
+    modules.resolve_all(path, &parsed.imports, &mut deps);
+    deps.sort_unstable();
+    deps.dedup();
+    deps.retain(|&d| d != i);
+    edges::Node {
+        id,
+        deps,
+        dynamic: parsed.dynamic.clone(),
+        error: parsed.error.clone(),
+    }
 }
 
 /// Parsed imports of every source, from the cache or parsed now (in parallel).
@@ -268,6 +351,7 @@ pub(crate) struct PythonAffected {
 /// Files and their imports, the changed paths, the source roots → what is
 /// affected: a changed file, what imports one (transitively), and every file
 /// below an affected `conftest.py`.
+#[cfg(test)]
 pub(crate) fn python_affected(
     files: &[(String, Parsed)],
     changed: &[String],
@@ -275,21 +359,24 @@ pub(crate) fn python_affected(
 ) -> PythonAffected {
     let paths: Vec<String> = files.iter().map(|(p, _)| p.clone()).collect();
     let modules = resolve::Modules::new(&paths, roots);
-    let mut importers: Vec<Vec<usize>> = vec![Vec::new(); files.len()];
+    let nodes: Vec<edges::Node> = files
+        .iter()
+        .enumerate()
+        .map(|(i, (path, parsed))| node(&modules, i, path, parsed, String::new()))
+        .collect();
+    walk(&paths, &nodes, changed)
+}
+
+/// The resolved graph and the changed paths → what is affected.
+fn walk(paths: &[String], nodes: &[edges::Node], changed: &[String]) -> PythonAffected {
+    let mut importers: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
     let mut out = PythonAffected::default();
-    let mut deps = Vec::new();
-    for (i, (path, parsed)) in files.iter().enumerate() {
-        deps.clear();
-        modules.resolve_all(path, &parsed.imports, &mut deps);
-        deps.sort_unstable();
-        deps.dedup();
-        for &d in &deps {
-            if d != i {
-                importers[d].push(i);
-            }
+    for (i, (path, node)) in paths.iter().zip(nodes).enumerate() {
+        for &d in &node.deps {
+            importers[d].push(i);
         }
         out.blind_spots
-            .extend(parsed.dynamic.iter().map(|line| format!("{path}:{line}")));
+            .extend(node.dynamic.iter().map(|line| format!("{path}:{line}")));
     }
     let index: std::collections::HashMap<&str, usize> = paths
         .iter()
@@ -297,11 +384,11 @@ pub(crate) fn python_affected(
         .map(|(i, p)| (p.as_str(), i))
         .collect();
     // pred[i]: the file through which i was reached (itself for a changed file).
-    let mut pred: Vec<Option<usize>> = vec![None; files.len()];
+    let mut pred: Vec<Option<usize>> = vec![None; nodes.len()];
     let mut queue = VecDeque::new();
     for name in changed {
         if let Some(&i) = index.get(name.as_str()) {
-            if let Some(problem) = &files[i].1.error {
+            if let Some(problem) = &nodes[i].error {
                 out.everything.get_or_insert_with(|| {
                     format!("{name} cannot be parsed ({problem}): every test is affected")
                 });

@@ -287,8 +287,45 @@ fn the_graph_cache_is_keyed_by_blob_ids() {
         .map(|l| l + "\n")
         .collect();
     std::fs::write(&cache, doctored).unwrap();
+    // Without the resolved edges, the graph is resolved again from the parsed imports.
+    std::fs::remove_file(g.repo.join(".git/tiergate/graph/python-edges")).unwrap();
     let run = g.repo.tiergate(&["affected", "--files", "app/unused.py"]);
     assert_eq!(run.stdout, "tests/test_util.py\n");
+}
+
+#[test]
+fn cached_edges_of_an_edited_file_are_resolved_again() {
+    let g = GraphRepo::new(CONFIG, SERVICE);
+    g.commit_change("app/crud.py", "from app.models import User\n# 1\n");
+    assert!(g.repo.join(".git/tiergate/graph/python-edges").exists());
+    // test_util.py now imports app.crud: its edges change with its blob id.
+    g.commit_change("tests/test_util.py", "from app.crud import get_user\n");
+    let run = g.repo.tiergate(&["affected", "--files", "app/crud.py"]);
+    assert_eq!(run.stdout, "tests/test_users.py\ntests/test_util.py\n");
+}
+
+#[test]
+fn cached_edges_are_resolved_again_when_a_new_module_captures_an_import() {
+    let mut files = SERVICE.to_vec();
+    // `app.cli` does not exist yet: the import resolves nowhere (a third-party module).
+    files.push(("tests/test_cli.py", "from app.cli import main\n"));
+    let g = GraphRepo::new(CONFIG, &files);
+    g.commit_change("app/crud.py", "from app.models import User\n# 1\n");
+    // test_cli.py did not change, yet its import now leads to the new file.
+    assert_eq!(
+        g.commit_change("app/cli.py", "def main():\n    pass\n"),
+        ["tests/test_cli.py"]
+    );
+    let run = g.repo.tiergate(&["affected", "--files", "app/cli.py"]);
+    assert_eq!(run.stdout, "tests/test_cli.py\n");
+    // Deleted again, what imports it is still affected, and nothing else breaks.
+    g.git_ok(&["rm", "-q", "app/cli.py"]);
+    g.git_ok(&["commit", "-q", "-m", "delete"]);
+    assert_eq!(g.take_log(), ["tests/test_cli.py"]);
+    assert_eq!(
+        g.commit_change("app/crud.py", "from app.models import User\n# 2\n"),
+        ["tests/test_users.py"]
+    );
 }
 
 const RUST_CONFIG: &str = r#"
