@@ -169,28 +169,55 @@ pub(crate) fn list_unstaged(root: &Path, index_path: &Path) -> Option<Vec<MaybeU
     if index.has_conflicts() {
         return None;
     }
+    let entries = index.entries();
+    // After each pre-commit stage the whole index is listed again (what a
+    // group modified): on a large index that is one `fstatat` per file, so
+    // it is spread over every core like the first scan, in index order.
+    let threads = if entries.len() < THREADS_FROM_ENTRIES {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    };
+    let chunk = entries.len().div_ceil(threads).max(1);
+    let parts: Vec<Option<Vec<MaybeUnstaged>>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = entries
+            .chunks(chunk)
+            .map(|part| {
+                let index = &index;
+                scope.spawn(move || list_part(index, part, root))
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().unwrap_or(None))
+            .collect()
+    });
     let mut found = Vec::new();
-    let walked = walk(
-        &index,
-        index.entries(),
-        root,
-        &mut |_| true,
-        &mut |entry, status| {
-            let ita = status == b'A';
-            found.push(MaybeUnstaged {
-                path: index.path(entry).to_vec(),
-                index_mode: if ita { 0 } else { entry.mode },
-                index_oid: if ita {
-                    "0".repeat(40)
-                } else {
-                    git2::Oid::from_bytes(&entry.oid)
-                        .map_or_else(|_| "0".repeat(40), |id| id.to_string())
-                },
-                status,
-            });
-            true
-        },
-    );
+    for part in parts {
+        found.extend(part?);
+    }
+    Some(found)
+}
+
+/// What may differ among `entries` (a slice of `index`'s), in their order;
+/// `None` when the work tree could not be walked.
+fn list_part(index: &IndexFile, entries: &[IndexEntry], root: &Path) -> Option<Vec<MaybeUnstaged>> {
+    let mut found = Vec::new();
+    let walked = walk(index, entries, root, &mut |_| true, &mut |entry, status| {
+        let ita = status == b'A';
+        found.push(MaybeUnstaged {
+            path: index.path(entry).to_vec(),
+            index_mode: if ita { 0 } else { entry.mode },
+            index_oid: if ita {
+                "0".repeat(40)
+            } else {
+                git2::Oid::from_bytes(&entry.oid)
+                    .map_or_else(|_| "0".repeat(40), |id| id.to_string())
+            },
+            status,
+        });
+        true
+    });
     walked.then_some(found)
 }
 
@@ -390,6 +417,40 @@ mod tests {
             settle(&t);
         }
         assert!(!t.open().has_unstaged_changes(), "clean again");
+    }
+
+    /// On a large index the list is made on several threads (after every pre-commit stage):
+    /// it is still every changed path, in index order, as `git diff-files` lists them.
+    #[test]
+    fn the_list_of_a_large_index_is_whole_and_in_order() {
+        let t = TestRepo::new();
+        let mut files = Vec::new();
+        for d in 0..3 {
+            for f in 0..1500 {
+                let path = format!("dir{d}/sub/f{f:04}.txt");
+                t.write(&path, &format!("{f}\n"));
+                files.push(path);
+            }
+        }
+        t.commit("base");
+        settle(&t);
+        let changed = [
+            &files[0],
+            &files[1499],
+            &files[2250],
+            &files[3001],
+            &files[4499],
+        ];
+        for path in changed {
+            t.write(path, "changed\n");
+        }
+        let listed: Vec<String> = super::list_unstaged(&t.root, &t.root.join(".git/index"))
+            .expect("a readable index")
+            .into_iter()
+            .map(|u| String::from_utf8(u.path).unwrap())
+            .collect();
+        let expected: Vec<String> = changed.iter().map(|p| (*p).clone()).collect();
+        assert_eq!(listed, expected);
     }
 
     /// The in-process list is what `git diff-files --raw` lists (a type change is an `M`
