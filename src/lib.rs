@@ -39,6 +39,7 @@ mod report;
 mod results;
 mod runner;
 mod select;
+mod session;
 mod state;
 mod ui;
 mod worktree;
