@@ -30,6 +30,7 @@ mod export;
 mod git;
 mod graph;
 mod history;
+mod hooks;
 mod import;
 mod install;
 mod pipeline;
