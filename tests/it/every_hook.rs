@@ -119,6 +119,11 @@ fn commit_msg_rejects_a_bad_message_and_accepts_a_good_one() {
     assert_eq!(h.head(), before, "a rejected message made a commit");
     h.git(&["commit", "-m", "feat: b"]).expect_code(0);
     assert_ne!(h.head(), before);
+    // Nothing staged: the message is still checked.
+    let empty = h.git(&["commit", "--allow-empty", "-m", "empty"]);
+    assert_ne!(empty.code, 0, "{}", empty.all());
+    h.git(&["commit", "--allow-empty", "-m", "fix: empty"])
+        .expect_code(0);
 }
 
 #[test]
@@ -354,4 +359,29 @@ fn uninstall_removes_every_hook_shim_and_puts_a_chained_one_back() {
     assert!(uninstall
         .stdout
         .contains("commit-msg: removed; your own hook is back in place"));
+}
+
+#[test]
+fn the_readme_commit_msg_example_refuses_a_bad_message() {
+    let readme = include_str!("../../README.md");
+    let section = readme.split("### Every git hook").nth(1).unwrap();
+    let open = section.find("```toml\n").unwrap() + "```toml\n".len();
+    let close = section[open..].find("```").unwrap();
+    let repo = TestRepo::new();
+    // Added to a config that has the stages pre-commit runs by default.
+    repo.config(&format!(
+        "[stages.smoke]\ngroups = [{{ name = \"ok\", run = \"true\" }}]\n\n{}",
+        &section[open..open + close]
+    ));
+    repo.tiergate(&["install", "--yes"]).expect_code(0);
+    repo.write("a.txt", "a\n");
+    repo.stage(&["a.txt"]);
+    let bad = Run::from(repo.git_cmd(&["commit", "-m", "add a"]).output().unwrap());
+    assert_ne!(bad.code, 0, "{}", bad.all());
+    let good = Run::from(
+        repo.git_cmd(&["commit", "-m", "feat(a): add a"])
+            .output()
+            .unwrap(),
+    );
+    good.expect_code(0);
 }
