@@ -8,6 +8,7 @@ mod cache;
 mod chained_hooks;
 mod ci_full;
 mod config_errors;
+mod events;
 mod example;
 mod execution;
 mod export;
