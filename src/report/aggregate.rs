@@ -62,7 +62,7 @@ impl Subscriber for Aggregator {
                 started_at,
                 selection,
             } => self.record(|r| {
-                r.label = label.to_owned();
+                label.clone_into(&mut r.label);
                 r.started_at = started_at;
                 r.selection = SelectionReport::of(selection);
             }),
@@ -214,7 +214,7 @@ mod tests {
         let counts = record.outcome.counts();
         assert_eq!((counts.passed, counts.failed, counts.skipped), (2, 1, 1));
         assert!(record.outcome.blocked());
-        assert_eq!(record.outcome.duration, 2.5);
+        assert!((record.outcome.duration - 2.5).abs() < 1e-9);
         assert_eq!(record.outcome.environment_error, Some(error));
         // Taken: the aggregator is empty again.
         assert!(aggregator.finish().outcome.stages.is_empty());

@@ -127,7 +127,8 @@ formatters = ["noop"]
     assert_eq!(stage["should_block"], true);
 }
 
-fn prom_value(text: &str, metric: &str) -> f64 {
+/// A sample's value, written as an integer by tiergate for counts.
+fn prom_value(text: &str, metric: &str) -> u64 {
     text.lines()
         .find_map(|l| l.strip_prefix(metric)?.strip_prefix(' '))
         .unwrap_or_else(|| panic!("no {metric} in\n{text}"))
@@ -260,7 +261,7 @@ groups = [{ name = "e2e", run = "true" }]
             .unwrap();
         for (status, n) in counts {
             let metric = format!("tiergate_stage_tests{{stage=\"{name}\",status=\"{status}\"}}");
-            assert_eq!(prom_value(&prom, &metric) as u64, n, "{metric}");
+            assert_eq!(prom_value(&prom, &metric), n, "{metric}");
             assert_eq!(finished["tests"][status], n, "{name} {status}");
         }
         let row = format!(
@@ -280,7 +281,7 @@ groups = [{ name = "e2e", run = "true" }]
     );
     assert_eq!(
         prom_value(&prom, "tiergate_pipeline_runs_total{result=\"blocked\"}"),
-        1.0
+        1
     );
     assert!(
         run.all().contains(&format!(
