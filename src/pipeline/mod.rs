@@ -67,6 +67,40 @@ impl RunOutcome {
         self.stages.iter().any(|s| s.verdict.should_block)
     }
 
+    /// How the run ended, in one word: `passed`, `blocked`, `skipped`
+    /// (every group was left out), `interrupted` or `error`. The history,
+    /// the JSON report and what is built from it read it here.
+    pub(crate) fn result_word(&self) -> &'static str {
+        if let Some(word) = self.aborted() {
+            word
+        } else if self.blocked() {
+            "blocked"
+        } else if self
+            .stages
+            .iter()
+            .flat_map(|s| &s.groups)
+            .all(|g| g.status == crate::results::GroupStatus::Skipped)
+        {
+            // Nothing ran and nothing was replayed: calling it passed would
+            // claim a check that never happened.
+            "skipped"
+        } else {
+            "passed"
+        }
+    }
+
+    /// `interrupted` or `error` (a required service was not ready): the
+    /// run stopped before its gates could decide, whatever they say.
+    pub(crate) fn aborted(&self) -> Option<&'static str> {
+        if self.interrupted.is_some() {
+            Some("interrupted")
+        } else if self.environment_error.is_some() {
+            Some("error")
+        } else {
+            None
+        }
+    }
+
     pub(crate) fn counts(&self) -> StageCounts {
         let mut total = StageCounts::default();
         for stage in &self.stages {

@@ -18,6 +18,11 @@ pub(crate) struct Report {
     pub(crate) stages: Vec<StageReport>,
     pub(crate) summary: Summary,
     pub(crate) verdict: Option<serde_json::Value>,
+    /// `interrupted` or `error` when the run stopped before its gates could
+    /// decide (a signal, a required service not ready): then it neither
+    /// passed nor was blocked, whatever the stages say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) aborted: Option<String>,
     /// The reports a `report --merge` combined (one per CI job, shard or
     /// project), so the merged page still shows each.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -204,6 +209,7 @@ pub(crate) fn build(record: &RunRecord) -> Report {
         stages,
         summary: Summary::of(total, outcome.blocked(), coverage),
         verdict: None,
+        aborted: outcome.aborted().map(str::to_owned),
         parts: Vec::new(),
     }
 }

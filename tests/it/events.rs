@@ -291,3 +291,62 @@ groups = [{ name = "e2e", run = "true" }]
         run.all()
     );
 }
+
+/// A run a required service stopped exits 2 and the terminal says "error";
+/// the GitHub summary and Prometheus said "passed", for they read only
+/// whether a stage blocked.
+#[test]
+fn a_run_stopped_by_a_service_that_never_became_ready_is_not_reported_as_passed() {
+    let repo = TestRepo::new();
+    repo.config(
+        "[services.postgres]\ncheck = \"false\"\nretries = 2\ninterval = \"10ms\"\n\
+         [stages.comprehensive]\nneeds = [\"postgres\"]\ngroups = [{ name = \"db\", run = \"true\" }]\n",
+    );
+    repo.commit("project");
+    let summary = repo.join("summary.md");
+    let log = repo.join("events.jsonl");
+    let run = Run::from(
+        repo.tiergate_cmd(&[
+            "run",
+            "comprehensive",
+            "--save-report",
+            "report.json",
+            "--prometheus",
+            "metrics.prom",
+        ])
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .env("TIERGATE_EVENT_LOG", &log)
+        .output()
+        .unwrap(),
+    );
+    run.expect_code(2);
+    assert!(run
+        .all()
+        .contains("error: a required service was not ready"));
+    let markdown = std::fs::read_to_string(&summary).unwrap();
+    let headline = markdown.lines().next().unwrap();
+    assert_eq!(
+        headline,
+        "## ❌ tiergate: `run comprehensive` stopped by an error"
+    );
+    let prom = String::from_utf8(repo.read("metrics.prom")).unwrap();
+    assert_eq!(
+        prom_value(&prom, "tiergate_pipeline_runs_total{result=\"passed\"}"),
+        0
+    );
+    assert_eq!(
+        prom_value(&prom, "tiergate_pipeline_runs_total{result=\"error\"}"),
+        1
+    );
+    let report: Value = serde_json::from_slice(&repo.read("report.json")).unwrap();
+    assert_eq!(report["aborted"], "error", "{report:#}");
+    let last = events(&log).pop().unwrap();
+    assert_eq!(last["event"], "run-finished");
+    assert!(
+        last["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("service postgres not ready"),
+        "{last}"
+    );
+}
