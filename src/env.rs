@@ -13,6 +13,8 @@ pub(crate) const GITHUB_STEP_SUMMARY: &str = "GITHUB_STEP_SUMMARY";
 pub(crate) const GITHUB_ACTIONS: &str = "GITHUB_ACTIONS";
 /// `--prometheus FILE` for runs started by a hook shim, which passes no flags.
 pub(crate) const TIERGATE_PROMETHEUS: &str = "TIERGATE_PROMETHEUS";
+/// `TIERGATE_EVENT_LOG=FILE`: each event of a run appended to FILE as one JSON line.
+pub(crate) const TIERGATE_EVENT_LOG: &str = "TIERGATE_EVENT_LOG";
 /// Test-only failpoints (debug builds): `after-stash:pause`, `mid-restore:pause`, ...
 #[cfg(debug_assertions)]
 pub(crate) const TIERGATE_FAILPOINT: &str = "TIERGATE_FAILPOINT";

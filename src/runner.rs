@@ -11,7 +11,7 @@ use crate::config::{self, Config, Target};
 use crate::error::{Error, ExitStatus};
 use crate::git::Repo;
 use crate::history;
-use crate::pipeline::{self, Options, RunOutcome};
+use crate::pipeline::{self, Options};
 use crate::plan::{self, SkipList};
 use crate::policy::budget::BudgetStatus;
 use crate::report;
@@ -228,9 +228,18 @@ fn execute_full(
     if !plan.runs_anything() && !skips_a_planned_group(&plan, &skip) {
         explain_nothing_selected(&selection);
     }
-    let events = report::Terminal::new();
-    let outcome = pipeline::run(config, &plan, &selection, &resolved, &options, &events);
-    let (baselines, mut problems) = history::baselines(repo, config, &outcome);
+    let aggregator = std::sync::Arc::new(report::Aggregator::default());
+    let events = report::reporter(Some(aggregator.clone()));
+    events.emit(&pipeline::Event::RunStarted {
+        label: &request.label,
+        started_at,
+        selection: &selection,
+    });
+    pipeline::run(config, &plan, &selection, &resolved, &options, &events);
+    // Every report below reads this one record of the run's events.
+    let record = aggregator.finish();
+    let outcome = &record.outcome;
+    let (baselines, mut problems) = history::baselines(repo, config, outcome);
     let budgets = crate::policy::budget::judge(outcome.stages.iter().zip(&baselines).map(
         |(stage, baseline)| {
             (
@@ -246,14 +255,14 @@ fn execute_full(
         &request.label,
         started_at,
         &selection,
-        &outcome,
+        outcome,
         options.cache.as_deref(),
         &budgets,
     ));
     for problem in problems {
-        ui::warn(&problem);
+        events.emit(&pipeline::Event::Warning(&problem));
     }
-    finish(request, config, started_at, &selection, &outcome, &budgets)
+    finish(request, config, &record, &budgets)
 }
 
 /// Whether `TIERGATE_SKIP` left out a group of the plan: then "no group
@@ -290,11 +299,10 @@ fn bypass_command(label: &str) -> Option<&'static str> {
 fn finish(
     request: &RunRequest,
     config: &Config,
-    started_at: SystemTime,
-    selection: &Selection,
-    outcome: &RunOutcome,
+    record: &report::RunRecord,
     budgets: &[Option<BudgetStatus>],
 ) -> Result<ExitStatus, Error> {
+    let outcome = &record.outcome;
     if ui::verbosity() == Verbosity::Quiet {
         if let Some(details) = report::blocking_details(outcome) {
             ui::out(&details);
@@ -309,7 +317,7 @@ fn finish(
     if let Some(next) = report::next_steps(outcome, bypass_command(&request.label)) {
         ui::out(&next);
     }
-    let mut json = report::json::build(&request.label, started_at, selection, outcome);
+    let mut json = report::json::build(record);
     // Budgets first: the verdict's performance bonus reads them.
     for (stage, budget) in json.stages.iter_mut().zip(budgets) {
         stage.budget_status = budget.as_ref().map(|b| b.level.as_str().to_owned());

@@ -83,24 +83,7 @@ pub(crate) struct RunFacts<'a> {
 
 impl Record {
     pub(crate) fn of(facts: &RunFacts<'_>, outcome: &RunOutcome) -> Record {
-        let outcome_word = if outcome.interrupted.is_some() {
-            "interrupted"
-        } else if outcome.environment_error.is_some() {
-            "error"
-        } else if outcome.blocked() {
-            "blocked"
-        } else if outcome
-            .stages
-            .iter()
-            .flat_map(|s| &s.groups)
-            .all(|g| g.status == crate::results::GroupStatus::Skipped)
-        {
-            // Nothing ran and nothing was replayed: calling it passed would
-            // claim a check that never happened.
-            "skipped"
-        } else {
-            "passed"
-        };
+        let outcome_word = outcome.result_word();
         let stages = outcome
             .stages
             .iter()

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use crate::config::Formatter;
 use crate::exec::{self, Command, Exit};
-use crate::pipeline::Resolved;
+use crate::pipeline::{Event, Reporter, Resolved};
 use crate::plan;
 
 /// How one formatter ended.
@@ -76,7 +76,9 @@ pub(crate) fn waves(sets: &[Vec<Vec<u8>>]) -> Vec<Vec<usize>> {
 }
 
 /// Run `formatters` on `staged` files in `root`. `skipped(name)` says
-/// whether `TIERGATE_SKIP` names it.
+/// whether `TIERGATE_SKIP` names it. Each result is also emitted, in the
+/// listed order once all have ended, so the view does not depend on which
+/// wave finished first.
 pub(crate) fn run(
     formatters: &[&Formatter],
     staged: &[Vec<u8>],
@@ -84,6 +86,7 @@ pub(crate) fn run(
     resolved: &Resolved,
     root: &Path,
     env: &[(OsString, OsString)],
+    events: &Reporter,
 ) -> Vec<FormatterResult> {
     let sets: Vec<Vec<Vec<u8>>> = formatters
         .iter()
@@ -128,7 +131,7 @@ pub(crate) fn run(
             results[i] = Some(result);
         }
     }
-    results
+    let results: Vec<FormatterResult> = results
         .into_iter()
         .zip(formatters)
         .map(|(r, f)| {
@@ -141,7 +144,11 @@ pub(crate) fn run(
                 },
             })
         })
-        .collect()
+        .collect();
+    for result in &results {
+        events.emit(&Event::FormatterFinished(result));
+    }
+    results
 }
 
 fn run_one(

@@ -2,7 +2,8 @@
 //! slot budget, services before a stage, gates between stages.
 //!
 //! Ties `plan`, `exec`, `results` and `policy` together. Writes nothing to
-//! the terminal: it tells an `Events` sink what happens, and `report` shows it.
+//! the terminal and builds no report: it emits `Event`s to a `Reporter`, and
+//! `report`'s subscribers show and record them.
 
 pub(crate) mod cargo_subcommand;
 mod events;
@@ -15,7 +16,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-pub(crate) use events::Events;
+pub(crate) use events::{Event, Reporter, Subscriber};
 pub(crate) use modified::Watch;
 pub(crate) use preflight::{find_program, resolve_programs, Resolved};
 pub(crate) use stage::{key_argvs, GroupJob};
@@ -68,6 +69,40 @@ impl RunOutcome {
         self.stages.iter().any(|s| s.verdict.should_block)
     }
 
+    /// How the run ended, in one word: `passed`, `blocked`, `skipped`
+    /// (every group was left out), `interrupted` or `error`. The history,
+    /// the JSON report and what is built from it read it here.
+    pub(crate) fn result_word(&self) -> &'static str {
+        if let Some(word) = self.aborted() {
+            word
+        } else if self.blocked() {
+            "blocked"
+        } else if self
+            .stages
+            .iter()
+            .flat_map(|s| &s.groups)
+            .all(|g| g.status == crate::results::GroupStatus::Skipped)
+        {
+            // Nothing ran and nothing was replayed: calling it passed would
+            // claim a check that never happened.
+            "skipped"
+        } else {
+            "passed"
+        }
+    }
+
+    /// `interrupted` or `error` (a required service was not ready): the
+    /// run stopped before its gates could decide, whatever they say.
+    pub(crate) fn aborted(&self) -> Option<&'static str> {
+        if self.interrupted.is_some() {
+            Some("interrupted")
+        } else if self.environment_error.is_some() {
+            Some("error")
+        } else {
+            None
+        }
+    }
+
     pub(crate) fn counts(&self) -> StageCounts {
         let mut total = StageCounts::default();
         for stage in &self.stages {
@@ -106,10 +141,9 @@ pub(crate) fn run(
     selection: &Selection,
     resolved: &Resolved,
     options: &Options,
-    events: &dyn Events,
-) -> RunOutcome {
+    events: &Reporter,
+) {
     let started = Instant::now();
-    let mut stages = Vec::new();
     let mut blocked_by: Option<String> = None;
     let mut environment_error = None;
     let mut started_services: Vec<ServiceSpec> = Vec::new();
@@ -136,8 +170,7 @@ pub(crate) fn run(
     for stage_plan in &plan.stages {
         if let Some(signal) = exec::interrupted() {
             let run = skipped_stage(stage_plan, &format!("interrupted by signal {signal}"));
-            events.stage_finished(&run);
-            stages.push(run);
+            events.emit(&Event::StageFinished(&run));
             continue;
         }
         if let Some(blocker) = &blocked_by {
@@ -145,20 +178,17 @@ pub(crate) fn run(
                 stage_plan,
                 &format!("a stage before it blocked ({blocker})"),
             );
-            events.stage_finished(&run);
-            stages.push(run);
+            events.emit(&Event::StageFinished(&run));
             continue;
         }
         if environment_error.is_some() {
             let run = skipped_stage(stage_plan, "a required service was not ready");
-            events.stage_finished(&run);
-            stages.push(run);
+            events.emit(&Event::StageFinished(&run));
             continue;
         }
         if let Some(why) = &stage_plan.skipped {
             let run = skipped_stage(stage_plan, why);
-            events.stage_finished(&run);
-            stages.push(run);
+            events.emit(&Event::StageFinished(&run));
             continue;
         }
         if !stage_plan.runs_anything() {
@@ -169,8 +199,7 @@ pub(crate) fn run(
                     slot.reason = Some(why.clone());
                 }
             }
-            events.stage_finished(&run);
-            stages.push(run);
+            events.emit(&Event::StageFinished(&run));
             continue;
         }
 
@@ -191,10 +220,10 @@ pub(crate) fn run(
             let Some(spec) = resolved.services.iter().find(|s| &s.name == need) else {
                 continue;
             };
-            events.service_checking(need);
+            events.emit(&Event::ServiceChecking(need));
             match exec::ensure_ready(spec, &options.root, &options.env) {
                 Ok(Started::ByUs) => {
-                    events.service_started(need);
+                    events.emit(&Event::ServiceStarted(need));
                     started_services.push(spec.clone());
                 }
                 Ok(Started::AlreadyRunning) => {}
@@ -213,8 +242,7 @@ pub(crate) fn run(
             }
             environment_error = Some(error);
             let run = skipped_stage(stage_plan, "a required service was not ready");
-            events.stage_finished(&run);
-            stages.push(run);
+            events.emit(&Event::StageFinished(&run));
             continue;
         }
 
@@ -243,22 +271,20 @@ pub(crate) fn run(
                 .reasons
                 .push("--exit-on-failure: every failed gate blocks".into());
         }
-        events.stage_finished(&run);
-        stages.push(run);
+        events.emit(&Event::StageFinished(&run));
     }
 
     for spec in started_services.iter().rev() {
         match exec::stop(spec, &options.root, &options.env) {
-            Some(problem) => events.warning(&problem),
-            None => events.service_stopped(&spec.name),
+            Some(problem) => events.emit(&Event::Warning(&problem)),
+            None => events.emit(&Event::ServiceStopped(&spec.name)),
         }
     }
-    RunOutcome {
-        stages,
-        interrupted: exec::interrupted(),
-        environment_error,
+    events.emit(&Event::RunFinished {
         duration: started.elapsed().as_secs_f64(),
-    }
+        interrupted: exec::interrupted(),
+        environment_error: environment_error.as_ref(),
+    });
 }
 
 /// The `{junit}` path of one group's chunk, inside the run's temporary folder.

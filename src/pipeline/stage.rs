@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::{mpsc, Arc, Mutex, PoisonError};
 use std::time::{Instant, SystemTime};
 
-use super::{junit_path, modified, Events, Options, Resolved, StageRun};
+use super::{junit_path, modified, Event, Options, Reporter, Resolved, StageRun};
 use crate::cache::{self, Lookup, ProgramStamp};
 use crate::config::{Config, Group};
 use crate::exec::{self, Slots};
@@ -31,7 +31,7 @@ pub(super) fn run_stage(
     resolved: &Resolved,
     options: &Options,
     junit_dir: &Path,
-    events: &dyn Events,
+    events: &Reporter,
 ) -> StageRun {
     let stage = stage_plan.stage;
     let started = Instant::now();
@@ -64,10 +64,13 @@ pub(super) fn run_stage(
             }),
         }
     }
-    events.stage_started(&stage.name, jobs.len());
+    events.emit(&Event::StageStarted {
+        stage: &stage.name,
+        groups: jobs.len(),
+    });
     // A group left out is listed with its reason, never silently dropped.
     for skipped in results.iter().flatten() {
-        events.group_finished(skipped);
+        events.emit(&Event::GroupFinished(skipped));
     }
 
     let slots = Arc::new(Slots::new(options.jobs));
@@ -120,7 +123,7 @@ pub(super) fn run_stage(
         if let (Some(key), true) = (&key, alone) {
             store(options, &stage.name, key, &result, events);
         }
-        events.group_finished(&result);
+        events.emit(&Event::GroupFinished(&result));
         shared.lock().unwrap_or_else(PoisonError::into_inner)[job.index] = Some(result);
         windows.lock().unwrap_or_else(PoisonError::into_inner)[job.index] =
             Some((started, finished, key));
@@ -244,7 +247,7 @@ fn run_group(
     junit_dir: &Path,
     slots: &Slots,
     stage_deadline: Option<Instant>,
-    events: &dyn Events,
+    events: &Reporter,
 ) -> (GroupResult, Option<cache::Key>) {
     let group = job.group;
     let stage_config = config.stage(stage);
@@ -268,7 +271,10 @@ fn run_group(
                 );
             }
             Lookup::Corrupt(problem) => {
-                events.warning(&format!("cache: {problem}; {stage}.{} runs", group.name));
+                events.emit(&Event::Warning(&format!(
+                    "cache: {problem}; {stage}.{} runs",
+                    group.name
+                )));
             }
             Lookup::Miss => {}
         }
@@ -371,17 +377,17 @@ fn store(
     stage: &str,
     key: &cache::Key,
     result: &GroupResult,
-    events: &dyn Events,
+    events: &Reporter,
 ) {
     let Some(cache) = options.cache.as_deref() else {
         return;
     };
     if exec::interrupted().is_none() {
         if let Err(e) = cache.store(key, result) {
-            events.warning(&format!(
+            events.emit(&Event::Warning(&format!(
                 "cache: cannot store the pass of {stage}.{}: {e}",
                 result.name
-            ));
+            )));
         }
     }
 }
@@ -438,7 +444,7 @@ struct AttemptContext<'a> {
     options: &'a Options,
     junit_dir: &'a Path,
     stage_deadline: Option<Instant>,
-    events: &'a dyn Events,
+    events: &'a Reporter,
 }
 
 /// One run of a group's command (all its chunks). Each attempt gets its own
@@ -493,7 +499,11 @@ fn run_attempt(cx: &AttemptContext<'_>, attempt: u32, failed: &[String]) -> Grou
         failed.len(),
     );
     if attempt == 0 {
-        events.group_started(stage, &group.name, &shown);
+        events.emit(&Event::GroupStarted {
+            stage,
+            group: &group.name,
+            command: &shown,
+        });
     }
 
     let program = cx.resolved.program(&group.run);

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::pipeline::RunOutcome;
+use super::aggregate::RunRecord;
 use crate::policy::{GateOutcome, StageStatus};
 use crate::results::{GroupStatus, TestResult};
 use crate::select::Selection;
@@ -18,6 +18,11 @@ pub(crate) struct Report {
     pub(crate) stages: Vec<StageReport>,
     pub(crate) summary: Summary,
     pub(crate) verdict: Option<serde_json::Value>,
+    /// `interrupted` or `error` when the run stopped before its gates could
+    /// decide (a signal, a required service not ready): then it neither
+    /// passed nor was blocked, whatever the stages say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) aborted: Option<String>,
     /// The reports a `report --merge` combined (one per CI job, shard or
     /// project), so the merged page still shows each.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -133,12 +138,9 @@ fn round(value: f64) -> f64 {
     (value * 1000.0).round() / 1000.0
 }
 
-pub(crate) fn build(
-    command: &str,
-    started_at: std::time::SystemTime,
-    selection: &Selection,
-    outcome: &RunOutcome,
-) -> Report {
+/// The report of a run, from the record its events made.
+pub(crate) fn build(record: &RunRecord) -> Report {
+    let outcome = &record.outcome;
     let stages = outcome
         .stages
         .iter()
@@ -200,10 +202,21 @@ pub(crate) fn build(
     );
     Report {
         tiergate_version: env!("CARGO_PKG_VERSION").to_owned(),
-        command: command.to_owned(),
-        started_at: humantime::format_rfc3339_seconds(started_at).to_string(),
+        command: record.label.clone(),
+        started_at: humantime::format_rfc3339_seconds(record.started_at).to_string(),
         duration_seconds: round(outcome.duration),
-        selection: SelectionReport {
+        selection: record.selection.clone(),
+        stages,
+        summary: Summary::of(total, outcome.blocked(), coverage),
+        verdict: None,
+        aborted: outcome.aborted().map(str::to_owned),
+        parts: Vec::new(),
+    }
+}
+
+impl SelectionReport {
+    pub(crate) fn of(selection: &Selection) -> SelectionReport {
+        SelectionReport {
             changed: selection
                 .changes
                 .iter()
@@ -212,11 +225,7 @@ pub(crate) fn build(
             markers: selection.markers.iter().cloned().collect(),
             all: selection.all,
             why: selection.why.clone(),
-        },
-        stages,
-        summary: Summary::of(total, outcome.blocked(), coverage),
-        verdict: None,
-        parts: Vec::new(),
+        }
     }
 }
 

@@ -268,6 +268,8 @@ pub(crate) fn merge(reports: &[Report], config: Option<&Config>) -> Report {
         summary: Summary::of(total, stages.iter().any(|s| s.should_block), coverage),
         stages,
         verdict: None,
+        // One part stopped early: so did the run they make up.
+        aborted: reports.iter().find_map(|r| r.aborted.clone()),
         // Filled by the caller, who knows the files the reports came from.
         parts: Vec::new(),
     }
@@ -311,6 +313,7 @@ mod tests {
                 .collect(),
             summary: Summary::default(),
             verdict: None,
+            aborted: None,
             parts: Vec::new(),
         }
     }

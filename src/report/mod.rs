@@ -2,8 +2,15 @@
 //! the JSON report, the merged JUnit, budget lines, the history's tables, and
 //! (`publish`) the verdict, Markdown, GitHub annotations, Prometheus metrics
 //! and the webhook.
+//!
+//! A run reaches this module as one stream of events (`pipeline::Event`):
+//! `reporter` hands each to the terminal view, to the `Aggregator` whose
+//! `RunRecord` every report file is built from, and to the event log.
+//! doc/reporting.md says how to add a report format.
 
+pub(crate) mod aggregate;
 mod budget;
+mod event_log;
 pub(crate) mod github;
 mod history;
 pub(crate) mod html;
@@ -19,13 +26,30 @@ mod terminal;
 pub(crate) mod verdict;
 
 use std::path::Path;
+use std::sync::Arc;
 
+pub(crate) use aggregate::{Aggregator, RunRecord};
 pub(crate) use budget::budget_lines;
 pub(crate) use history::{flaky_table, recent_runs, trends_table};
 pub(crate) use publish::{publish, Publish};
 pub(crate) use terminal::{blocking_details, next_steps, one_line, summary, Terminal};
 
-use crate::pipeline::RunOutcome;
+use crate::pipeline::{Reporter, RunOutcome, Subscriber};
+
+/// The subscribers of a run's events, in the order each event reaches
+/// them: the terminal view, the aggregator when the caller wants the run's
+/// record (the formatter step does not), the `TIERGATE_EVENT_LOG` file. A
+/// new live output registers here; a new report file reads the `RunRecord`.
+pub(crate) fn reporter(aggregator: Option<Arc<Aggregator>>) -> Reporter {
+    let mut subscribers: Vec<Arc<dyn Subscriber>> = vec![Arc::new(Terminal::new())];
+    if let Some(aggregator) = aggregator {
+        subscribers.push(aggregator);
+    }
+    if let Some(log) = event_log::EventLog::from_env() {
+        subscribers.push(Arc::new(log));
+    }
+    Reporter::new(subscribers)
+}
 
 /// One group as a JUnit suite: where it comes from (a run or a saved
 /// report) does not matter.

@@ -21,6 +21,14 @@ pub(crate) fn message(report: &Report) -> serde_json::Value {
         .overall_success_rate
         .map_or_else(|| "–".to_owned(), |r| format!("{:.1} %", r * 100.0));
     let (ready, headline) = match &report.verdict {
+        _ if report.aborted.is_some() => (
+            false,
+            format!(
+                "tiergate {}: {}",
+                report.command,
+                super::render::outcome_word(report)
+            ),
+        ),
         Some(v) => {
             let ready = v["deployment_ready"] == serde_json::Value::Bool(true);
             (

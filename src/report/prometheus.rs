@@ -42,15 +42,20 @@ pub(crate) fn render(report: &Report, old: &str) -> String {
             .verdict
             .as_ref()
             .is_none_or(|v| v["deployment_ready"] != serde_json::Value::Bool(false));
+    // A run stopped by a signal or an error neither passed nor was blocked.
+    let this_run = match report.aborted.as_deref() {
+        Some(word) => word,
+        None if passed => "passed",
+        None => "blocked",
+    };
     let mut out = String::new();
     metric(&mut out, RUNS, "counter", "Pipeline runs, by result.");
-    for result in ["passed", "blocked"] {
-        let mine = u64::from((result == "passed") == passed);
-        let _ = writeln!(
-            out,
-            "{RUNS}{{result=\"{result}\"}} {}",
-            previous_runs(old, result) + mine
-        );
+    for result in ["passed", "blocked", "interrupted", "error"] {
+        let runs = previous_runs(old, result) + u64::from(result == this_run);
+        // The two results of every file, the others once they happened.
+        if runs > 0 || matches!(result, "passed" | "blocked") {
+            let _ = writeln!(out, "{RUNS}{{result=\"{result}\"}} {runs}");
+        }
     }
     metric(
         &mut out,
@@ -165,4 +170,48 @@ pub(crate) fn write(report: &Report, path: &Path) -> std::io::Result<()> {
         render(report, &old).as_bytes(),
         crate::state::FileMode::User,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(aborted: Option<&str>) -> Report {
+        serde_json::from_value(serde_json::json!({
+            "tiergate_version": "0", "command": "run", "started_at": "2026-01-01T00:00:00Z",
+            "duration_seconds": 1.0, "selection": {"changed": [], "markers": [], "all": true, "why": []},
+            "stages": [], "summary": {"total_tests": 0, "passed_tests": 0, "failed_tests": 0,
+            "skipped_tests": 0, "overall_success_rate": null, "blocking_failures": false},
+            "verdict": null, "aborted": aborted,
+        }))
+        .unwrap()
+    }
+
+    fn runs(text: &str) -> Vec<&str> {
+        text.lines().filter(|l| l.starts_with(RUNS)).collect()
+    }
+
+    #[test]
+    fn an_interrupted_run_is_counted_as_neither_passed_nor_blocked() {
+        let first = render(&report(None), "");
+        assert_eq!(
+            runs(&first),
+            [
+                "tiergate_pipeline_runs_total{result=\"passed\"} 1",
+                "tiergate_pipeline_runs_total{result=\"blocked\"} 0"
+            ]
+        );
+        let second = render(&report(Some("interrupted")), &first);
+        let third = render(&report(Some("error")), &second);
+        let fourth = render(&report(None), &third);
+        assert_eq!(
+            runs(&fourth),
+            [
+                "tiergate_pipeline_runs_total{result=\"passed\"} 2",
+                "tiergate_pipeline_runs_total{result=\"blocked\"} 0",
+                "tiergate_pipeline_runs_total{result=\"interrupted\"} 1",
+                "tiergate_pipeline_runs_total{result=\"error\"} 1"
+            ]
+        );
+    }
 }

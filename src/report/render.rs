@@ -83,6 +83,13 @@ pub(crate) fn failures(report: &Report) -> Vec<Failure> {
 }
 
 pub(crate) fn outcome_word(report: &Report) -> &'static str {
+    // Stopped before the gates could decide: neither passed nor blocked,
+    // as the terminal and the exit status (130, 2) say.
+    match report.aborted.as_deref() {
+        Some("interrupted") => return "interrupted",
+        Some(_) => return "stopped by an error",
+        None => {}
+    }
     match &report.verdict {
         Some(v) if v["deployment_ready"] == serde_json::Value::Bool(true) => "deployment ready",
         Some(_) => "not deployment ready",
@@ -187,6 +194,7 @@ fn cell(text: &str) -> String {
 /// GitHub-flavoured Markdown: a table of stages, the failures, the verdict.
 pub(crate) fn markdown(report: &Report) -> String {
     let icon = match &report.verdict {
+        _ if report.aborted.is_some() => "❌",
         Some(v) if v["deployment_ready"] == serde_json::Value::Bool(true) => "✅",
         Some(_) => "❌",
         None if report.summary.blocking_failures => "❌",

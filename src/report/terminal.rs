@@ -4,14 +4,14 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use console::style;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::exec::OutputSink;
-use crate::pipeline::{Events, RunOutcome, StageRun};
+use crate::pipeline::formatters::{FormatterResult, FormatterStatus};
+use crate::pipeline::{Event, RunOutcome, StageRun, Subscriber};
 use crate::policy::{plural, GateOutcome, StageStatus};
 use crate::results::{GroupResult, GroupStatus, TestStatus};
 use crate::ui::{self, Verbosity};
@@ -91,7 +91,41 @@ fn seconds(s: f64) -> String {
     format!("{s:.2}s")
 }
 
-impl Events for Terminal {
+impl Subscriber for Terminal {
+    fn event(&self, event: &Event<'_>) {
+        match *event {
+            Event::RunStarted { .. } | Event::RunFinished { .. } => {}
+            Event::FormatterFinished(result) => formatter_lines(result),
+            Event::ServiceChecking(service) => {
+                self.line(&format!("{} checking service {service}", style("…").dim()));
+            }
+            Event::ServiceStarted(service) => self.line(&format!(
+                "{} started service {service} (its check failed); it is stopped after the run",
+                style("↑").cyan()
+            )),
+            Event::ServiceStopped(service) => {
+                self.line(&format!("{} stopped service {service}", style("↓").cyan()));
+            }
+            Event::StageStarted { stage, groups } => self.stage_started(stage, groups),
+            Event::GroupStarted {
+                stage,
+                group,
+                command,
+            } => self.group_started(stage, group, command),
+            Event::GroupOutput { stage, group, line } => output_line(stage, group, line),
+            Event::GroupFinished(group) => self.group_finished(group),
+            Event::StageFinished(stage) => self.stage_finished(stage),
+            Event::Warning(message) => ui::warn(message),
+        }
+    }
+
+    /// `-v` streams each group's output as it arrives.
+    fn wants_output(&self) -> bool {
+        self.verbosity == Verbosity::Verbose
+    }
+}
+
+impl Terminal {
     fn stage_started(&self, stage: &str, groups: usize) {
         if groups > 0 {
             self.line(&format!(
@@ -156,51 +190,57 @@ impl Events for Terminal {
             }
         }
     }
+}
 
-    fn service_checking(&self, service: &str) {
-        self.line(&format!("{} checking service {service}", style("…").dim()));
+/// One line of a group's output under `-v`, with its group's prefix.
+fn output_line(stage: &str, group: &str, line: &[u8]) {
+    let mut out = format!("[{stage}.{group}] ").into_bytes();
+    if line.contains(&0x1b) && !console::colors_enabled_stderr() {
+        let text = String::from_utf8_lossy(line);
+        out.extend_from_slice(console::strip_ansi_codes(&text).as_bytes());
+    } else {
+        out.extend_from_slice(line);
     }
+    let _ = std::io::stderr().lock().write_all(&out);
+}
 
-    fn service_started(&self, service: &str) {
-        self.line(&format!(
-            "{} started service {service} (its check failed); it is stopped after the run",
-            style("↑").cyan()
-        ));
-    }
-
-    fn service_stopped(&self, service: &str) {
-        self.line(&format!("{} stopped service {service}", style("↓").cyan()));
-    }
-
-    fn output_sink(&self, stage: &str, group: &str) -> Option<OutputSink> {
-        if self.verbosity != Verbosity::Verbose {
-            return None;
+/// How a pre-commit formatter ended, on the lines the hook has always printed.
+fn formatter_lines(result: &FormatterResult) {
+    match &result.status {
+        // `-q` is one line on success: a formatter that ran is not news.
+        FormatterStatus::Ran | FormatterStatus::Skipped if ui::verbosity() == Verbosity::Quiet => {}
+        FormatterStatus::Ran => ui::out(&format!(
+            "tiergate: formatter {} ran on {}",
+            result.name,
+            plural(result.files, "file")
+        )),
+        FormatterStatus::Skipped => {
+            ui::out(&format!(
+                "tiergate: formatter {}: skipped by TIERGATE_SKIP",
+                result.name
+            ));
         }
-        let prefix = format!("[{stage}.{group}] ");
-        let pending = Mutex::new(Vec::<u8>::new());
-        Some(Arc::new(move |chunk: &[u8]| {
-            // Whole lines only, each with its group's prefix, so parallel
-            // groups never interleave mid-line.
-            let mut pending = pending.lock().unwrap_or_else(PoisonError::into_inner);
-            pending.extend_from_slice(chunk);
-            let mut out = Vec::new();
-            while let Some(end) = pending.iter().position(|&b| b == b'\n') {
-                out.extend_from_slice(prefix.as_bytes());
-                let line: Vec<u8> = pending.drain(..=end).collect();
-                if line.contains(&0x1b) && !console::colors_enabled_stderr() {
-                    let text = String::from_utf8_lossy(&line);
-                    out.extend_from_slice(console::strip_ansi_codes(&text).as_bytes());
-                } else {
-                    out.extend(line);
-                }
+        FormatterStatus::NoFiles => {
+            if ui::verbosity() == Verbosity::Verbose {
+                ui::out(&format!(
+                    "tiergate: formatter {}: skipped, no staged file matches",
+                    result.name
+                ));
             }
-            let mut stderr = std::io::stderr().lock();
-            let _ = stderr.write_all(&out);
-        }))
-    }
-
-    fn warning(&self, message: &str) {
-        ui::warn(message);
+        }
+        FormatterStatus::Interrupted => {}
+        FormatterStatus::Failed { why, output } => {
+            ui::err(&format!(
+                "tiergate: formatter {} failed ({why})",
+                result.name
+            ));
+            let text = String::from_utf8_lossy(output);
+            let text = ui::child_text(&text);
+            let lines: Vec<&str> = text.lines().collect();
+            for line in &lines[lines.len().saturating_sub(20)..] {
+                ui::err(&format!("  {line}"));
+            }
+        }
     }
 }
 

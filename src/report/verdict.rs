@@ -152,6 +152,7 @@ mod tests {
             stages,
             summary: Summary::default(),
             verdict: None,
+            aborted: None,
             parts: Vec::new(),
         }
     }

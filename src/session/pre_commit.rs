@@ -288,45 +288,12 @@ fn format(
         resolved,
         repo.root(),
         env,
+        &crate::report::reporter(None),
     );
-    let mut failed = false;
-    for r in &results {
-        match &r.status {
-            // `-q` is one line on success: a formatter that ran is not news.
-            FormatterStatus::Ran | FormatterStatus::Skipped
-                if ui::verbosity() == Verbosity::Quiet => {}
-            FormatterStatus::Ran => ui::out(&format!(
-                "tiergate: formatter {} ran on {}",
-                r.name,
-                crate::policy::plural(r.files, "file")
-            )),
-            FormatterStatus::Skipped => {
-                ui::out(&format!(
-                    "tiergate: formatter {}: skipped by TIERGATE_SKIP",
-                    r.name
-                ));
-            }
-            FormatterStatus::NoFiles => {
-                if ui::verbosity() == Verbosity::Verbose {
-                    ui::out(&format!(
-                        "tiergate: formatter {}: skipped, no staged file matches",
-                        r.name
-                    ));
-                }
-            }
-            FormatterStatus::Interrupted => {}
-            FormatterStatus::Failed { why, output } => {
-                failed = true;
-                ui::err(&format!("tiergate: formatter {} failed ({why})", r.name));
-                let text = String::from_utf8_lossy(output);
-                let text = ui::child_text(&text);
-                let lines: Vec<&str> = text.lines().collect();
-                for line in &lines[lines.len().saturating_sub(20)..] {
-                    ui::err(&format!("  {line}"));
-                }
-            }
-        }
-    }
+    // The terminal has shown each result as it was emitted.
+    let failed = results
+        .iter()
+        .any(|r| matches!(r.status, FormatterStatus::Failed { .. }));
     stash.end_formatting().map_err(WorktreeError::into_error)?;
     worktree::failpoint("after-formatters", &stash_state_dir(config, repo));
     let staged_by_formatters = match &index {

@@ -10,6 +10,7 @@ mod ci_full;
 mod config_errors;
 mod contributor_map;
 mod every_hook;
+mod events;
 mod example;
 mod execution;
 mod export;
