@@ -1037,9 +1037,10 @@ pub(crate) static KNOWN_HOOKS: &[KnownHook] = &[
         Checker,
         &[],
     ),
+    // The manifest names no stage (its README adds `stages: [commit-msg]`)
+    // and passes the message file: `commitlint --edit .git/COMMIT_EDITMSG`.
     KnownHook {
         stages: &["commit-msg"],
-        pass_filenames: false,
         ..hook(
             &["commitlint-pre-commit-hook"],
             "commitlint",
