@@ -173,7 +173,7 @@ pub(crate) enum ExportTarget {
 pub(crate) struct HookArgs {
     /// The hook: pre-commit, pre-push or pre-release.
     #[arg(value_enum)]
-    pub(crate) hook: super::hook::HookName,
+    pub(crate) hook: crate::session::hook::HookName,
     /// git's arguments to the hook (pre-push: the remote's name and URL).
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     pub(crate) args: Vec<String>,

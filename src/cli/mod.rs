@@ -9,11 +9,9 @@ mod config;
 mod doctor;
 mod export;
 mod history;
-mod hook;
 mod import;
 mod install;
 mod plan;
-mod pre_commit;
 mod recover;
 mod report;
 mod run;
@@ -43,7 +41,7 @@ pub fn main() -> ExitStatus {
     }
     let result = match cli.command {
         Command::Run(args) => run::run(&args),
-        Command::Hook(args) => hook::run(args.hook, &args.args, args.prometheus),
+        Command::Hook(args) => crate::session::hook::run(args.hook, &args.args, args.prometheus),
         Command::Plan(args) => plan::run(&args),
         Command::Install(args) => install::install(&install::InstallRequest {
             hooks: args.hooks,

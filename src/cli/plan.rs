@@ -3,7 +3,7 @@
 use std::ffi::OsString;
 
 use super::args::PlanArgs;
-use super::hook::{hook_work, HookName};
+use crate::session::hook::{hook_work, HookName};
 use super::run::selection_request;
 use crate::cache;
 use crate::changes::{self, Request};

@@ -253,6 +253,10 @@ fn hooks(out: &mut String, config: &Config) {
             ReleaseSelection::SinceLastRelease => "since-last-release",
         }),
     );
+    for hook in &h.other {
+        out.push_str(&format!("\n[hooks.{}]\n", hook.kind.as_str()));
+        line(out, "stages", &targets(&hook.stages));
+    }
 }
 
 /// `files_regex` and `exclude_regex`, when set (their `exclude` globs are the caller's).

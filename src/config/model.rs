@@ -303,6 +303,36 @@ pub(crate) struct Hooks {
     pub(crate) pre_commit: PreCommit,
     pub(crate) pre_push: PrePush,
     pub(crate) pre_release: PreRelease,
+    /// The other hooks the config names, each with its stages.
+    pub(crate) other: Vec<OtherHook>,
+    /// Every hook `[hooks.NAME]` names, in the config's order (the shims
+    /// `install` writes besides the defaults).
+    pub(crate) named: Vec<crate::hooks::HookKind>,
+}
+
+/// A hook beyond pre-commit, pre-push and pre-release: only its stages are set.
+#[derive(Debug, Clone)]
+pub(crate) struct OtherHook {
+    pub(crate) kind: crate::hooks::HookKind,
+    pub(crate) stages: Vec<Target>,
+}
+
+impl Hooks {
+    /// The stages `kind` runs; none for a hook the config does not name.
+    pub(crate) fn stages(&self, kind: crate::hooks::HookKind) -> Vec<Target> {
+        use crate::hooks::HookKind;
+        match kind {
+            HookKind::PreCommit => self.pre_commit.stages.clone(),
+            HookKind::PrePush => self.pre_push.stages.clone(),
+            HookKind::PreRelease => self.pre_release.stages.clone(),
+            _ => self
+                .other
+                .iter()
+                .find(|h| h.kind == kind)
+                .map(|h| h.stages.clone())
+                .unwrap_or_default(),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -195,15 +195,37 @@ pub(crate) struct RawBudget {
     pub(crate) max: Option<Spanned<String>>,
 }
 
-#[derive(Debug, Default, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawHooks {
-    #[serde(rename = "pre-commit")]
-    pub(crate) pre_commit: Option<RawHook>,
-    #[serde(rename = "pre-push")]
-    pub(crate) pre_push: Option<RawHook>,
-    #[serde(rename = "pre-release")]
-    pub(crate) pre_release: Option<RawHook>,
+/// The `[hooks.NAME]` tables, by hook name. The names are the hook model's
+/// (`crate::hooks::TABLE`): `validate` refuses any other with a did-you-mean,
+/// and the schema lists exactly those, so a new hook type needs no edit here.
+#[derive(Debug, Default, Deserialize)]
+#[serde(transparent)]
+pub(crate) struct RawHooks(pub(crate) IndexMap<String, RawHook>);
+
+impl RawHooks {
+    pub(crate) fn get(&self, hook: &str) -> Option<&RawHook> {
+        self.0.get(hook)
+    }
+}
+
+impl JsonSchema for RawHooks {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "RawHooks".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let hook = generator.subschema_for::<RawHook>();
+        let one = schemars::json_schema!({ "anyOf": [hook, { "type": "null" }] });
+        let properties: serde_json::Map<String, serde_json::Value> = crate::hooks::TABLE
+            .iter()
+            .map(|spec| (spec.name.to_owned(), one.clone().to_value()))
+            .collect();
+        schemars::json_schema!({
+            "type": "object",
+            "properties": properties,
+            "additionalProperties": false
+        })
+    }
 }
 
 /// One `[hooks.*]` table. Keys that only make sense for one hook are

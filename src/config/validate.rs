@@ -13,7 +13,7 @@ use toml::Spanned;
 use super::command::CommandTemplate;
 use super::model::{
     Budget, Config, FailWhen, Fix, FlakyResult, Formatter, Gate, Globs, Group, Hint, Hooks,
-    Isolation, NoTests, OnFail, PathFilter, PathRegex, PreCommit, PrePush, PreRelease, PushDirty,
+    Isolation, NoTests, OnFail, OtherHook, PathFilter, PathRegex, PreCommit, PrePush, PreRelease, PushDirty,
     Quarantine, ReleaseSelection, SelectRule, Service, Settings, Source, Stage, Target, Unmatched,
     VerdictSettings,
 };
@@ -971,7 +971,8 @@ fn hooks(
             .collect()
     };
 
-    let pc = raw.hooks.pre_commit.as_ref().unwrap_or(&empty);
+    known_hook_names(raw, origin)?;
+    let pc = raw.hooks.get("pre-commit").unwrap_or(&empty);
     refuse_keys(
         pc,
         "pre-commit",
@@ -1044,7 +1045,7 @@ fn hooks(
         share: pc.share.clone().unwrap_or_default(),
     };
 
-    let pp = raw.hooks.pre_push.as_ref().unwrap_or(&empty);
+    let pp = raw.hooks.get("pre-push").unwrap_or(&empty);
     refuse_keys(pp, "pre-push", &["stages", "push_dirty"], origin)?;
     let pre_push = PrePush {
         stages: targets(
@@ -1073,7 +1074,7 @@ fn hooks(
             .unwrap_or(PushDirty::Warn),
     };
 
-    let pr = raw.hooks.pre_release.as_ref().unwrap_or(&empty);
+    let pr = raw.hooks.get("pre-release").unwrap_or(&empty);
     refuse_keys(
         pr,
         "pre-release",
@@ -1122,9 +1123,50 @@ fn hooks(
             .transpose()?
             .unwrap_or(ReleaseSelection::All),
     };
+    let mut other = Vec::new();
+    for spec in crate::hooks::TABLE.iter().filter(|s| s.keys == ["stages"]) {
+        let Some(raw_hook) = raw.hooks.get(spec.name) else {
+            continue;
+        };
+        refuse_keys(raw_hook, spec.name, spec.keys, origin)?;
+        // A stage called like the hook (`[stages.commit-msg]`) is its default.
+        other.push(OtherHook {
+            kind: spec.kind,
+            stages: targets(
+                raw_hook.stages.as_ref(),
+                named(&[spec.name]),
+                stages,
+                origin,
+                spec.name,
+            )?,
+        });
+    }
     Ok(Hooks {
         pre_commit,
         pre_push,
         pre_release,
+        other,
+        named: raw
+            .hooks
+            .0
+            .keys()
+            .filter_map(|n| crate::hooks::HookKind::from_name(n))
+            .collect(),
     })
+}
+
+/// `[hooks.NAME]` must name a hook of the model: a typo would otherwise be a
+/// hook that never runs.
+fn known_hook_names(raw: &RawConfig, origin: &Origin<'_>) -> Result<(), Error> {
+    let names = crate::hooks::names();
+    for name in raw.hooks.0.keys() {
+        if !names.contains(&name.as_str()) {
+            let location = find_key(origin.text, &format!("hooks.{name}"))
+                .map(|o| Location::at_offset(origin.file, origin.text, o));
+            return Err(Error::new(format!("unknown hook `{name}` in [hooks]"))
+                .at(location)
+                .hint(unknown_name_hint("hooks", name, &names)));
+        }
+    }
+    Ok(())
 }

@@ -58,6 +58,8 @@ corpus! {
     bad_files_regex => "bad-files-regex",
     tests_without_globs => "tests-without-globs",
     bad_tests_glob => "bad-tests-glob",
+    unknown_hook_name => "unknown-hook-name",
+    formatters_on_commit_msg => "formatters-on-commit-msg",
 }
 
 #[test]

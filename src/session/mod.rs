@@ -1,0 +1,7 @@
+//! The session that runs a git hook or a stage: what changed for the hook,
+//! the stash of unstaged work, the formatters, the tiers (through `runner`),
+//! the restore. It owns no terminal flags and no clap types: `cli` hands it
+//! a request, and prints nothing it returns but the exit status.
+
+pub(crate) mod hook;
+pub(crate) mod pre_commit;
