@@ -3,7 +3,6 @@
 use std::ffi::OsString;
 
 use super::args::PlanArgs;
-use crate::session::hook::{hook_work, HookName};
 use super::run::selection_request;
 use crate::cache;
 use crate::changes::{self, Request};
@@ -11,6 +10,7 @@ use crate::config::{self, Target};
 use crate::error::{Error, ExitStatus};
 use crate::plan::{self, Decision, Values};
 use crate::runner;
+use crate::session::hook::{hook_work, HookName};
 use crate::ui;
 
 /// Files shown in a command line before the rest is elided (all with -v).

@@ -13,9 +13,9 @@ use toml::Spanned;
 use super::command::CommandTemplate;
 use super::model::{
     Budget, Config, FailWhen, Fix, FlakyResult, Formatter, Gate, Globs, Group, Hint, Hooks,
-    Isolation, NoTests, OnFail, OtherHook, PathFilter, PathRegex, PreCommit, PrePush, PreRelease, PushDirty,
-    Quarantine, ReleaseSelection, SelectRule, Service, Settings, Source, Stage, Target, Unmatched,
-    VerdictSettings,
+    Isolation, NoTests, OnFail, OtherHook, PathFilter, PathRegex, PreCommit, PrePush, PreRelease,
+    PushDirty, Quarantine, ReleaseSelection, SelectRule, Service, Settings, Source, Stage, Target,
+    Unmatched, VerdictSettings,
 };
 use super::raw::{RawConfig, RawGate, RawGroup, RawHook, RawService, RawStage};
 use crate::error::{unknown_name_hint, Error, Location};

@@ -338,7 +338,12 @@ mod tests {
     #[test]
     fn post_hooks_cannot_block_and_every_githooks_name_is_there() {
         for spec in TABLE {
-            assert_eq!(spec.blocks, !spec.name.starts_with("post-"), "{}", spec.name);
+            assert_eq!(
+                spec.blocks,
+                !spec.name.starts_with("post-"),
+                "{}",
+                spec.name
+            );
         }
         for name in [
             "commit-msg",

@@ -350,7 +350,11 @@ fn command(
         } else {
             // git's arguments become the script's: `{1}` is `"$1"`.
             for n in &arguments {
-                let arg = if *n == 0 { "\"$@\"".to_owned() } else { format!("\"${n}\"") };
+                let arg = if *n == 0 {
+                    "\"$@\"".to_owned()
+                } else {
+                    format!("\"${n}\"")
+                };
                 script = script.replace(&format!("{{{n}}}"), &arg);
             }
             format!("{} sh {{hook_args}}", sh_c(&script, false))
@@ -542,7 +546,7 @@ fn root_globs(root: &str, globs: &[String]) -> Vec<String> {
         .collect()
 }
 
-/// `{0}`, `{1}`, `{cmd}`, `{lefthook_job_name}`...: lefthook's other placeholders.
+/// `{cmd}`, `{lefthook_job_name}`...: lefthook's other placeholders.
 fn other_placeholders(run: &str) -> Vec<String> {
     let mut found = Vec::new();
     let mut rest = run;
@@ -553,8 +557,11 @@ fn other_placeholders(run: &str) -> Vec<String> {
         let candidate = &rest[start..=start + len];
         let inner = &candidate[1..candidate.len() - 1];
         let shell_variable = start > 0 && rest.as_bytes()[start - 1] == b'$';
+        // `{0}`..`{9}` are git's arguments, translated where they are used.
+        let git_argument = inner.len() == 1 && inner.as_bytes()[0].is_ascii_digit();
         if !FILE_PLACEHOLDERS.contains(&candidate)
             && !shell_variable
+            && !git_argument
             && !inner.is_empty()
             && inner.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
             && !found.iter().any(|f| f == candidate)
@@ -580,13 +587,8 @@ fn script(draft: &mut Draft, dest: Dest<'_>, name: &str, s: &Value, source_dir: 
     // lefthook passes git's arguments to a script.
     if super::toml_out::takes_message(hook) && hook != "prepare-commit-msg" {
         run.push_str(" {msg_file}");
-    } else if !matches!(stage, SMOKE | FAST) {
+    } else if stage != SMOKE {
         run.push_str(" {hook_args}");
-    } else if hook == "pre-push" {
-        draft.differs(
-            "lefthook passed git's pre-push arguments (remote name and URL) to it; tiergate runs it without them"
-                .into(),
-        );
     }
     let other_hook = !matches!(stage, SMOKE | FAST);
     draft.add_group(
@@ -605,6 +607,49 @@ fn script(draft: &mut Draft, dest: Dest<'_>, name: &str, s: &Value, source_dir: 
 #[cfg(test)]
 mod tests {
     use super::{lefthook_glob, other_placeholders};
+    use std::path::Path;
+
+    fn runs(yaml: &str) -> String {
+        super::translate(yaml, Path::new("lefthook.yml"))
+            .unwrap()
+            .text
+    }
+
+    /// `{1}` is the message file on commit-msg, `prev` on post-checkout; an
+    /// argument with no named placeholder becomes the script's `"$N"`.
+    #[test]
+    fn git_arguments_become_placeholders_or_the_scripts_arguments() {
+        let text = runs("commit-msg:\n  commands:\n    lint:\n      run: commitlint --edit {1}\npost-checkout:\n  commands:\n    log:\n      run: ./log {1} {2}\n    deps:\n      run: test {3} = 1 && pnpm install\npre-rebase:\n  scripts:\n    guard.sh:\n      runner: bash\n");
+        assert!(
+            text.contains("run = \"commitlint --edit {msg_file}\"\nalways = true\ncache = false\n"),
+            "{text}"
+        );
+        assert!(text.contains("run = \"./log {prev} {new}\""), "{text}");
+        assert!(
+            text.contains(r#"run = """sh -c 'test "$3" = 1 && pnpm install' sh {hook_args}""""#),
+            "{text}"
+        );
+        assert!(
+            text.contains("run = \"bash .lefthook/pre-rebase/guard.sh {hook_args}\""),
+            "{text}"
+        );
+        for hook in ["commit-msg", "post-checkout", "pre-rebase"] {
+            assert!(
+                text.contains(&format!("[hooks.{hook}]\nstages = [\"{hook}\"]")),
+                "{text}"
+            );
+        }
+        assert!(!text.contains("not translated:"), "{text}");
+    }
+
+    #[test]
+    fn hooks_tiergate_does_not_run_are_listed() {
+        let text = runs("reference-transaction:\n  commands:\n    audit:\n      run: echo ref\n");
+        assert!(
+            text.contains("reference-transaction command audit: tiergate does not run reference-transaction hooks"),
+            "{text}"
+        );
+    }
 
     #[test]
     fn globs_keep_lefthooks_meaning() {
@@ -617,8 +662,10 @@ mod tests {
     #[test]
     fn finds_placeholders_tiergate_lacks() {
         assert_eq!(
-            other_placeholders("check {staged_files} {0} {0} {cmd} ${HOME} {a b}"),
-            ["{0}", "{cmd}"]
+            other_placeholders(
+                "check {staged_files} {0} {1} {cmd} ${HOME} {a b} {lefthook_job_name}"
+            ),
+            ["{cmd}", "{lefthook_job_name}"]
         );
     }
 }

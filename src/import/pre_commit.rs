@@ -317,7 +317,8 @@ fn translate_hook(draft: &mut Draft, url: &str, hook: &Value, defaults: &Default
     }
     let pass_filenames =
         get_bool(hook, "pass_filenames").unwrap_or_else(|| known.is_none_or(|k| k.pass_filenames));
-    let always_run = get_bool(hook, "always_run").unwrap_or(false);
+    let always_run =
+        get_bool(hook, "always_run").unwrap_or_else(|| known.is_some_and(|k| k.always_run));
     let language = get_str(hook, "language")
         .or_else(|| known.map(|k| k.language.to_owned()))
         .unwrap_or_default();
@@ -480,6 +481,11 @@ fn translate_hook(draft: &mut Draft, url: &str, hook: &Value, defaults: &Default
             }
             let run = if with_files {
                 run.replace("{files}", "{msg_file}")
+            } else if local
+                && reads_environment(&language, &argv)
+                && *hook_type == "prepare-commit-msg"
+            {
+                with_pre_commit_environment(hook_type, &run, pass_filenames)
             } else if pass_filenames {
                 format!("{run} {{msg_file}}")
             } else {
@@ -534,8 +540,13 @@ fn translate_hook(draft: &mut Draft, url: &str, hook: &Value, defaults: &Default
                 ));
                 continue;
             }
+            let run = if local && reads_environment(&language, &argv) {
+                with_pre_commit_environment(hook_type, &run, false)
+            } else {
+                run.clone()
+            };
             GroupDraft {
-                run: run.clone(),
+                run,
                 always: true,
                 no_cache: true,
                 ..group
@@ -620,6 +631,38 @@ fn translate_hook(draft: &mut Draft, url: &str, hook: &Value, defaults: &Default
             },
         );
     }
+}
+
+/// Whether a local hook may read the variables pre-commit sets for it: a
+/// script of the repository, or a program run by an interpreter. A tool
+/// (`uv sync`, `npm ci`) does not.
+fn reads_environment(language: &str, argv: &[String]) -> bool {
+    const INTERPRETERS: &[&str] = &[
+        "sh", "bash", "zsh", "python", "python3", "node", "ruby", "perl",
+    ];
+    language == "script"
+        || argv
+            .first()
+            .is_some_and(|p| p.contains('/') || INTERPRETERS.contains(&p.as_str()))
+}
+
+/// `run` with the variables pre-commit sets for `hook_type` from git's
+/// arguments (`PRE_COMMIT_FROM_REF`, ...), read from `{hook_args}`; with
+/// `message`, the message file (the first argument) appended.
+fn with_pre_commit_environment(hook_type: &str, run: &str, message: bool) -> String {
+    let exports = match hook_type {
+        "prepare-commit-msg" => "[ -n \"${2-}\" ] && export PRE_COMMIT_COMMIT_MSG_SOURCE=\"$2\"; [ -n \"${3-}\" ] && export PRE_COMMIT_COMMIT_OBJECT_NAME=\"$3\"",
+        "post-checkout" => "export PRE_COMMIT_FROM_REF=\"$1\" PRE_COMMIT_TO_REF=\"$2\" PRE_COMMIT_CHECKOUT_TYPE=\"$3\"",
+        "post-merge" => "export PRE_COMMIT_IS_SQUASH_MERGE=\"$1\"",
+        "post-rewrite" => "export PRE_COMMIT_REWRITE_COMMAND=\"$1\"",
+        "pre-rebase" => "export PRE_COMMIT_PRE_REBASE_UPSTREAM=\"$1\"; [ -n \"${2-}\" ] && export PRE_COMMIT_PRE_REBASE_BRANCH=\"$2\"",
+        _ => return run.to_owned(),
+    };
+    let file = if message { " \"$1\"" } else { "" };
+    format!(
+        "{} sh {{hook_args}}",
+        sh_c(&format!("{exports}; exec {run}{file}"), false)
+    )
 }
 
 /// Whether pre-commit's filters let the commit message file through: git
@@ -794,6 +837,90 @@ mod tests {
         assert!(regex.is_match("docs/a.md").unwrap());
         assert!(regex.is_match("uv.lock").unwrap());
         assert!(!regex.is_match("src/a.py").unwrap());
+    }
+
+    /// What pre-commit gives each hook type: the message file alone on
+    /// commit-msg (through the hook's filters), no file at all on the post-*
+    /// hooks and pre-rebase, so only `always_run` hooks ran there.
+    #[test]
+    fn other_git_hooks_run_what_pre_commit_ran_there() {
+        let yaml = r"
+default_install_hook_types: [pre-commit, commit-msg, post-checkout]
+repos:
+  - repo: local
+    hooks:
+      - id: msg
+        entry: ./check-msg
+        language: script
+        stages: [commit-msg]
+      - id: typed
+        entry: mypy
+        language: system
+        types: [python]
+        stages: [pre-commit, commit-msg]
+      - id: sync
+        entry: uv sync
+        language: system
+        stages: [post-checkout]
+        always_run: true
+      - id: guard
+        entry: ./guard.sh
+        language: script
+        stages: [post-checkout]
+        always_run: true
+      - id: never
+        entry: npm ci
+        language: system
+        stages: [post-checkout]
+";
+        let imported = translate(yaml, Path::new("p.yaml")).unwrap();
+        let text = &imported.text;
+        assert!(
+            text.contains("[[stages.commit-msg.groups]]\nname = \"msg\"\nrun = \"./check-msg {msg_file}\"\nalways = true\ncache = false\n"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("stages.commit-msg.groups]]\nname = \"typed\""),
+            "{text}"
+        );
+        assert!(
+            text.contains("name = \"sync\"\nrun = \"uv sync\"\nalways = true\ncache = false\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#"run = """sh -c 'export PRE_COMMIT_FROM_REF="$1" PRE_COMMIT_TO_REF="$2" PRE_COMMIT_CHECKOUT_TYPE="$3"; exec ./guard.sh' sh {hook_args}""""#),
+            "{text}"
+        );
+        assert!(
+            text.contains("[hooks.post-checkout]\nstages = [\"post-checkout\"]\n"),
+            "{text}"
+        );
+        assert_eq!(
+            imported.report,
+            [
+                "5 hooks: 4 translated, 0 translated with a difference, 1 not translated",
+                "not translated:",
+                "  never (local): pre-commit never ran it: pre-commit runs post-checkout hooks on no file, so it skips those without `always_run: true`",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_message_file_goes_through_the_hooks_filters() {
+        let none = Regexes::default();
+        assert!(takes_message_file(None, &[], &none));
+        assert!(takes_message_file(Some(&vec!["*".into()]), &[], &none));
+        assert!(!takes_message_file(
+            Some(&vec!["src/**".into()]),
+            &[],
+            &none
+        ));
+        assert!(!takes_message_file(None, &["/.git/**".into()], &none));
+        let anchored = Regexes {
+            files: Some("^src/".into()),
+            exclude: None,
+        };
+        assert!(!takes_message_file(None, &[], &anchored));
     }
 
     #[test]
