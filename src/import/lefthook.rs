@@ -355,7 +355,10 @@ fn command(
                 } else {
                     format!("\"${n}\"")
                 };
-                script = script.replace(&format!("{{{n}}}"), &arg);
+                // `"{3}"` is already quoted.
+                script = script
+                    .replace(&format!("\"{{{n}}}\""), &arg)
+                    .replace(&format!("{{{n}}}"), &arg);
             }
             format!("{} sh {{hook_args}}", sh_c(&script, false))
         }
