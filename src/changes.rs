@@ -27,6 +27,9 @@ pub(crate) enum Request {
     Files(Vec<Vec<u8>>),
     /// Changes already resolved (pre-push, pre-release).
     Resolved(Changes),
+    /// No file changed, yet the hook ran: only `always` groups run (a file
+    /// checkout, `gc`). The text says why.
+    AlwaysOnly(String),
     /// A selection already made: the pre-commit hook plans before it decides
     /// whether to stash, and the run must not select a second time.
     Selected(Box<Selection>),
@@ -102,6 +105,7 @@ fn select_request(repo: &Repo, config: &Config, request: Request) -> Result<Sele
             ));
         }
         Request::Resolved(changes) => Ok(changes),
+        Request::AlwaysOnly(reason) => return Ok(Selection::always_only(reason)),
         Request::Selected(selection) => return Ok(*selection),
     }
     .map_err(|e| git_error(&e))?;

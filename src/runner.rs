@@ -39,18 +39,17 @@ pub(crate) struct RunRequest {
     pub(crate) verdict_history: Option<PathBuf>,
     /// `--no-cache`: run every group even when a cached pass exists.
     pub(crate) no_cache: bool,
+    /// The placeholders of the git hook that started the run (`{msg_file}`...).
+    pub(crate) hook: Option<crate::hooks::HookValues>,
 }
 
 impl RunRequest {
-    /// What a hook runs: no report files, no flags but `TIERGATE_PROMETHEUS`.
-    pub(crate) fn for_hook(
-        hook: &str,
-        targets: Vec<Target>,
-        changes: Request,
-        prometheus: Option<PathBuf>,
-    ) -> RunRequest {
+    /// The one way a request is made: what to run and on which changes, every
+    /// option off. A command sets the options its flags name; a hook sets none
+    /// but `TIERGATE_PROMETHEUS` and its placeholders.
+    pub(crate) fn new(label: impl Into<String>, targets: Vec<Target>, changes: Request) -> Self {
         RunRequest {
-            label: format!("hook {hook}"),
+            label: label.into(),
             targets,
             changes,
             jobs: None,
@@ -58,10 +57,29 @@ impl RunRequest {
             save_report: None,
             junit: None,
             extra_env: Vec::new(),
-            prometheus,
+            prometheus: None,
             html: None,
             verdict_history: None,
             no_cache: false,
+            hook: None,
+        }
+    }
+
+    /// What a hook runs: labelled `hook NAME`, no report files, git's
+    /// arguments as its placeholders. A hook whose commands read what git
+    /// gives it (a message file, arguments) is never answered from the cache.
+    pub(crate) fn for_hook(
+        hook: crate::hooks::HookKind,
+        args: &[String],
+        targets: Vec<Target>,
+        changes: Request,
+        prometheus: Option<PathBuf>,
+    ) -> RunRequest {
+        RunRequest {
+            prometheus,
+            hook: Some(crate::hooks::hook_values(hook, args)),
+            no_cache: !hook.spec().cached,
+            ..RunRequest::new(format!("hook {}", hook.as_str()), targets, changes)
         }
     }
 }
@@ -205,6 +223,7 @@ fn execute_full(
             })
             .map(std::sync::Arc::new),
         watch,
+        hook: request.hook.clone(),
     };
     if !plan.runs_anything() && !skips_a_planned_group(&plan, &skip) {
         explain_nothing_selected(&selection);
@@ -263,11 +282,9 @@ fn explain_nothing_selected(selection: &Selection) {
 
 /// The git command whose `--no-verify` skips the hook that started this run.
 fn bypass_command(label: &str) -> Option<&'static str> {
-    match label.strip_prefix("hook ")? {
-        "pre-commit" => Some("git commit"),
-        "pre-push" => Some("git push"),
-        _ => None,
-    }
+    crate::hooks::HookKind::from_name(label.strip_prefix("hook ")?)?
+        .spec()
+        .bypass
 }
 
 fn finish(

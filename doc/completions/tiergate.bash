@@ -642,7 +642,7 @@ _tiergate() {
             return 0
             ;;
         tiergate__subcmd__hook)
-            opts="-q -v -h --prometheus --quiet --verbose --color --help pre-commit pre-push pre-release"
+            opts="-q -v -h --prometheus --quiet --verbose --color --help pre-commit pre-push pre-release commit-msg prepare-commit-msg post-commit post-checkout post-merge post-rewrite pre-rebase pre-merge-commit pre-applypatch applypatch-msg post-applypatch pre-auto-gc"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

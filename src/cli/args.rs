@@ -171,9 +171,9 @@ pub(crate) enum ExportTarget {
 
 #[derive(Debug, Args)]
 pub(crate) struct HookArgs {
-    /// The hook: pre-commit, pre-push or pre-release.
+    /// The hook: any client-side hook of githooks(5), or pre-release.
     #[arg(value_enum)]
-    pub(crate) hook: crate::session::hook::HookName,
+    pub(crate) hook: crate::hooks::HookKind,
     /// git's arguments to the hook (pre-push: the remote's name and URL).
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     pub(crate) args: Vec<String>,
@@ -185,7 +185,8 @@ pub(crate) struct HookArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct PlanArgs {
-    /// A hook (pre-commit, pre-push, pre-release) or stages / groups.
+    /// A hook (pre-commit, pre-push, commit-msg... then git's arguments to it, if you
+    /// want to give them) or stages / groups.
     #[arg(value_name = "HOOK|STAGE[.GROUP]")]
     pub(crate) targets: Vec<String>,
     #[command(flatten)]

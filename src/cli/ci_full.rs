@@ -34,23 +34,12 @@ pub(crate) fn run(args: &CiFullArgs) -> Result<ExitStatus, Error> {
         changed_since: args.changed_since.clone(),
         ..SelectionArgs::default()
     };
+    let changes =
+        super::run::selection_request(&repo, &selection, "ci-full: every stage runs in full");
     let request = RunRequest {
-        label: "ci-full".to_owned(),
-        targets,
-        changes: super::run::selection_request(
-            &repo,
-            &selection,
-            "ci-full: every stage runs in full",
-        ),
-        jobs: None,
-        strict: false,
-        save_report: args.output.save_report.clone(),
-        junit: args.output.junit.clone(),
         extra_env: vec![(crate::env::CI.to_owned(), "true".to_owned())],
-        prometheus: args.output.prometheus.clone(),
-        html: args.output.html.clone(),
         verdict_history: Some(history_path(&repo, &config)),
-        no_cache: false,
+        ..super::run::with_outputs(RunRequest::new("ci-full", targets, changes), &args.output)
     };
     crate::exec::install_signal_handlers()
         .map_err(|e| Error::new(format!("cannot install signal handlers: {e}")))?;

@@ -212,7 +212,7 @@ pub(crate) fn run() -> Result<ExitStatus, Error> {
 
 fn check_hooks(findings: &mut Findings, dir: &Path) {
     let me = std::env::current_exe().and_then(std::fs::canonicalize).ok();
-    for hook in install::HOOK_NAMES {
+    for hook in crate::hooks::default_names() {
         match install::hook_state(dir, hook) {
             HookState::Missing => findings.problem(
                 &format!("{hook} hook is not installed"),

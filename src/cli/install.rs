@@ -39,14 +39,32 @@ pub(crate) fn install(request: &InstallRequest) -> Result<ExitStatus, Error> {
     let detected = config::detect_preset(&root);
     if let Some(hooks) = &request.hooks {
         for hook in hooks {
-            if !install::HOOK_NAMES.contains(&hook.as_str()) {
+            if crate::hooks::HookKind::from_name(hook).is_none() {
                 return Err(Error::new(format!("unknown hook `{hook}`")).hint(
-                    crate::error::unknown_name_hint("hooks", hook, install::HOOK_NAMES),
+                    crate::error::unknown_name_hint("hooks", hook, &crate::hooks::names()),
                 ));
             }
         }
     }
-    let choices = install::ask_install(detected, has_config, request.hooks.clone(), request.yes)?;
+    // The three defaults and every hook the config names. A config that does
+    // not load is refused below, before anything is written.
+    let mut offered = crate::hooks::default_names();
+    if has_config {
+        if let Ok(config) = config::load(&root) {
+            for kind in config.hooks.named {
+                if !offered.contains(&kind.as_str()) {
+                    offered.push(kind.as_str());
+                }
+            }
+        }
+    }
+    let choices = install::ask_install(
+        detected,
+        has_config,
+        request.hooks.clone(),
+        &offered,
+        request.yes,
+    )?;
 
     // Check the config before touching anything: a broken one is refused
     // with the repository as it was.

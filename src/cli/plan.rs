@@ -8,9 +8,10 @@ use crate::cache;
 use crate::changes::{self, Request};
 use crate::config::{self, Target};
 use crate::error::{Error, ExitStatus};
+use crate::hooks::HookKind as HookName;
 use crate::plan::{self, Decision, Values};
 use crate::runner;
-use crate::session::hook::{hook_work, HookName};
+use crate::session::hook::hook_work;
 use crate::ui;
 
 /// Files shown in a command line before the rest is elided (all with -v).
@@ -19,12 +20,11 @@ const SHOWN_FILES: usize = 20;
 pub(crate) fn run(args: &PlanArgs) -> Result<ExitStatus, Error> {
     let repo = runner::open_repo()?;
     let config = config::load(repo.root())?;
-    let hook = match args.targets.first().map(String::as_str) {
-        Some("pre-commit") => Some(HookName::PreCommit),
-        Some("pre-push") => Some(HookName::PrePush),
-        Some("pre-release") => Some(HookName::PreRelease),
-        _ => None,
-    };
+    let hook = args
+        .targets
+        .first()
+        .and_then(|name| HookName::from_name(name));
+    let mut hook_values = None;
     let (targets, mut request, label): (Vec<Target>, Request, String) = match hook {
         Some(HookName::PrePush) => {
             // No stdin from git here: the line git would send for the
@@ -44,6 +44,16 @@ pub(crate) fn run(args: &PlanArgs) -> Result<ExitStatus, Error> {
                     format!("plan pre-push ({which})"),
                 )
             }
+        }
+        Some(h) if !h.spec().default => {
+            let (git_args, stdin, assumed) = assumed_input(&repo, h, &args.targets[1..]);
+            let work = hook_work(&repo, &config, h, &git_args, &stdin)?;
+            hook_values = Some(crate::hooks::hook_values(h, &git_args));
+            let label = match assumed {
+                Some(assumed) => format!("plan {} (assuming {assumed})", h.as_str()),
+                None => format!("plan {} {}", h.as_str(), git_args.join(" ")),
+            };
+            (work.targets, work.changes, label)
         }
         Some(h) => {
             let work = hook_work(&repo, &config, h, &[], &[])?;
@@ -73,6 +83,19 @@ pub(crate) fn run(args: &PlanArgs) -> Result<ExitStatus, Error> {
         console::style("tiergate").bold(),
         label.trim()
     ));
+    if let Some(h) = hook.filter(|h| !h.spec().default) {
+        let offered: Vec<String> = h.placeholders().map(|p| format!("{{{p}}}")).collect();
+        ui::out(&format!(
+            "  {}; placeholders: {}{}",
+            h.spec().about,
+            offered.join(", "),
+            if h.blocks() {
+                ""
+            } else {
+                "; git ignores its status: failures are reported, exit 0"
+            }
+        ));
+    }
     if selection.nothing_changed() {
         ui::out("nothing changed: nothing would run");
         return Ok(ExitStatus::Passed);
@@ -144,6 +167,7 @@ pub(crate) fn run(args: &PlanArgs) -> Result<ExitStatus, Error> {
                         junit: None,
                         tests,
                         packages,
+                        hook: hook_values.as_ref(),
                     };
                     let junit = std::path::PathBuf::from("<junit.xml>");
                     let argvs = plan::invocations(
@@ -187,6 +211,64 @@ pub(crate) fn run(args: &PlanArgs) -> Result<ExitStatus, Error> {
         }
     }
     Ok(ExitStatus::Passed)
+}
+
+/// What git would give `hook`, when `plan HOOK` is not given git's arguments
+/// after the name: the message file git writes for a commit, the last move of
+/// HEAD for a checkout or a rewrite, the branch's upstream for a rebase. The
+/// third value says what was assumed (`None`: the arguments were given).
+fn assumed_input(
+    repo: &crate::git::Repo,
+    hook: HookName,
+    given: &[String],
+) -> (Vec<String>, Vec<u8>, Option<String>) {
+    let pair = b"HEAD@{1} HEAD\n".to_vec();
+    if !given.is_empty() {
+        let stdin = if hook.spec().reads_stdin {
+            pair
+        } else {
+            Vec::new()
+        };
+        return (given.to_vec(), stdin, None);
+    }
+    let msg_file = repo
+        .git_dir()
+        .join("COMMIT_EDITMSG")
+        .to_string_lossy()
+        .into_owned();
+    let (args, stdin, assumed): (Vec<&str>, Vec<u8>, &str) = match hook {
+        HookName::CommitMsg | HookName::ApplypatchMsg => (
+            vec![&msg_file],
+            Vec::new(),
+            "the message file git writes, .git/COMMIT_EDITMSG",
+        ),
+        HookName::PrepareCommitMsg => (
+            vec![&msg_file, "message"],
+            Vec::new(),
+            "`git commit -m`: .git/COMMIT_EDITMSG, source `message`",
+        ),
+        HookName::PostCheckout => (
+            vec!["HEAD@{1}", "HEAD", "1"],
+            Vec::new(),
+            "a branch checkout from HEAD@{1} to HEAD",
+        ),
+        HookName::PostRewrite => (
+            vec!["amend"],
+            pair,
+            "an amend that rewrote HEAD@{1} into HEAD",
+        ),
+        HookName::PreRebase => (
+            vec!["@{upstream}"],
+            Vec::new(),
+            "a rebase of the current branch onto its upstream",
+        ),
+        _ => (Vec::new(), Vec::new(), "git's usual input"),
+    };
+    (
+        args.into_iter().map(str::to_owned).collect(),
+        stdin,
+        Some(assumed.to_owned()),
+    )
 }
 
 /// The pre-commit formatters, each with the staged files it would get or

@@ -1,6 +1,6 @@
 //! `tiergate run`: stages or groups, by name or with --stage/--group.
 
-use super::args::{RunArgs, SelectionArgs};
+use super::args::{OutputArgs, RunArgs, SelectionArgs};
 use crate::changes::{self, Request};
 use crate::config;
 use crate::error::{Error, ExitStatus};
@@ -25,6 +25,17 @@ pub(crate) fn selection_request(repo: &Repo, args: &SelectionArgs, default: &str
         Request::Files(changes::relative_paths(repo, &args.files))
     } else {
         Request::All(default.to_owned())
+    }
+}
+
+/// The report files a run's flags ask for.
+pub(crate) fn with_outputs(request: RunRequest, output: &OutputArgs) -> RunRequest {
+    RunRequest {
+        save_report: output.save_report.clone(),
+        junit: output.junit.clone(),
+        prometheus: output.prometheus.clone(),
+        html: output.html.clone(),
+        ..request
     }
 }
 
@@ -77,23 +88,16 @@ pub(crate) fn run(args: &RunArgs) -> Result<ExitStatus, Error> {
     } else {
         format!("run {}", names.join(" "))
     };
+    let changes = selection_request(
+        &repo,
+        &args.selection,
+        "--all: every group of the named stages",
+    );
     let request = RunRequest {
-        label,
-        targets,
-        changes: selection_request(
-            &repo,
-            &args.selection,
-            "--all: every group of the named stages",
-        ),
         jobs: args.jobs.map(|j| j as usize),
         strict: args.exit_on_failure,
-        save_report: args.output.save_report.clone(),
-        junit: args.output.junit.clone(),
-        extra_env: Vec::new(),
-        prometheus: args.output.prometheus.clone(),
-        html: args.output.html.clone(),
-        verdict_history: None,
         no_cache: args.no_cache,
+        ..with_outputs(RunRequest::new(label, targets, changes), &args.output)
     };
     crate::exec::install_signal_handlers()
         .map_err(|e| Error::new(format!("cannot install signal handlers: {e}")))?;

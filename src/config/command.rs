@@ -16,6 +16,8 @@ pub(crate) enum Arg {
     Tests,
     /// A whole argument `{packages}`: `-p NAME` per affected workspace member.
     Packages,
+    /// A whole argument `{hook_args}`: git's arguments to the hook, one each.
+    HookArgs,
     /// Literal text, possibly holding single-valued placeholders.
     Text(String),
 }
@@ -83,6 +85,10 @@ impl CommandTemplate {
                 "{failed}" => Arg::Failed,
                 "{tests}" => Arg::Tests,
                 "{packages}" => Arg::Packages,
+                "{hook_args}" => Arg::HookArgs,
+                _ if word.contains("{hook_args}") => {
+                    return Err(CommandError::ListInsideArgument("hook_args"))
+                }
                 _ if word.contains("{tests}") => {
                     return Err(CommandError::ListInsideArgument("tests"))
                 }

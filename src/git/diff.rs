@@ -115,6 +115,32 @@ impl Repo {
         Ok(Changes::from_paths(paths, base, Some(commit.id())))
     }
 
+    /// `from..to` compared tree to tree, with no merge base: what a checkout, a
+    /// merge (ORIG_HEAD..HEAD) or a rewrite (old..new) changed in the work
+    /// tree. A side this clone cannot name selects everything.
+    pub(crate) fn tree_changes(&self, from: &str, to: &str) -> Result<Changes, GitError> {
+        let Resolved::Commit(to_commit) = self.resolve(to)? else {
+            return Ok(Changes::everything(
+                format!("`{to}` is not in this clone{}", self.shallow_note()),
+                None,
+                None,
+            ));
+        };
+        let Resolved::Commit(from_commit) = self.resolve(from)? else {
+            return Ok(Changes::everything(
+                format!("`{from}` is not in this clone{}", self.shallow_note()),
+                None,
+                Some(to_commit.id()),
+            ));
+        };
+        let paths = self.diff_trees(&from_commit.tree()?, &to_commit.tree()?)?;
+        Ok(Changes::from_paths(
+            paths,
+            Some(from_commit.id()),
+            Some(to_commit.id()),
+        ))
+    }
+
     /// `--changed-since REF`: merge-base(REF, HEAD) against the work tree and index, so both
     /// what was committed since and what is not committed yet. Untracked files that are not
     /// ignored count, as they do for `run --changed`.

@@ -16,6 +16,7 @@ pub(crate) struct HookValues {
 }
 
 impl HookValues {
+    #[cfg(test)]
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
         self.named
             .iter()

@@ -80,6 +80,10 @@ pub(crate) struct HookSpec {
     pub(crate) keys: &'static [&'static str],
     /// Installed by `tiergate install` even when the config does not name it.
     pub(crate) default: bool,
+    /// Whether a group's pass may be replayed from the cache: not when its
+    /// command reads what git gives the hook (a message, arguments), which
+    /// the cache key does not cover.
+    pub(crate) cached: bool,
     /// When git runs it and what changed, in one line (help, README).
     pub(crate) about: &'static str,
 }
@@ -98,6 +102,7 @@ pub(crate) const TABLE: &[HookSpec] = &[
         bypass: Some("git commit"),
         keys: &["stages", "formatters", "fix", "isolation", "share"],
         default: true,
+        cached: true,
         about: "before a commit is made: the staged paths",
     },
     HookSpec {
@@ -110,6 +115,7 @@ pub(crate) const TABLE: &[HookSpec] = &[
         bypass: Some("git push"),
         keys: &["stages", "push_dirty"],
         default: true,
+        cached: true,
         about: "before a push: what the pushed refs add to the remote's",
     },
     HookSpec {
@@ -122,6 +128,7 @@ pub(crate) const TABLE: &[HookSpec] = &[
         bypass: None,
         keys: &["stages", "tag_pattern", "selection"],
         default: true,
+        cached: true,
         about: "a release tag pushed: everything, or the changes since the last release",
     },
     HookSpec {
@@ -134,6 +141,7 @@ pub(crate) const TABLE: &[HookSpec] = &[
         bypass: Some("git commit"),
         keys: STAGES,
         default: false,
+        cached: false,
         about: "the commit message is written: the staged paths",
     },
     HookSpec {
@@ -146,6 +154,7 @@ pub(crate) const TABLE: &[HookSpec] = &[
         bypass: None,
         keys: STAGES,
         default: false,
+        cached: false,
         about: "before the message editor opens: the staged paths",
     },
     HookSpec {
@@ -158,6 +167,7 @@ pub(crate) const TABLE: &[HookSpec] = &[
         bypass: None,
         keys: STAGES,
         default: false,
+        cached: false,
         about: "after a commit: the new commit's own diff (HEAD^..HEAD)",
     },
     HookSpec {
@@ -170,6 +180,7 @@ pub(crate) const TABLE: &[HookSpec] = &[
         bypass: None,
         keys: STAGES,
         default: false,
+        cached: false,
         about: "after a checkout or switch: prev..new; a file checkout changes nothing",
     },
     HookSpec {
@@ -182,6 +193,7 @@ pub(crate) const TABLE: &[HookSpec] = &[
         bypass: None,
         keys: STAGES,
         default: false,
+        cached: false,
         about: "after a merge or pull: ORIG_HEAD..HEAD",
     },
     HookSpec {
@@ -194,6 +206,7 @@ pub(crate) const TABLE: &[HookSpec] = &[
         bypass: None,
         keys: STAGES,
         default: false,
+        cached: false,
         about: "after an amend or rebase: each rewritten commit's old..new",
     },
     HookSpec {
@@ -206,6 +219,7 @@ pub(crate) const TABLE: &[HookSpec] = &[
         bypass: Some("git rebase"),
         keys: STAGES,
         default: false,
+        cached: false,
         about: "before a rebase: merge-base(upstream, branch)..branch",
     },
     HookSpec {
@@ -218,6 +232,7 @@ pub(crate) const TABLE: &[HookSpec] = &[
         bypass: Some("git merge"),
         keys: STAGES,
         default: false,
+        cached: false,
         about: "before a merge commit: the merge's index against HEAD",
     },
     HookSpec {
@@ -230,6 +245,7 @@ pub(crate) const TABLE: &[HookSpec] = &[
         bypass: Some("git am"),
         keys: STAGES,
         default: false,
+        cached: false,
         about: "`git am`, before the commit: the patch's index against HEAD",
     },
     HookSpec {
@@ -242,6 +258,7 @@ pub(crate) const TABLE: &[HookSpec] = &[
         bypass: Some("git am"),
         keys: STAGES,
         default: false,
+        cached: false,
         about: "`git am`, the patch's message: the staged paths",
     },
     HookSpec {
@@ -254,6 +271,7 @@ pub(crate) const TABLE: &[HookSpec] = &[
         bypass: None,
         keys: STAGES,
         default: false,
+        cached: false,
         about: "`git am`, after the commit: its own diff",
     },
     HookSpec {
@@ -266,6 +284,7 @@ pub(crate) const TABLE: &[HookSpec] = &[
         bypass: None,
         keys: STAGES,
         default: false,
+        cached: false,
         about: "before `git gc --auto`: no file changes, only `always` groups",
     },
 ];

@@ -9,5 +9,5 @@ mod shims;
 
 pub(crate) use prompt::ask_install;
 pub(crate) use shims::{
-    install_hooks, state as hook_state, uninstall_hooks, HookState, ShimChange, HOOK_NAMES,
+    install_hooks, state as hook_state, uninstall_hooks, HookState, ShimChange,
 };

@@ -6,8 +6,6 @@ use std::io::IsTerminal;
 use crate::config::Preset;
 use crate::error::Error;
 
-use super::HOOK_NAMES;
-
 #[derive(Debug, Clone)]
 pub(crate) struct InstallChoices {
     pub(crate) hooks: Vec<String>,
@@ -16,18 +14,20 @@ pub(crate) struct InstallChoices {
     pub(crate) write_config: bool,
 }
 
-/// Ask, or take the defaults: every hook, the detected preset, and writing
-/// the config when there is none.
+/// Ask, or take the defaults: the `offered` hooks (the three defaults and
+/// those the config names), the detected preset, and writing the config
+/// when there is none.
 pub(crate) fn ask_install(
     detected: Preset,
     has_config: bool,
     hooks: Option<Vec<String>>,
+    offered: &[&str],
     yes: bool,
 ) -> Result<InstallChoices, Error> {
     let defaults = InstallChoices {
         hooks: hooks
             .clone()
-            .unwrap_or_else(|| HOOK_NAMES.iter().map(|h| (*h).to_owned()).collect()),
+            .unwrap_or_else(|| offered.iter().map(|h| (*h).to_owned()).collect()),
         preset: detected.clone(),
         write_config: !has_config,
     };
@@ -61,14 +61,11 @@ pub(crate) fn ask_install(
         None => {
             let picked = dialoguer::MultiSelect::with_theme(&theme)
                 .with_prompt("Hooks to install (space to toggle, enter to accept)")
-                .items(HOOK_NAMES)
-                .defaults(&[true, true, true])
+                .items(offered)
+                .defaults(&vec![true; offered.len()])
                 .interact()
                 .map_err(prompt_error)?;
-            picked
-                .into_iter()
-                .map(|i| HOOK_NAMES[i].to_owned())
-                .collect()
+            picked.into_iter().map(|i| offered[i].to_owned()).collect()
         }
     };
     if has_config {

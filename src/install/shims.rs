@@ -5,8 +5,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
-
-pub(crate) const HOOK_NAMES: &[&str] = &["pre-commit", "pre-push", "pre-release"];
+use crate::hooks::{self, HookKind};
 
 /// The line that marks a file as tiergate's shim.
 const MARK: &str = "# tiergate-shim:";
@@ -15,13 +14,26 @@ const CHAINED: &str = ".tiergate-chained";
 /// Where `--force` keeps a foreign hook it replaced.
 const BACKUP: &str = ".tiergate-backup";
 
-fn template(hook: &str) -> Option<&'static str> {
-    match hook {
-        "pre-commit" => Some(include_str!("../../hooks/pre-commit")),
-        "pre-push" => Some(include_str!("../../hooks/pre-push")),
-        "pre-release" => Some(include_str!("../../hooks/pre-release")),
-        _ => None,
-    }
+/// The shim text before the binary is filled in. The first three hooks have
+/// their own templates; every other hook of the model shares one, filled with
+/// its name.
+fn template(hook: &str) -> Option<std::borrow::Cow<'static, str>> {
+    let kind = HookKind::from_name(hook)?;
+    Some(match kind {
+        HookKind::PreCommit => include_str!("../../hooks/pre-commit").into(),
+        HookKind::PrePush => include_str!("../../hooks/pre-push").into(),
+        HookKind::PreRelease => include_str!("../../hooks/pre-release").into(),
+        _ => include_str!("../../hooks/any-hook")
+            .replace("@HOOK@", kind.as_str())
+            .replace(
+                "@READS_STDIN@",
+                if kind.spec().reads_stdin { "yes" } else { "no" },
+            )
+            // git ignores a post-* hook's status: a missing tiergate is not
+            // worth a failure it would not show as one.
+            .replace("@MISSING_STATUS@", if kind.blocks() { "1" } else { "0" })
+            .into(),
+    })
 }
 
 /// The shim for `hook`, recording `binary` as the tiergate to run; with no
@@ -102,7 +114,7 @@ pub(crate) fn install_hooks(
     for hook in hooks {
         let Some(text) = shim_text(hook, binary) else {
             return Err(Error::new(format!("unknown hook `{hook}`"))
-                .hint(format!("hooks: {}", HOOK_NAMES.join(", "))));
+                .hint(format!("hooks: {}", hooks::names().join(", "))));
         };
         let path = hooks_dir.join(hook);
         let change = match std::fs::read(&path) {
@@ -141,10 +153,12 @@ pub(crate) fn install_hooks(
     Ok(changes)
 }
 
-/// Remove tiergate's shims and put chained hooks back; foreign hooks stay.
+/// Remove tiergate's shims of every hook of the model and put chained hooks
+/// back; foreign hooks stay. Only the default hooks are listed when absent.
 pub(crate) fn uninstall_hooks(hooks_dir: &Path) -> Result<Vec<(String, ShimChange)>, Error> {
     let mut changes = Vec::new();
-    for hook in HOOK_NAMES {
+    for spec in hooks::TABLE {
+        let hook = &spec.name;
         let path = hooks_dir.join(hook);
         let chained = hooks_dir.join(format!("{hook}{CHAINED}"));
         let change = match state(hooks_dir, hook) {
@@ -161,7 +175,9 @@ pub(crate) fn uninstall_hooks(hooks_dir: &Path) -> Result<Vec<(String, ShimChang
                 }
             }
         };
-        changes.push(((*hook).to_owned(), change));
+        if spec.default || change != ShimChange::NotInstalled {
+            changes.push(((*hook).to_owned(), change));
+        }
     }
     Ok(changes)
 }

@@ -40,6 +40,8 @@ pub(crate) struct Options {
     pub(crate) cache: Option<std::sync::Arc<crate::cache::Session>>,
     /// Pre-commit: which tracked files the groups modified (they fail).
     pub(crate) watch: Option<Watch>,
+    /// The placeholders of the git hook that started the run.
+    pub(crate) hook: Option<crate::hooks::HookValues>,
 }
 
 #[derive(Debug, Clone)]

@@ -415,6 +415,8 @@ pub(crate) fn key_argvs(
         head: selection.head.as_deref(),
         tests: lists.tests,
         packages: lists.packages,
+        // Runs started by a hook with its own placeholders are never cached.
+        hook: None,
     };
     let junit = Path::new("{junit}").to_path_buf();
     plan::invocations(
@@ -461,6 +463,7 @@ fn run_attempt(cx: &AttemptContext<'_>, attempt: u32, failed: &[String]) -> Grou
         head: cx.selection.head.as_deref(),
         tests: job.tests,
         packages: job.packages,
+        hook: cx.options.hook.as_ref(),
     };
     let asked_junit = group.run.uses("junit");
     let junit_for = |chunk: usize| {

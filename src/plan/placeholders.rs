@@ -8,6 +8,7 @@ use std::os::unix::ffi::OsStringExt;
 use std::path::Path;
 
 use crate::config::{Arg, CommandTemplate};
+use crate::hooks::HookValues;
 
 /// The single-valued placeholders of one invocation.
 #[derive(Debug, Clone, Default)]
@@ -24,6 +25,9 @@ pub(crate) struct Values<'a> {
     pub(crate) tests: &'a [Vec<u8>],
     /// `{packages}`: the affected workspace members.
     pub(crate) packages: &'a [String],
+    /// The hook's own placeholders (`{msg_file}`, `{prev}`...) and `{hook_args}`,
+    /// when a git hook started the run.
+    pub(crate) hook: Option<&'a HookValues>,
 }
 
 /// `unit`, or `(unit or database)`: pytest's `-m` syntax.
@@ -58,6 +62,14 @@ fn substitute(text: &str, values: &Values<'_>) -> OsString {
             out = out.replace(name, &value);
         }
     }
+    if let Some(hook) = values.hook {
+        for (name, value) in &hook.named {
+            let name = format!("{{{name}}}");
+            if out.contains(&name) {
+                out = out.replace(&name, value);
+            }
+        }
+    }
     OsString::from(out)
 }
 
@@ -79,6 +91,14 @@ pub(crate) fn expand(
                     argv.push(OsString::from("-p"));
                     argv.push(OsString::from(name));
                 }
+            }
+            Arg::HookArgs => {
+                argv.extend(
+                    values
+                        .hook
+                        .iter()
+                        .flat_map(|h| h.args.iter().map(OsString::from)),
+                );
             }
             Arg::Text(text) => argv.push(substitute(text, values)),
         }
@@ -113,6 +133,12 @@ pub(crate) fn display(
                     words.push(format!("-p {}", shell_words::quote(name)));
                 }
             }
+            Arg::HookArgs => words.extend(
+                values
+                    .hook
+                    .iter()
+                    .flat_map(|h| h.args.iter().map(|a| shell_words::quote(a).into_owned())),
+            ),
             Arg::Files | Arg::Failed | Arg::Tests => {}
             Arg::Text(text) => words
                 .push(shell_words::quote(&substitute(text, values).to_string_lossy()).into_owned()),

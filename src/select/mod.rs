@@ -34,6 +34,9 @@ pub(crate) enum Scope {
     Everything(String),
     /// A list of changes was given (possibly empty: nothing changed).
     Changes,
+    /// No file changed by definition (a file checkout, `gc`), yet the hook
+    /// ran: only `always` groups run.
+    AlwaysOnly(String),
 }
 
 #[derive(Debug, Clone)]
@@ -74,6 +77,24 @@ impl Selection {
             base: None,
             head: None,
             beyond_graph_all: true,
+            beyond_graph_markers: BTreeSet::new(),
+            affected: None,
+        }
+    }
+
+    /// No file changes, yet `always` groups run (see `Scope::AlwaysOnly`).
+    pub(crate) fn always_only(reason: impl Into<String>) -> Selection {
+        let reason = reason.into();
+        Selection {
+            scope: Scope::AlwaysOnly(reason.clone()),
+            changes: Vec::new(),
+            all: false,
+            markers: BTreeSet::new(),
+            why: vec![reason],
+            files: Vec::new(),
+            base: None,
+            head: None,
+            beyond_graph_all: false,
             beyond_graph_markers: BTreeSet::new(),
             affected: None,
         }
@@ -212,6 +233,17 @@ pub(crate) fn choose_group(
     if selection.nothing_changed() {
         return GroupChoice::Skip {
             why: "nothing changed".into(),
+        };
+    }
+    if let Scope::AlwaysOnly(reason) = &selection.scope {
+        return if always {
+            GroupChoice::Run {
+                why: "always = true".into(),
+            }
+        } else {
+            GroupChoice::Skip {
+                why: format!("{reason}: only `always` groups run"),
+            }
         };
     }
     let by_markers = if always {
@@ -396,6 +428,20 @@ mod tests {
         let js = globs(&["*.js"]);
         assert!(matches!(
             choose_group(&s, &[], false, Some(&js)),
+            GroupChoice::Skip { .. }
+        ));
+    }
+
+    #[test]
+    fn a_selection_of_nothing_runs_only_always_groups() {
+        let s = Selection::always_only("a file checkout changes nothing");
+        assert!(!s.nothing_changed());
+        assert!(matches!(
+            choose_group(&s, &[], true, Some(&globs(&["*.py"]))),
+            GroupChoice::Run { .. }
+        ));
+        assert!(matches!(
+            choose_group(&s, &[], false, None),
             GroupChoice::Skip { .. }
         ));
     }

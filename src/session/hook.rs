@@ -1,4 +1,6 @@
-//! `tiergate hook <pre-commit|pre-push|pre-release>`: what the shims call.
+//! `tiergate hook NAME`: the session a shim starts. What the hook runs and on
+//! which changes, pre-push's refusal of dirty or elsewhere-pushed work, and
+//! for hooks git cannot be stopped by, failures reported with exit 0.
 
 use std::io::{IsTerminal, Read};
 
@@ -9,22 +11,7 @@ use crate::git::{self, Changes, Repo};
 use crate::runner::{self, RunRequest};
 use crate::ui;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub(crate) enum HookName {
-    PreCommit,
-    PrePush,
-    PreRelease,
-}
-
-impl HookName {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            HookName::PreCommit => "pre-commit",
-            HookName::PrePush => "pre-push",
-            HookName::PreRelease => "pre-release",
-        }
-    }
-}
+use crate::hooks::HookKind as HookName;
 
 /// Add `extra` targets not already covered by `targets`.
 fn union(mut targets: Vec<Target>, extra: &[Target]) -> Vec<Target> {
@@ -56,6 +43,13 @@ pub(crate) fn hook_work(
     stdin: &[u8],
 ) -> Result<HookWork, Error> {
     match hook {
+        // The hooks beyond the first three: their stages, on their changes.
+        _ if !hook.spec().default => Ok(HookWork {
+            targets: config.hooks.stages(hook),
+            changes: super::hook_changes::hook_changes(repo, hook, args, stdin)?,
+            formatters: Vec::new(),
+            notes: Vec::new(),
+        }),
         HookName::PreCommit => Ok(HookWork {
             targets: config.hooks.pre_commit.stages.clone(),
             changes: Request::Staged,
@@ -71,8 +65,8 @@ pub(crate) fn hook_work(
                 notes,
             })
         }
-        HookName::PrePush => {
-            // The error's own hint says what git sends: once is enough.
+        _ => {
+            // pre-push. The error's own hint says what git sends: once is enough.
             let updates = git::parse_push_lines(stdin).map_err(|e| changes::git_error(&e))?;
             let remote = args.first().map_or("origin", String::as_str);
             let changes = repo
@@ -243,6 +237,11 @@ pub(crate) fn run(
         return Ok(ExitStatus::Passed);
     }
     let mut stdin = Vec::new();
+    if hook != HookName::PrePush && hook.spec().reads_stdin && !std::io::stdin().is_terminal() {
+        std::io::stdin()
+            .read_to_end(&mut stdin)
+            .map_err(|e| Error::new(format!("cannot read the {} input: {e}", hook.as_str())))?;
+    }
     if hook == HookName::PrePush {
         // Typed by hand, the hook would wait for lines nobody sends.
         if std::io::stdin().is_terminal() {
@@ -297,7 +296,12 @@ pub(crate) fn run(
         ),
         None => None,
     };
-    let request = RunRequest::for_hook(hook.as_str(), work.targets, work.changes, prometheus);
+    if !hook.spec().default {
+        let request = RunRequest::for_hook(hook, args, work.targets, work.changes, prometheus);
+        let status = runner::execute(&repo, &config, &request);
+        return Ok(unblockable(hook, status));
+    }
+    let request = RunRequest::for_hook(hook, args, work.targets, work.changes, prometheus);
     match (&snapshot, snapshot_of) {
         (Some(snapshot), Some(commit)) => runner::execute_in(
             &repo,
@@ -391,7 +395,8 @@ fn push_elsewhere(
                 )
                 .map_err(crate::worktree::WorktreeError::into_error)?;
                 let request = RunRequest::for_hook(
-                    "pre-push",
+                    HookName::PrePush,
+                    args,
                     work.targets.clone(),
                     Request::Resolved(changes),
                     prometheus.cloned(),
@@ -419,7 +424,8 @@ fn push_elsewhere(
                     .then(|| head_snapshot(repo, config, &state_dir))
                     .transpose()?;
                 let request = RunRequest::for_hook(
-                    "pre-push",
+                    HookName::PrePush,
+                    args,
                     work.targets.clone(),
                     Request::Resolved(changes),
                     prometheus.cloned(),
@@ -479,4 +485,33 @@ fn pushed_commit(stdin: &[u8]) -> Option<String> {
         .iter()
         .find(|u| !u.is_delete())
         .map(|u| u.local_sha.to_string())
+}
+
+/// git ignores the status of a hook that cannot block (post-commit,
+/// post-checkout...): a failure or an error is shown, recorded in the
+/// history by the run, and the hook exits 0 so nothing suggests git stopped.
+fn unblockable(hook: HookName, status: Result<ExitStatus, Error>) -> ExitStatus {
+    if hook.blocks() {
+        return match status {
+            Ok(status) => status,
+            Err(error) => {
+                ui::error(&error);
+                ExitStatus::Error
+            }
+        };
+    }
+    let what = match status {
+        Ok(ExitStatus::Passed) => return ExitStatus::Passed,
+        Ok(ExitStatus::Interrupted(signal)) => return ExitStatus::Interrupted(signal),
+        Ok(_) => "failures are reported above",
+        Err(error) => {
+            ui::error(&error);
+            "the error is reported above"
+        }
+    };
+    ui::err(&format!(
+        "tiergate: {} cannot stop git, so it exits 0; {what}",
+        hook.as_str()
+    ));
+    ExitStatus::Passed
 }

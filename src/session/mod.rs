@@ -4,4 +4,5 @@
 //! a request, and prints nothing it returns but the exit status.
 
 pub(crate) mod hook;
+mod hook_changes;
 pub(crate) mod pre_commit;

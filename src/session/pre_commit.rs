@@ -26,7 +26,13 @@ pub(crate) fn run(
 ) -> Result<ExitStatus, Error> {
     let hook = &config.hooks.pre_commit;
     let state_dir = crate::state::state_dir(repo, config);
-    let request = RunRequest::for_hook("pre-commit", targets, Request::Staged, prometheus);
+    let request = RunRequest::for_hook(
+        crate::hooks::HookKind::PreCommit,
+        &[],
+        targets,
+        Request::Staged,
+        prometheus,
+    );
     // Whether the work tree differs from the index is a file system question (an `lstat` per
     // tracked file); on a large index it is asked now, on other cores, while git's questions
     // and the plan are answered here. Dropped unanswered when nothing needs it.
