@@ -384,6 +384,24 @@ mod tests {
     }
 
     #[test]
+    fn the_readme_lists_every_hook_with_its_placeholders() {
+        let readme = include_str!("../../README.md");
+        let section = readme
+            .split("### Every git hook")
+            .nth(1)
+            .expect("README has an \"Every git hook\" section");
+        for spec in TABLE.iter().filter(|s| !s.default) {
+            let row = section
+                .lines()
+                .find(|l| l.starts_with('|') && l.contains(spec.name))
+                .unwrap_or_else(|| panic!("README's hook table has no row for {}", spec.name));
+            for p in spec.placeholders {
+                assert!(row.contains(&format!("{{{p}}}")), "{}: {{{p}}}", spec.name);
+            }
+        }
+    }
+
+    #[test]
     fn message_hooks_offer_the_message_file() {
         let offers = |k: HookKind| k.placeholders().collect::<Vec<_>>();
         assert_eq!(offers(HookKind::CommitMsg), ["msg_file", "hook_args"]);

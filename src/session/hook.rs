@@ -308,6 +308,14 @@ pub(crate) fn run(
         None => None,
     };
     if !hook.spec().default {
+        if work.targets.is_empty() {
+            // An empty target list would mean every stage to the runner.
+            ui::out(&format!(
+                "tiergate: [hooks.{0}] names no stage and there is no stage `{0}`: nothing to run",
+                hook.as_str()
+            ));
+            return Ok(ExitStatus::Passed);
+        }
         let request = RunRequest::for_hook(hook, args, work.targets, work.changes, prometheus);
         let status = runner::execute(&repo, &config, &request);
         return Ok(unblockable(hook, status));

@@ -23,7 +23,15 @@ pub(crate) fn hook_changes(
     };
     match kind.spec().changed {
         // pre-commit, pre-push and pre-release have their own sessions.
-        Changed::Staged | Changed::Pushed | Changed::Release => Ok(Request::Staged),
+        Changed::Pushed | Changed::Release => Ok(Request::Staged),
+        Changed::Staged => {
+            let staged = repo.staged_changes().map_err(|e| changes::git_error(&e))?;
+            if staged.paths.is_empty() {
+                // `git commit --allow-empty` still has a message to check.
+                return Ok(Request::AlwaysOnly(format!("{name}: nothing is staged")));
+            }
+            Ok(Request::Resolved(staged))
+        }
         Changed::HeadCommit => {
             if repo.head_commit().is_none() {
                 return Ok(Request::AlwaysOnly(format!("{name}: no commit yet")));

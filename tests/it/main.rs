@@ -8,6 +8,8 @@ mod cache;
 mod chained_hooks;
 mod ci_full;
 mod config_errors;
+mod contributor_map;
+mod every_hook;
 mod example;
 mod execution;
 mod export;
