@@ -106,7 +106,8 @@ fn an_imported_lefthook_commit_msg_command_and_post_checkout_script_run_on_real_
     );
     repo.tiergate(&["install", "--yes"]).expect_code(0);
 
-    repo.write("app.py", "x = 2\n").stage(&["app.py"]);
+    repo.write("app.py", "x = 2\n")
+        .stage(&["app.py", ".tiergate.toml"]);
     let bad = git_run(&repo, &["commit", "-m", "bad"]);
     assert_ne!(bad.code, 0, "{}", bad.all());
     assert_eq!(subject(&repo), "chore: start");
@@ -115,10 +116,15 @@ fn an_imported_lefthook_commit_msg_command_and_post_checkout_script_run_on_real_
 
     // A branch checkout, then a file checkout: git's three arguments reach
     // the script, as lefthook passed them.
-    let head = repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
-    git_run(&repo, &["checkout", "-q", "-b", "topic"]).expect_code(0);
+    let main = repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    repo.git(&["branch", "topic"]);
+    repo.git(&["switch", "-q", "--no-guess", "topic"]);
+    repo.write("other.py", "y = 1\n").commit("feat: other");
+    let topic = repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    std::fs::remove_file(repo.join(".git/checkouts.log")).ok();
+    git_run(&repo, &["checkout", "-q", "main"]).expect_code(0);
     repo.write("app.py", "x = 3\n");
     git_run(&repo, &["checkout", "-q", "--", "app.py"]).expect_code(0);
     let log = String::from_utf8(repo.read(".git/checkouts.log")).unwrap();
-    assert_eq!(log, format!("{head} {head} 1\n{head} {head} 0\n"));
+    assert_eq!(log, format!("{topic} {main} 1\n{main} {main} 0\n"));
 }
