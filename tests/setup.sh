@@ -31,6 +31,8 @@ pip_install pre_commit_hooks pre-commit-hooks
 pip_install codespell_lib codespell
 pip_install yamllint yamllint
 command -v typos >/dev/null || python3 -m pip install --quiet --disable-pip-version-check typos
+# The commit-msg hook of the import hook test (tests/it/import_hooks.rs).
+pip_install commitizen commitizen
 
 # PostgreSQL's binaries from Debian's packages. No server is used or
 # started here: the example's [services.postgres] (scripts/postgres.sh)

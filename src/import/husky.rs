@@ -9,7 +9,7 @@
 
 use serde_norway::Value;
 
-use super::toml_out::{Draft, FormatterDraft, GroupDraft, FAST, SMOKE};
+use super::toml_out::{takes_message, Draft, FormatterDraft, GroupDraft, FAST, SMOKE};
 use super::{known, needs_shell, scalar, sh_c, Imported};
 use crate::error::Error;
 
@@ -69,21 +69,22 @@ pub(crate) fn translate(input: &HuskyInput, source: &str) -> Result<Imported, Er
     };
     let mut used_lint_staged = false;
     for (hook, text) in &input.hooks {
+        // Every other hook has a stage of its own name.
         let stage = match hook.as_str() {
-            "pre-commit" => Some(SMOKE),
-            "pre-push" => Some(FAST),
-            _ => None,
+            "pre-commit" => SMOKE,
+            "pre-push" => FAST,
+            other => other,
         };
         for (n, line) in script_lines(text).into_iter().enumerate() {
             let label = format!("{hook} line {}: {}", n + 1, line);
             if runs_lint_staged(&line) {
                 // Its tasks are the hooks reported, each on its own.
-                if stage == Some(SMOKE) && tasks.is_some() {
+                if stage == SMOKE && tasks.is_some() {
                     used_lint_staged = true;
                     continue;
                 }
                 draft.open_hook(&label);
-                if stage == Some(SMOKE) {
+                if stage == SMOKE {
                     draft.drop_hook(match &input.lint_staged {
                         Some(found) => format!(
                             "its config {} is JavaScript, which tiergate does not run: write the tasks as .lintstagedrc.json",
@@ -136,45 +137,51 @@ fn runs_lint_staged(line: &str) -> bool {
     })
 }
 
-/// One line of a husky script: a group (commit or push), or a hook tiergate
-/// does not run yet.
-fn command_line(draft: &mut Draft, hook: &str, stage: Option<&str>, line: &str, n: usize) {
-    // husky scripts get git's arguments: `$1` is commit-msg's message file.
-    let msg = matches!(hook, "commit-msg" | "prepare-commit-msg");
+/// One line of a husky script: a group of the hook's stage.
+fn command_line(draft: &mut Draft, hook: &str, stage: &str, line: &str, n: usize) {
     let mut run = line.to_owned();
-    if msg {
+    if takes_message(hook) {
+        // `$1` is the message file.
         for form in ["\"${1}\"", "\"$1\"", "${1}", "$1"] {
             run = run.replace(form, "{msg_file}");
         }
     }
-    let run = if needs_shell(&run) {
-        sh_c(&run, false)
-    } else {
+    let other_hook = stage != SMOKE && stage != FAST;
+    let run = if !needs_shell(&run) {
         run
+    } else if reads_arguments(&run) {
+        // husky runs the script with git's arguments: `"$@"` again.
+        format!("{} sh {{hook_args}}", sh_c(&run, false))
+    } else {
+        sh_c(&run, false)
     };
-    let group = GroupDraft {
-        name: format!("{hook}-{n}"),
-        run,
-        comment: Some(format!(".husky/{hook}: {line}")),
-        ..GroupDraft::default()
-    };
-    match stage {
-        Some(stage) => {
-            if !msg && line.contains('$') && stage == FAST {
-                draft.differs(
-                    "it read git's pre-push arguments or stdin; tiergate runs it without them"
-                        .into(),
-                );
-            }
-            draft.add_group(stage, group);
-        }
-        None => {
-            draft.later_hooks.push((hook.to_owned(), group));
-            draft.drop_hook(format!(
-                "tiergate does not run {hook} hooks yet (issue 15); written commented out at the end"
-            ));
-        }
+    if stage == FAST && line.split_whitespace().any(|w| w == "read") {
+        draft
+            .differs("it read git's pre-push lines on stdin; tiergate runs it without them".into());
     }
+    draft.add_group(
+        stage,
+        GroupDraft {
+            name: format!("{hook}-{n}"),
+            run,
+            comment: Some(format!(".husky/{hook}: {line}")),
+            // husky runs every line of the script each time the hook fires.
+            always: other_hook,
+            no_cache: other_hook && hook != "pre-merge-commit",
+            ..GroupDraft::default()
+        },
+    );
+}
+
+/// Whether a shell line reads the script's arguments (`$1`, `${2}`, `"$@"`).
+fn reads_arguments(line: &str) -> bool {
+    let bytes = line.as_bytes();
+    bytes.windows(2).enumerate().any(|(i, pair)| {
+        pair[0] == b'$'
+            && (pair[1].is_ascii_digit()
+                || matches!(pair[1], b'@' | b'*' | b'#')
+                || (pair[1] == b'{' && bytes.get(i + 2).is_some_and(u8::is_ascii_digit)))
+    })
 }
 
 /// One lint-staged task: a glob and one of its commands.
@@ -340,6 +347,48 @@ mod tests {
             imported.report[0],
             "3 hooks: 3 translated, 0 translated with a difference, 0 not translated"
         );
+    }
+
+    /// Every hook file husky may hold lands in a stage the draft writes.
+    #[test]
+    fn every_husky_hook_has_a_stage() {
+        for hook in GIT_HOOKS {
+            assert!(
+                matches!(*hook, "pre-commit" | "pre-push")
+                    || super::super::toml_out::HOOK_TYPES.contains(hook),
+                "{hook}"
+            );
+        }
+    }
+
+    /// `$1` of commit-msg is `{msg_file}`; other arguments come from
+    /// `{hook_args}`, as husky passes git's arguments to the script.
+    #[test]
+    fn git_arguments_reach_the_line() {
+        let input = HuskyInput {
+            hooks: vec![
+                (
+                    "commit-msg".into(),
+                    "npx --no -- commitlint --edit \"$1\"\n".into(),
+                ),
+                (
+                    "post-checkout".into(),
+                    "[ \"$3\" = 1 ] && npm ci\nnpm run build\n".into(),
+                ),
+            ],
+            lint_staged: None,
+        };
+        let text = translate(&input, ".husky").unwrap().text;
+        assert!(text.contains("run = \"npx --no -- commitlint --edit {msg_file}\"\nalways = true\ncache = false\n"), "{text}");
+        assert!(
+            text.contains(r#"run = """sh -c '[ "$3" = 1 ] && npm ci' sh {hook_args}""""#),
+            "{text}"
+        );
+        assert!(
+            text.contains("run = \"npm run build\"\nalways = true"),
+            "{text}"
+        );
+        assert!(reads_arguments("echo ${2}") && !reads_arguments("echo $HOME"));
     }
 
     #[test]

@@ -109,6 +109,8 @@ pub(crate) struct KnownHook {
     pub(crate) language: &'static str,
     /// The install line of the package that provides the command.
     pub(crate) install: &'static str,
+    /// The manifest's `always_run`.
+    pub(crate) always_run: bool,
 }
 
 const PRE_COMMIT_HOOKS: &[&str] = &["pre-commit/pre-commit-hooks"];
@@ -135,6 +137,7 @@ const fn hook(
         types_and: &[],
         language: "system",
         install: install_line(entry),
+        always_run: false,
     }
 }
 
@@ -733,6 +736,7 @@ pub(crate) static KNOWN_HOOKS: &[KnownHook] = &[
     KnownHook {
         args: &["--rev-range", "origin/HEAD..HEAD"],
         pass_filenames: false,
+        always_run: true,
         stages: &["pre-push"],
         ..hook(
             &["commitizen-tools/commitizen"],
@@ -1037,9 +1041,10 @@ pub(crate) static KNOWN_HOOKS: &[KnownHook] = &[
         Checker,
         &[],
     ),
+    // The manifest names no stage (its README adds `stages: [commit-msg]`)
+    // and passes the message file: `commitlint --edit .git/COMMIT_EDITMSG`.
     KnownHook {
         stages: &["commit-msg"],
-        pass_filenames: false,
         ..hook(
             &["commitlint-pre-commit-hook"],
             "commitlint",

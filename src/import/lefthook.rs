@@ -11,7 +11,7 @@ use serde_norway::Value;
 
 use super::known;
 use super::regex_glob::to_globs;
-use super::toml_out::{Draft, FormatterDraft, GroupDraft, Regexes, FAST, SMOKE};
+use super::toml_out::{Draft, FormatterDraft, GroupDraft, Regexes, FAST, HOOK_TYPES, SMOKE};
 use super::{get, get_bool, get_str, needs_shell, parse_yaml, scalar, sh_c, strings, Imported};
 use crate::error::Error;
 
@@ -19,20 +19,9 @@ use crate::error::Error;
 /// hook (staged on commit, pushed on push; every file with `run --all`).
 const FILE_PLACEHOLDERS: &[&str] = &["{staged_files}", "{push_files}", "{all_files}", "{files}"];
 
-/// The other git hooks lefthook can run; tiergate has none of them.
-const OTHER_HOOKS: &[&str] = &[
-    "commit-msg",
-    "prepare-commit-msg",
-    "post-commit",
-    "post-checkout",
-    "post-merge",
-    "post-rewrite",
-    "pre-rebase",
-    "pre-merge-commit",
-    "pre-auto-gc",
-    "applypatch-msg",
-    "pre-applypatch",
-    "post-applypatch",
+/// The git hooks lefthook can run that tiergate does not: they act on refs,
+/// a remote's checkout or mail, not on a commit, push, merge or checkout.
+const FOREIGN_HOOKS: &[&str] = &[
     "reference-transaction",
     "push-to-checkout",
     "sendemail-validate",
@@ -72,7 +61,10 @@ pub(crate) fn translate(text: &str, source: &Path) -> Result<Imported, Error> {
             "extends" | "remotes" => draft.untranslated(format!(
                 "{key}: other lefthook configs are not merged: import them separately"
             )),
-            other if OTHER_HOOKS.contains(&other) => {
+            other if HOOK_TYPES.contains(&other) => {
+                section(&mut draft, other, Some(other), value, &context);
+            }
+            other if FOREIGN_HOOKS.contains(&other) => {
                 section(&mut draft, other, None, value, &context);
             }
             "min_version"
@@ -101,7 +93,7 @@ struct Context<'a> {
 }
 
 /// Where a command lands: a hook name, and its tiergate stage (`None` for
-/// a git hook tiergate does not run yet).
+/// a git hook tiergate does not run).
 #[derive(Clone, Copy)]
 struct Dest<'a> {
     hook: &'a str,
@@ -233,7 +225,10 @@ fn command(
     context: &Context<'_>,
 ) {
     let hook = dest.hook;
-    let stage = dest.stage.unwrap_or_default();
+    let Some(stage) = dest.stage else {
+        draft.drop_hook(foreign(hook));
+        return;
+    };
     if strings(get(cmd, "tags"))
         .iter()
         .any(|t| exclude_tags.contains(t))
@@ -259,10 +254,11 @@ fn command(
     for (key, value) in context.templates {
         run = run.replace(&format!("{{{key}}}"), value);
     }
-    if matches!(hook, "commit-msg" | "prepare-commit-msg") {
-        // lefthook's `{1}` is git's first argument: the message file.
-        run = run.replace("{1}", "{msg_file}");
-    }
+    // lefthook's `{0}`, `{1}`, ...: git's arguments, all or one.
+    let arguments: Vec<usize> = (0..=9)
+        .filter(|n| run.contains(&format!("{{{n}}}")))
+        .collect();
+    let named = arguments.iter().all(|n| git_argument(hook, *n).is_some());
     if dest.piped {
         draft.differs(
             "piped: the commands after a failing one still run; the hook is blocked all the same"
@@ -292,11 +288,9 @@ fn command(
         }
     }
     for placeholder in other_placeholders(&run) {
-        if placeholder != "{msg_file}" {
-            draft.differs(format!(
-                "placeholder `{placeholder}` has no tiergate equivalent, left as written"
-            ));
-        }
+        draft.differs(format!(
+            "placeholder `{placeholder}` has no tiergate equivalent, left as written"
+        ));
     }
 
     // `fmt {staged_files} && git add {staged_files}` is how lefthook configs
@@ -310,10 +304,18 @@ fn command(
     for p in FILE_PLACEHOLDERS {
         direct = direct.replace(p, "{files}");
     }
+    if named {
+        for n in &arguments {
+            if let Some(placeholder) = git_argument(hook, *n) {
+                direct = direct.replace(&format!("{{{n}}}"), placeholder);
+            }
+        }
+    }
     let root = get_str(cmd, "root")
         .map(|r| r.trim().trim_end_matches('/').to_owned())
         .filter(|r| !r.is_empty() && r != ".");
     let direct_ok = root.is_none()
+        && named
         && !needs_shell(&direct)
         && shell_words::split(&direct).is_ok_and(|words| {
             words
@@ -337,7 +339,29 @@ fn command(
         if let Some(root) = &root {
             script = in_root(root, &script, uses_files);
         }
-        sh_c(&script, uses_files)
+        if arguments.is_empty() {
+            sh_c(&script, uses_files)
+        } else if uses_files {
+            draft.differs(
+                "it takes both files and git's arguments: the files are passed, `{1}`... left as written"
+                    .into(),
+            );
+            sh_c(&script, true)
+        } else {
+            // git's arguments become the script's: `{1}` is `"$1"`.
+            for n in &arguments {
+                let arg = if *n == 0 {
+                    "\"$@\"".to_owned()
+                } else {
+                    format!("\"${n}\"")
+                };
+                // `"{3}"` is already quoted.
+                script = script
+                    .replace(&format!("\"{{{n}}}\""), &arg)
+                    .replace(&format!("{{{n}}}"), &arg);
+            }
+            format!("{} sh {{hook_args}}", sh_c(&script, false))
+        }
     };
     if formatter && !uses_files {
         // tiergate appends the files to a formatter; this command takes none.
@@ -424,25 +448,9 @@ fn command(
     } else {
         None
     };
-    let Some(stage) = dest.stage else {
-        draft.later_hooks.push((
-            hook.to_owned(),
-            GroupDraft {
-                name: name.to_owned(),
-                run,
-                files,
-                exclude,
-                regexes,
-                comment,
-                ..GroupDraft::default()
-            },
-        ));
-        draft.drop_hook(format!(
-            "tiergate does not run {hook} hooks yet (issue 15); written commented out at the end"
-        ));
-        return;
-    };
-    let run = if rewrites {
+    // The other hooks run a command without a glob every time they fire.
+    let every_time = !matches!(stage, SMOKE | FAST) && files.is_none();
+    let run = if rewrites && matches!(stage, FAST | "pre-merge-commit") {
         // A fixer outside a commit: fail when it changed a file, rather
         // than let the edit pass unnoticed.
         super::pre_commit::fail_on_change(&run)
@@ -458,9 +466,41 @@ fn command(
             exclude,
             regexes,
             comment,
+            always: every_time,
+            no_cache: reads_no_files(stage),
             ..GroupDraft::default()
         },
     );
+}
+
+/// Whether the hook's input is something other than the changed files (a
+/// message, git's arguments) or it runs for its side effects (an install
+/// after a checkout): a cached pass must never stand for it.
+fn reads_no_files(stage: &str) -> bool {
+    !matches!(stage, SMOKE | FAST | "pre-merge-commit")
+}
+
+/// lefthook's `{N}` (git's N-th argument) as tiergate's named placeholder,
+/// where it has one; `{0}` is every argument.
+fn git_argument(hook: &str, n: usize) -> Option<&'static str> {
+    Some(match (hook, n) {
+        ("pre-commit", _) => return None,
+        (_, 0) => "{hook_args}",
+        ("commit-msg" | "prepare-commit-msg" | "applypatch-msg", 1) => "{msg_file}",
+        ("prepare-commit-msg", 2) => "{msg_source}",
+        ("prepare-commit-msg", 3) => "{commit_sha}",
+        ("post-checkout", 1) => "{prev}",
+        ("post-checkout", 2) => "{new}",
+        // One argument: `{hook_args}` is it (post-merge's squash flag,
+        // post-rewrite's command, pre-rebase's upstream without a branch).
+        ("post-merge" | "post-rewrite", 1) => "{hook_args}",
+        _ => return None,
+    })
+}
+
+/// Why a command of a hook tiergate does not run is not translated.
+fn foreign(hook: &str) -> String {
+    format!("tiergate does not run {hook} hooks: it runs the hooks that gate commits, pushes, merges, rebases and checkouts")
 }
 
 /// lefthook's glob → tiergate's. By default (gobwas) `*` crosses folders, so
@@ -509,7 +549,7 @@ fn root_globs(root: &str, globs: &[String]) -> Vec<String> {
         .collect()
 }
 
-/// `{0}`, `{1}`, `{cmd}`, `{lefthook_job_name}`...: lefthook's other placeholders.
+/// `{cmd}`, `{lefthook_job_name}`...: lefthook's other placeholders.
 fn other_placeholders(run: &str) -> Vec<String> {
     let mut found = Vec::new();
     let mut rest = run;
@@ -520,8 +560,11 @@ fn other_placeholders(run: &str) -> Vec<String> {
         let candidate = &rest[start..=start + len];
         let inner = &candidate[1..candidate.len() - 1];
         let shell_variable = start > 0 && rest.as_bytes()[start - 1] == b'$';
+        // `{0}`..`{9}` are git's arguments, translated where they are used.
+        let git_argument = inner.len() == 1 && inner.as_bytes()[0].is_ascii_digit();
         if !FILE_PLACEHOLDERS.contains(&candidate)
             && !shell_variable
+            && !git_argument
             && !inner.is_empty()
             && inner.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
             && !found.iter().any(|f| f == candidate)
@@ -535,39 +578,81 @@ fn other_placeholders(run: &str) -> Vec<String> {
 
 fn script(draft: &mut Draft, dest: Dest<'_>, name: &str, s: &Value, source_dir: &str) {
     let hook = dest.hook;
+    let Some(stage) = dest.stage else {
+        draft.drop_hook(foreign(hook));
+        return;
+    };
     let path = format!("{}/{hook}/{name}", source_dir.trim_end_matches('/'));
     let mut run = match get_str(s, "runner") {
         Some(runner) => format!("{} {}", runner.trim(), shell_words::quote(&path)),
         None => shell_words::quote(&path).into_owned(),
     };
-    let group = |run: String| GroupDraft {
-        name: name.to_owned(),
-        run,
-        comment: Some(format!("lefthook script {path}")),
-        ..GroupDraft::default()
-    };
-    let Some(stage) = dest.stage else {
-        if matches!(hook, "commit-msg" | "prepare-commit-msg") {
-            run.push_str(" {msg_file}");
-        }
-        draft.later_hooks.push((hook.to_owned(), group(run)));
-        draft.drop_hook(format!(
-            "tiergate does not run {hook} hooks yet (issue 15); written commented out at the end"
-        ));
-        return;
-    };
-    if hook == "pre-push" {
-        draft.differs(
-            "lefthook passed git's pre-push arguments (remote name and URL) to it; tiergate runs it without them"
-                .into(),
-        );
+    // lefthook passes git's arguments to a script.
+    if super::toml_out::takes_message(hook) && hook != "prepare-commit-msg" {
+        run.push_str(" {msg_file}");
+    } else if stage != SMOKE {
+        run.push_str(" {hook_args}");
     }
-    draft.add_group(stage, group(run));
+    let other_hook = !matches!(stage, SMOKE | FAST);
+    draft.add_group(
+        stage,
+        GroupDraft {
+            name: name.to_owned(),
+            run,
+            comment: Some(format!("lefthook script {path}")),
+            always: other_hook,
+            no_cache: reads_no_files(stage),
+            ..GroupDraft::default()
+        },
+    );
 }
 
 #[cfg(test)]
 mod tests {
     use super::{lefthook_glob, other_placeholders};
+    use std::path::Path;
+
+    fn runs(yaml: &str) -> String {
+        super::translate(yaml, Path::new("lefthook.yml"))
+            .unwrap()
+            .text
+    }
+
+    /// `{1}` is the message file on commit-msg, `prev` on post-checkout; an
+    /// argument with no named placeholder becomes the script's `"$N"`.
+    #[test]
+    fn git_arguments_become_placeholders_or_the_scripts_arguments() {
+        let text = runs("commit-msg:\n  commands:\n    lint:\n      run: commitlint --edit {1}\npost-checkout:\n  commands:\n    log:\n      run: ./log {1} {2}\n    deps:\n      run: test {3} = 1 && pnpm install\npre-rebase:\n  scripts:\n    guard.sh:\n      runner: bash\n");
+        assert!(
+            text.contains("run = \"commitlint --edit {msg_file}\"\nalways = true\ncache = false\n"),
+            "{text}"
+        );
+        assert!(text.contains("run = \"./log {prev} {new}\""), "{text}");
+        assert!(
+            text.contains(r#"run = """sh -c 'test "$3" = 1 && pnpm install' sh {hook_args}""""#),
+            "{text}"
+        );
+        assert!(
+            text.contains("run = \"bash .lefthook/pre-rebase/guard.sh {hook_args}\""),
+            "{text}"
+        );
+        for hook in ["commit-msg", "post-checkout", "pre-rebase"] {
+            assert!(
+                text.contains(&format!("[hooks.{hook}]\nstages = [\"{hook}\"]")),
+                "{text}"
+            );
+        }
+        assert!(!text.contains("not translated:"), "{text}");
+    }
+
+    #[test]
+    fn hooks_tiergate_does_not_run_are_listed() {
+        let text = runs("reference-transaction:\n  commands:\n    audit:\n      run: echo ref\n");
+        assert!(
+            text.contains("reference-transaction command audit: tiergate does not run reference-transaction hooks"),
+            "{text}"
+        );
+    }
 
     #[test]
     fn globs_keep_lefthooks_meaning() {
@@ -580,8 +665,10 @@ mod tests {
     #[test]
     fn finds_placeholders_tiergate_lacks() {
         assert_eq!(
-            other_placeholders("check {staged_files} {0} {0} {cmd} ${HOME} {a b}"),
-            ["{0}", "{cmd}"]
+            other_placeholders(
+                "check {staged_files} {0} {1} {cmd} ${HOME} {a b} {lefthook_job_name}"
+            ),
+            ["{cmd}", "{lefthook_job_name}"]
         );
     }
 }

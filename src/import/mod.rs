@@ -6,7 +6,9 @@
 //! output (and refusing to overwrite) belong to `cli::import`, which also
 //! loads the result with `config::from_text` before writing it. Formatters
 //! become `[formatters.*]`; checkers become groups of `smoke` (commit) or
-//! `fast` (push). Nothing is guessed silently: every approximation is named
+//! `fast` (push), and the hooks of the other git hooks (commit-msg,
+//! post-checkout, ...) groups of a stage named after the hook, which
+//! `[hooks.NAME]` runs. Nothing is guessed silently: every approximation is named
 //! in the file's header and on stdout.
 
 mod husky;
@@ -48,10 +50,10 @@ impl Imported {
             text: draft.render(),
             report: draft.report(),
             formatters: draft.formatters.iter().map(|f| f.name.clone()).collect(),
-            groups: [toml_out::SMOKE, toml_out::FAST, toml_out::MANUAL]
-                .iter()
-                .map(|s| ((*s).to_owned(), draft.group_count(s)))
-                .filter(|(_, n)| *n > 0)
+            groups: draft
+                .stages()
+                .into_iter()
+                .map(|s| (s.to_owned(), draft.group_count(s)))
                 .collect(),
         }
     }

@@ -12,7 +12,9 @@ use serde_norway::Value;
 
 use super::known::{self, Kind};
 use super::regex_glob::to_globs;
-use super::toml_out::{Draft, FormatterDraft, GroupDraft, Regexes, FAST, MANUAL, SMOKE};
+use super::toml_out::{
+    takes_message, Draft, FormatterDraft, GroupDraft, Regexes, FAST, MANUAL, SMOKE,
+};
 use super::{get, get_bool, get_str, join_args, parse_yaml, sh_c, strings, Imported};
 use crate::error::Error;
 
@@ -74,7 +76,7 @@ pub(crate) fn translate(text: &str, source: &Path) -> Result<Imported, Error> {
     let idle: Vec<String> = default_stages
         .iter()
         .filter(|name| {
-            matches!(target_of(name), Some(Target::Later(t)) if !install_types.iter().any(|i| target_of(i) == Some(Target::Later(t))))
+            matches!(target_of(name), Some(Target::Hook(t)) if !install_types.iter().any(|i| target_of(i) == Some(Target::Hook(t))))
         })
         .cloned()
         .collect();
@@ -113,8 +115,8 @@ const FAIL_FAST: &str =
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Target {
     Stage(&'static str),
-    /// A git hook tiergate does not run yet: its canonical name.
-    Later(&'static str),
+    /// Another git hook, with a stage of its own: its canonical name.
+    Hook(&'static str),
 }
 
 /// pre-commit's stage names (and the legacy `commit`, `push`,
@@ -124,14 +126,14 @@ fn target_of(name: &str) -> Option<Target> {
         "pre-commit" | "commit" => Target::Stage(SMOKE),
         "pre-push" | "push" => Target::Stage(FAST),
         "manual" => Target::Stage(MANUAL),
-        "pre-merge-commit" | "merge-commit" => Target::Later("pre-merge-commit"),
-        "commit-msg" => Target::Later("commit-msg"),
-        "prepare-commit-msg" => Target::Later("prepare-commit-msg"),
-        "post-checkout" => Target::Later("post-checkout"),
-        "post-commit" => Target::Later("post-commit"),
-        "post-merge" => Target::Later("post-merge"),
-        "post-rewrite" => Target::Later("post-rewrite"),
-        "pre-rebase" => Target::Later("pre-rebase"),
+        "pre-merge-commit" | "merge-commit" => Target::Hook("pre-merge-commit"),
+        "commit-msg" => Target::Hook("commit-msg"),
+        "prepare-commit-msg" => Target::Hook("prepare-commit-msg"),
+        "post-checkout" => Target::Hook("post-checkout"),
+        "post-commit" => Target::Hook("post-commit"),
+        "post-merge" => Target::Hook("post-merge"),
+        "post-rewrite" => Target::Hook("post-rewrite"),
+        "pre-rebase" => Target::Hook("pre-rebase"),
         _ => return None,
     })
 }
@@ -238,12 +240,12 @@ fn translate_hook(draft: &mut Draft, url: &str, hook: &Value, defaults: &Default
         stage_names.clone_from(&defaults.install_types);
     }
     let mut stages: Vec<&str> = Vec::new();
-    let mut later: Vec<&str> = Vec::new();
+    let mut hook_types: Vec<&str> = Vec::new();
     for name in &stage_names {
         match target_of(name) {
             Some(Target::Stage(stage)) if !stages.contains(&stage) => stages.push(stage),
-            Some(Target::Later(hook_type)) if !later.contains(&hook_type) => {
-                later.push(hook_type);
+            Some(Target::Hook(hook_type)) if !hook_types.contains(&hook_type) => {
+                hook_types.push(hook_type);
             }
             Some(_) => {}
             None => draft.differs(format!(
@@ -315,7 +317,8 @@ fn translate_hook(draft: &mut Draft, url: &str, hook: &Value, defaults: &Default
     }
     let pass_filenames =
         get_bool(hook, "pass_filenames").unwrap_or_else(|| known.is_none_or(|k| k.pass_filenames));
-    let always_run = get_bool(hook, "always_run").unwrap_or(false);
+    let always_run =
+        get_bool(hook, "always_run").unwrap_or_else(|| known.is_some_and(|k| k.always_run));
     let language = get_str(hook, "language")
         .or_else(|| known.map(|k| k.language.to_owned()))
         .unwrap_or_default();
@@ -392,6 +395,7 @@ fn translate_hook(draft: &mut Draft, url: &str, hook: &Value, defaults: &Default
         || (!types_or.is_empty() && types_or.iter().all(|t| t == "text"))
         || exclude_types.iter().any(|t| t == "binary");
     let type_globs = type_globs(draft, &types, &types_or);
+    let typed = type_globs.is_some();
     let own_files = get_str(hook, "files").filter(|f| !f.trim().is_empty());
     let top_files = Some(defaults.files.trim().to_owned()).filter(|f| !f.is_empty());
     let mut file_globs = None;
@@ -458,33 +462,101 @@ fn translate_hook(draft: &mut Draft, url: &str, hook: &Value, defaults: &Default
         None => Some(format!("{url} {id}")),
     };
 
-    for hook_type in &later {
-        let mut run = run.clone();
-        let mut group = GroupDraft {
+    let mut runs_somewhere = !stages.is_empty();
+    let mut never_ran: Vec<String> = Vec::new();
+    for hook_type in &hook_types {
+        let group = GroupDraft {
             name: id.clone(),
             comment: comment.clone(),
             ..GroupDraft::default()
         };
-        if matches!(*hook_type, "commit-msg" | "prepare-commit-msg") {
-            // pre-commit passes the message file as the hook's one file.
-            run.push_str(" {msg_file}");
-        } else if *hook_type == "pre-merge-commit" {
-            // The merge's files, filtered as on commit.
-            if pass_filenames && !with_files {
-                run.push_str(" {files}");
+        let group = if takes_message(hook_type) {
+            // pre-commit passes the message file as the hook's one file,
+            // through the hook's filters like any file.
+            if typed || !takes_message_file(files.as_ref(), &exclude, &regexes) {
+                never_ran.push(format!(
+                    "on {hook_type} pre-commit gives it only the message file, which its files or types do not match"
+                ));
+                continue;
             }
-            group.files = files.clone().or_else(|| Some(vec!["*".to_owned()]));
-            group.exclude.clone_from(&exclude);
-            group.regexes = regexes.clone();
-        }
-        group.run = run;
-        draft.later_hooks.push(((*hook_type).to_owned(), group));
-        let why = format!("tiergate does not run {hook_type} hooks yet (issue 15)");
-        if stages.is_empty() {
-            draft.drop_hook(format!("{why}; written commented out at the end"));
+            let run = if with_files {
+                run.replace("{files}", "{msg_file}")
+            } else if local
+                && reads_environment(&language, &argv)
+                && *hook_type == "prepare-commit-msg"
+            {
+                with_pre_commit_environment(hook_type, &run, pass_filenames)
+            } else if pass_filenames {
+                format!("{run} {{msg_file}}")
+            } else {
+                run.clone()
+            };
+            GroupDraft {
+                run,
+                always: true,
+                no_cache: true,
+                ..group
+            }
+        } else if *hook_type == "pre-merge-commit" {
+            // The merge's files, filtered as on commit; a fixer fails when it
+            // changed one, as pre-commit does outside a commit's formatters.
+            let mut run = if pass_filenames && !with_files {
+                format!("{run} {{files}}")
+            } else {
+                run.clone()
+            };
+            if kind == Kind::Formatter || edits {
+                run = fail_on_change(&run);
+            }
+            let mut exclude = exclude.clone();
+            if text_only {
+                exclude.extend(known::BINARY_GLOBS.iter().map(|g| (*g).to_owned()));
+            }
+            GroupDraft {
+                run,
+                files: if always_run {
+                    files.clone()
+                } else {
+                    files.clone().or_else(|| Some(vec!["*".to_owned()]))
+                },
+                exclude,
+                regexes: regexes.clone(),
+                always: always_run,
+                ..group
+            }
         } else {
-            draft.differs(format!("not run on {hook_type}: {why}"));
-        }
+            // post-checkout, post-commit, post-merge, post-rewrite and
+            // pre-rebase operate on no file: pre-commit runs only the hooks
+            // with `always_run: true`, and gives them no file.
+            if !always_run {
+                never_ran.push(format!(
+                    "pre-commit runs {hook_type} hooks on no file, so it skips those without `always_run: true`"
+                ));
+                continue;
+            }
+            if with_files {
+                never_ran.push(format!(
+                    "on {hook_type} pre-commit gives it no file, so this `language: {language}` hook checked nothing"
+                ));
+                continue;
+            }
+            let run = if local && reads_environment(&language, &argv) {
+                with_pre_commit_environment(hook_type, &run, false)
+            } else {
+                run.clone()
+            };
+            GroupDraft {
+                run,
+                always: true,
+                no_cache: true,
+                ..group
+            }
+        };
+        draft.add_group(hook_type, group);
+        runs_somewhere = true;
+    }
+    if !runs_somewhere && !never_ran.is_empty() {
+        draft.drop_hook(format!("pre-commit never ran it: {}", never_ran.join("; ")));
     }
 
     // On commit and on push: one smoke group, settled by `Draft::settle_push`;
@@ -555,9 +627,60 @@ fn translate_hook(draft: &mut Draft, url: &str, hook: &Value, defaults: &Default
                 always: always_run,
                 comment: comment.clone(),
                 also_push: also_push && stage == SMOKE && kind == Kind::Checker,
+                no_cache: false,
             },
         );
     }
+}
+
+/// Whether a local hook may read the variables pre-commit sets for it: a
+/// script of the repository, or a program run by an interpreter. A tool
+/// (`uv sync`, `npm ci`) does not.
+fn reads_environment(language: &str, argv: &[String]) -> bool {
+    const INTERPRETERS: &[&str] = &[
+        "sh", "bash", "zsh", "python", "python3", "node", "ruby", "perl",
+    ];
+    language == "script"
+        || argv
+            .first()
+            .is_some_and(|p| p.contains('/') || INTERPRETERS.contains(&p.as_str()))
+}
+
+/// `run` with the variables pre-commit sets for `hook_type` from git's
+/// arguments (`PRE_COMMIT_FROM_REF`, ...), read from `{hook_args}`; with
+/// `message`, the message file (the first argument) appended.
+fn with_pre_commit_environment(hook_type: &str, run: &str, message: bool) -> String {
+    let exports = match hook_type {
+        "prepare-commit-msg" => "[ -n \"${2-}\" ] && export PRE_COMMIT_COMMIT_MSG_SOURCE=\"$2\"; [ -n \"${3-}\" ] && export PRE_COMMIT_COMMIT_OBJECT_NAME=\"$3\"",
+        "post-checkout" => "export PRE_COMMIT_FROM_REF=\"$1\" PRE_COMMIT_TO_REF=\"$2\" PRE_COMMIT_CHECKOUT_TYPE=\"$3\"",
+        "post-merge" => "export PRE_COMMIT_IS_SQUASH_MERGE=\"$1\"",
+        "post-rewrite" => "export PRE_COMMIT_REWRITE_COMMAND=\"$1\"",
+        "pre-rebase" => "export PRE_COMMIT_PRE_REBASE_UPSTREAM=\"$1\"; [ -n \"${2-}\" ] && export PRE_COMMIT_PRE_REBASE_BRANCH=\"$2\"",
+        _ => return run.to_owned(),
+    };
+    let file = if message { " \"$1\"" } else { "" };
+    format!(
+        "{} sh {{hook_args}}",
+        sh_c(&format!("{exports}; exec {run}{file}"), false)
+    )
+}
+
+/// Whether pre-commit's filters let the commit message file through: git
+/// names it `.git/COMMIT_EDITMSG`.
+fn takes_message_file(files: Option<&Vec<String>>, exclude: &[String], regexes: &Regexes) -> bool {
+    const MESSAGE: &str = ".git/COMMIT_EDITMSG";
+    let globs_match = |globs: &[String]| {
+        crate::config::compile_globs(globs.to_vec()).is_ok_and(|g| g.is_match(MESSAGE.as_bytes()))
+    };
+    let regex_matches = |regex: &Option<String>| {
+        regex.as_ref().map(|r| {
+            fancy_regex::Regex::new(r).is_ok_and(|re| re.is_match(MESSAGE).unwrap_or(false))
+        })
+    };
+    files.is_none_or(|f| globs_match(f))
+        && !globs_match(exclude)
+        && regex_matches(&regexes.files) != Some(false)
+        && regex_matches(&regexes.exclude) != Some(true)
 }
 
 /// `run` wrapped so that it fails when it changed the work tree, comparing
@@ -714,6 +837,90 @@ mod tests {
         assert!(regex.is_match("docs/a.md").unwrap());
         assert!(regex.is_match("uv.lock").unwrap());
         assert!(!regex.is_match("src/a.py").unwrap());
+    }
+
+    /// What pre-commit gives each hook type: the message file alone on
+    /// commit-msg (through the hook's filters), no file at all on the post-*
+    /// hooks and pre-rebase, so only `always_run` hooks ran there.
+    #[test]
+    fn other_git_hooks_run_what_pre_commit_ran_there() {
+        let yaml = r"
+default_install_hook_types: [pre-commit, commit-msg, post-checkout]
+repos:
+  - repo: local
+    hooks:
+      - id: msg
+        entry: ./check-msg
+        language: script
+        stages: [commit-msg]
+      - id: typed
+        entry: mypy
+        language: system
+        types: [python]
+        stages: [pre-commit, commit-msg]
+      - id: sync
+        entry: uv sync
+        language: system
+        stages: [post-checkout]
+        always_run: true
+      - id: guard
+        entry: ./guard.sh
+        language: script
+        stages: [post-checkout]
+        always_run: true
+      - id: never
+        entry: npm ci
+        language: system
+        stages: [post-checkout]
+";
+        let imported = translate(yaml, Path::new("p.yaml")).unwrap();
+        let text = &imported.text;
+        assert!(
+            text.contains("[[stages.commit-msg.groups]]\nname = \"msg\"\nrun = \"./check-msg {msg_file}\"\nalways = true\ncache = false\n"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("stages.commit-msg.groups]]\nname = \"typed\""),
+            "{text}"
+        );
+        assert!(
+            text.contains("name = \"sync\"\nrun = \"uv sync\"\nalways = true\ncache = false\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#"run = """sh -c 'export PRE_COMMIT_FROM_REF="$1" PRE_COMMIT_TO_REF="$2" PRE_COMMIT_CHECKOUT_TYPE="$3"; exec ./guard.sh' sh {hook_args}""""#),
+            "{text}"
+        );
+        assert!(
+            text.contains("[hooks.post-checkout]\nstages = [\"post-checkout\"]\n"),
+            "{text}"
+        );
+        assert_eq!(
+            imported.report,
+            [
+                "5 hooks: 4 translated, 0 translated with a difference, 1 not translated",
+                "not translated:",
+                "  never (local): pre-commit never ran it: pre-commit runs post-checkout hooks on no file, so it skips those without `always_run: true`",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_message_file_goes_through_the_hooks_filters() {
+        let none = Regexes::default();
+        assert!(takes_message_file(None, &[], &none));
+        assert!(takes_message_file(Some(&vec!["*".into()]), &[], &none));
+        assert!(!takes_message_file(
+            Some(&vec!["src/**".into()]),
+            &[],
+            &none
+        ));
+        assert!(!takes_message_file(None, &["/.git/**".into()], &none));
+        let anchored = Regexes {
+            files: Some("^src/".into()),
+            exclude: None,
+        };
+        assert!(!takes_message_file(None, &[], &anchored));
     }
 
     #[test]

@@ -36,6 +36,10 @@ pub(crate) struct GroupDraft {
     pub(crate) comment: Option<String>,
     /// A smoke group the other tool also runs on push (see `settle_push`).
     pub(crate) also_push: bool,
+    /// `cache = false`: its input is not the tracked files (a commit
+    /// message, git's arguments) or it runs for its side effects (an
+    /// install after a checkout), so a stored pass must never stand for it.
+    pub(crate) no_cache: bool,
 }
 
 /// What became of one hook of the source config, for the import report.
@@ -55,6 +59,31 @@ pub(crate) const FAST: &str = "fast";
 pub(crate) const MANUAL: &str = "manual";
 const STAGES: [&str; 3] = [SMOKE, FAST, MANUAL];
 
+/// The other git hooks, in githooks(5)'s order: a hook of one of these types
+/// becomes a group of the stage of the same name, which `[hooks.NAME]` runs.
+pub(crate) const HOOK_TYPES: &[&str] = &[
+    "applypatch-msg",
+    "pre-applypatch",
+    "post-applypatch",
+    "pre-merge-commit",
+    "prepare-commit-msg",
+    "commit-msg",
+    "post-commit",
+    "pre-rebase",
+    "post-checkout",
+    "post-merge",
+    "post-rewrite",
+    "pre-auto-gc",
+];
+
+/// The hook types whose commands get a commit message file: `{msg_file}`.
+pub(crate) fn takes_message(hook_type: &str) -> bool {
+    matches!(
+        hook_type,
+        "commit-msg" | "prepare-commit-msg" | "applypatch-msg"
+    )
+}
+
 #[derive(Debug, Default)]
 pub(crate) struct Draft {
     /// `.pre-commit-config.yaml`, for the header.
@@ -72,9 +101,6 @@ pub(crate) struct Draft {
     pub(crate) installs: Vec<String>,
     /// One record per hook of the source, in order; the last one is open.
     pub(crate) records: Vec<HookRecord>,
-    /// Hooks of git hook types tiergate does not run yet (commit-msg, ...):
-    /// (hook type, group), written out as a commented block.
-    pub(crate) later_hooks: Vec<(String, GroupDraft)>,
     /// The pre-push hook runs `smoke` too (set by `settle_push`).
     smoke_on_push: bool,
 }
@@ -254,6 +280,16 @@ impl Draft {
         self.groups.iter().any(|(s, _)| s == stage)
     }
 
+    /// Every stage with groups: smoke, fast, manual, then the hook types'.
+    pub(crate) fn stages(&self) -> Vec<&'static str> {
+        STAGES
+            .iter()
+            .chain(HOOK_TYPES)
+            .copied()
+            .filter(|s| self.stage_used(s))
+            .collect()
+    }
+
     pub(crate) fn group_count(&self, stage: &str) -> usize {
         self.groups.iter().filter(|(s, _)| s == stage).count()
     }
@@ -299,10 +335,7 @@ impl Draft {
                 out.push_str("text_only = true\n");
             }
         }
-        for stage in STAGES {
-            if !self.stage_used(stage) {
-                continue;
-            }
+        for stage in self.stages() {
             // pre-commit and lefthook stop a hook on any failing command.
             out.push_str(&format!(
                 "\n[stages.{stage}]\ngate = {{ fail_when = \"any\", on_fail = \"block\" }}\n"
@@ -345,40 +378,11 @@ impl Draft {
             self.tool,
             list(&push)
         ));
-        out.push_str(&self.render_later_hooks());
-        out
-    }
-
-    /// The hooks of types tiergate does not run yet, as the TOML they will
-    /// be, commented out so the file stays valid today.
-    fn render_later_hooks(&self) -> String {
-        let mut out = String::new();
-        let mut types: Vec<&str> = Vec::new();
-        for (hook_type, _) in &self.later_hooks {
-            if !types.contains(&hook_type.as_str()) {
-                types.push(hook_type);
-            }
-        }
-        for hook_type in types {
+        for hook_type in HOOK_TYPES.iter().filter(|h| self.stage_used(h)) {
             out.push_str(&format!(
-                "\n# tiergate does not run {hook_type} hooks yet (issue 15); once it does, uncomment:\n"
+                "\n[hooks.{hook_type}]\nstages = {}\n",
+                list(&[(*hook_type).to_owned()])
             ));
-            let mut block = format!("[stages.{hook_type}]\n");
-            for (_, g) in self.later_hooks.iter().filter(|(t, _)| t == hook_type) {
-                block.push_str(&format!(
-                    "[[stages.{hook_type}.groups]]\nname = {}\nrun = {}\n",
-                    quote(&g.name),
-                    quote(&g.run)
-                ));
-                block.push_str(&group_keys(g));
-            }
-            block.push_str(&format!(
-                "[hooks.{hook_type}]\nstages = {}\n",
-                list(&[hook_type.to_owned()])
-            ));
-            for line in block.lines() {
-                out.push_str(&format!("# {line}\n"));
-            }
         }
         out
     }
@@ -396,6 +400,9 @@ fn group_keys(g: &GroupDraft) -> String {
     out.push_str(&regex_lines(&g.regexes));
     if g.always {
         out.push_str("always = true\n");
+    }
+    if g.no_cache {
+        out.push_str("cache = false\n");
     }
     out
 }

@@ -42,7 +42,7 @@ pub(crate) fn hook_work(
     args: &[String],
     stdin: &[u8],
 ) -> Result<HookWork, Error> {
-    match hook {
+    let mut work = match hook {
         // The hooks beyond the first three: their stages, on their changes.
         _ if !hook.spec().default => Ok(HookWork {
             targets: config.hooks.stages(hook),
@@ -114,7 +114,18 @@ pub(crate) fn hook_work(
                 notes,
             })
         }
+    }?;
+    // `stages = []` runs no stage (an imported pre-commit config with only
+    // formatters, a husky setup with no pre-push): to the plan an empty list
+    // means every stage, as `tiergate run` wants, so the hook gets a target
+    // no stage answers to.
+    if work.targets.is_empty() {
+        work.targets.push(Target {
+            stage: String::new(),
+            group: None,
+        });
     }
+    Ok(work)
 }
 
 /// What a release selects: everything, or with `selection = "since-last-release"` the

@@ -191,9 +191,8 @@ fn a_python_projects_pre_commit_config_becomes_formatters_and_groups() {
     let text = String::from_utf8(repo.read(".tiergate.toml")).unwrap();
     insta::assert_snapshot!("pre-commit-python-project", text);
     for item in [
-        "14 hooks: 12 translated, 0 translated with a difference, 2 not translated",
+        "14 hooks: 13 translated, 0 translated with a difference, 1 not translated",
         "frobnicate (example/in-house-hooks): unknown remote hook of https://github.com/example/in-house-hooks",
-        "gitlint (local): tiergate does not run commit-msg hooks yet (issue 15)",
         "ci: pre-commit.ci settings have no equivalent",
     ] {
         assert!(run.stdout.contains(item), "stdout lacks {item}:\n{}", run.stdout);
@@ -345,9 +344,8 @@ fn a_lefthook_config_becomes_formatters_and_groups_that_run() {
         Some("bash .lefthook/pre-commit/check-size.sh")
     );
     for item in [
-        "9 hooks: 7 translated, 0 translated with a difference, 2 not translated",
+        "9 hooks: 8 translated, 0 translated with a difference, 1 not translated",
         "pre-commit command never: `skip: true`: lefthook never runs it either",
-        "commit-msg command commitlint: tiergate does not run commit-msg hooks yet (issue 15)",
         "min_version: a setting of lefthook itself, with no tiergate equivalent",
     ] {
         assert!(

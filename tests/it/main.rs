@@ -22,6 +22,7 @@ mod hooks;
 mod html;
 mod import;
 mod import_corpus;
+mod import_hooks;
 mod import_run;
 mod integrity;
 mod missing_programs;
