@@ -190,6 +190,9 @@ pub(crate) struct PlanArgs {
     pub(crate) targets: Vec<String>,
     #[command(flatten)]
     pub(crate) selection: SelectionArgs,
+    /// Show shard K of N: its files, their expected time, and every shard's total.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub(crate) shard: Option<crate::plan::Shard>,
 }
 
 #[derive(Debug, Args)]
@@ -291,6 +294,15 @@ pub(crate) struct RunArgs {
     /// Run every group even when a cached pass exists.
     #[arg(long)]
     pub(crate) no_cache: bool,
+    /// Run shard K of N: the groups with `{tests}` or `{files}` get this shard's share of
+    /// their files (split by duration in history); other groups run on shard 1 only.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub(crate) shard: Option<crate::plan::Shard>,
+}
+
+/// `--shard K/N`, checked by clap so a bad value is a usage error (exit 2).
+fn parse_shard(text: &str) -> Result<crate::plan::Shard, String> {
+    text.parse()
 }
 
 /// Files a run leaves behind.

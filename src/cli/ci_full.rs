@@ -51,6 +51,7 @@ pub(crate) fn run(args: &CiFullArgs) -> Result<ExitStatus, Error> {
         html: args.output.html.clone(),
         verdict_history: Some(history_path(&repo, &config)),
         no_cache: false,
+        shard: None,
     };
     crate::exec::install_signal_handlers()
         .map_err(|e| Error::new(format!("cannot install signal handlers: {e}")))?;

@@ -94,6 +94,7 @@ pub(crate) fn run(args: &RunArgs) -> Result<ExitStatus, Error> {
         html: args.output.html.clone(),
         verdict_history: None,
         no_cache: args.no_cache,
+        shard: args.shard,
     };
     crate::exec::install_signal_handlers()
         .map_err(|e| Error::new(format!("cannot install signal handlers: {e}")))?;

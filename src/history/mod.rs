@@ -9,7 +9,9 @@
 //! - `flaky.rs`: the one definition of a flaky test (pure)
 //! - `trends.rs`: success rate and duration per stage over time (pure)
 //! - `slowest.rs`: the slowest groups, and when a test last failed (pure)
+//! - `durations.rs`: each test file's expected time, for `--shard` (pure)
 
+mod durations;
 mod flaky;
 mod record;
 mod slowest;
@@ -77,6 +79,26 @@ fn groups_that_ran(groups: &[crate::results::GroupResult]) -> Vec<String> {
         .collect();
     names.sort();
     names
+}
+
+/// Each test file's expected seconds per `(stage, group)`, from the history
+/// of the state dir (which CI carries between runs). An unreadable history
+/// is a warning and no durations: the split is then by count.
+pub(crate) fn file_durations(
+    repo: &Repo,
+    config: &Config,
+) -> std::collections::BTreeMap<(String, String), std::collections::BTreeMap<String, f64>> {
+    let path = path(&crate::state::shared_dir(repo, config));
+    match read(&path) {
+        Ok(records) => durations::file_durations(&records),
+        Err(e) => {
+            crate::ui::warn(&format!(
+                "cannot read the history {}: {e}; shards are split by file count",
+                path.display()
+            ));
+            std::collections::BTreeMap::new()
+        }
+    }
 }
 
 /// Append this run to the history, with each stage's budget status as

@@ -22,6 +22,10 @@ pub(crate) struct Report {
     /// project), so the merged page still shows each.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) parts: Vec<PartReport>,
+    /// `"K/N"` when the run was `--shard K/N`: its groups hold that shard's
+    /// share of their files, and `report --merge` joins the shards' shares.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) shard: Option<String>,
 }
 
 /// One report a merge took in: where it came from and what it ran.
@@ -217,6 +221,7 @@ pub(crate) fn build(
         summary: Summary::of(total, outcome.blocked(), coverage),
         verdict: None,
         parts: Vec::new(),
+        shard: None,
     }
 }
 

@@ -153,6 +153,7 @@ mod tests {
             summary: Summary::default(),
             verdict: None,
             parts: Vec::new(),
+            shard: None,
         }
     }
 
