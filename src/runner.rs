@@ -212,7 +212,7 @@ fn execute_full(
         strict: request.strict,
         // A stored pass is of a whole group: a shard neither replays one
         // (it would stand for files this shard did not run) nor stores its share.
-        cache: if request.shard.is_some() {
+        cache: if request.shard.is_some_and(|s| s.total > 1) {
             None
         } else {
             cache::open_for_run(repo, config, &plan, request.no_cache, source)

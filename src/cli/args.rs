@@ -166,6 +166,19 @@ pub(crate) enum ExportTarget {
             default_value = ".github/workflows/ci-tiered.yml"
         )]
         output: PathBuf,
+        /// Split each group that takes `{tests}` or `{files}` over N jobs (`--shard K/N`),
+        /// and select pull requests from their base commit.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=256))]
+        shards: Option<u32>,
+    },
+    /// A .gitlab-ci.yml: a job per group, `parallel: N` shards, JUnit reports, a merge job.
+    Gitlab {
+        /// Where to write the pipeline; `-` prints it.
+        #[arg(long, short, value_name = "PATH", default_value = ".gitlab-ci.yml")]
+        output: PathBuf,
+        /// How many jobs each group that takes `{tests}` or `{files}` is split over.
+        #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=200))]
+        shards: u32,
     },
 }
 
