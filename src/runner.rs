@@ -248,6 +248,7 @@ fn execute_full(
         &outcome,
         options.cache.as_deref(),
         &budgets,
+        request.shard.map(|s| s.to_string()),
     ));
     for problem in problems {
         ui::warn(&problem);

@@ -10,11 +10,18 @@ use super::Record;
 /// out: its times are those of an older run). A test's file is the part of
 /// its id before `::` (`tests/test_api.py::test_get`); a test known only by
 /// its class names no file and is not counted.
+///
+/// The shards of one commit (`head`) leave each other's records out: every
+/// shard must split with the same durations, and the first to finish would
+/// otherwise change them for the next (the shards run one after the other
+/// in one clone, or a CI job is re-run after the others saved their history).
 pub(crate) fn file_durations(
     records: &[Record],
+    head: Option<&str>,
 ) -> BTreeMap<(String, String), BTreeMap<String, f64>> {
     let mut out: BTreeMap<(String, String), BTreeMap<String, f64>> = BTreeMap::new();
-    for record in records.iter().rev() {
+    let sibling = |r: &Record| r.shard.is_some() && head.is_some() && r.commit.as_deref() == head;
+    for record in records.iter().rev().filter(|r| !sibling(r)) {
         for stage in &record.stages {
             for group in stage.groups.iter().filter(|g| !g.cached) {
                 let mut this_run: BTreeMap<&str, f64> = BTreeMap::new();
@@ -83,10 +90,31 @@ mod tests {
             // A classname-only id names no file.
             run(false, &[("TestSuite::t1", 3.0)]),
         ];
-        let got = file_durations(&records);
+        let got = file_durations(&records, None);
         let unit = &got[&("fast".to_owned(), "unit".to_owned())];
         assert_eq!(unit.get("tests/test_a.py"), Some(&1.5));
         assert_eq!(unit.get("tests/test_b.py"), Some(&2.0));
         assert_eq!(unit.len(), 2);
+    }
+
+    #[test]
+    fn shards_of_the_same_commit_do_not_read_each_other_s_times() {
+        let mut sibling = run(false, &[("tests/test_a.py::t1", 50.0)]);
+        sibling.shard = Some("1/2".into());
+        sibling.commit = Some("abc".into());
+        let mut earlier = run(false, &[("tests/test_a.py::t1", 4.0)]);
+        earlier.shard = Some("1/2".into());
+        earlier.commit = Some("old".into());
+        let records = vec![earlier, sibling];
+        let got = file_durations(&records, Some("abc"));
+        assert_eq!(
+            got[&("fast".to_owned(), "unit".to_owned())]["tests/test_a.py"],
+            4.0
+        );
+        let later = file_durations(&records, Some("def"));
+        assert_eq!(
+            later[&("fast".to_owned(), "unit".to_owned())]["tests/test_a.py"],
+            50.0
+        );
     }
 }

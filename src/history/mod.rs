@@ -90,7 +90,10 @@ pub(crate) fn file_durations(
 ) -> std::collections::BTreeMap<(String, String), std::collections::BTreeMap<String, f64>> {
     let path = path(&crate::state::shared_dir(repo, config));
     match read(&path) {
-        Ok(records) => durations::file_durations(&records),
+        Ok(records) => {
+            let head = repo.head_commit().map(|c| c.to_string());
+            durations::file_durations(&records, head.as_deref())
+        }
         Err(e) => {
             crate::ui::warn(&format!(
                 "cannot read the history {}: {e}; shards are split by file count",
@@ -116,6 +119,7 @@ pub(crate) fn remember(
     outcome: &RunOutcome,
     cache: Option<&cache::Session>,
     budgets: &[Option<BudgetStatus>],
+    shard: Option<String>,
 ) -> Vec<String> {
     let mut problems = Vec::new();
     let path = path(&crate::state::shared_dir(repo, config));
@@ -124,7 +128,7 @@ pub(crate) fn remember(
         .map(|b| b.as_ref().map(|b| b.level.as_str()))
         .collect();
     let keys = cache.map(cache::Session::keys).unwrap_or_default();
-    let record = Record::of(
+    let mut record = Record::of(
         &RunFacts {
             command,
             started_at,
@@ -135,6 +139,7 @@ pub(crate) fn remember(
         },
         outcome,
     );
+    record.shard = shard;
     if let Err(e) = append(&path, &record) {
         problems.push(format!(
             "cannot append to the history {}: {e}",
