@@ -41,6 +41,8 @@ pub(crate) struct RunRequest {
     pub(crate) no_cache: bool,
     /// The placeholders of the git hook that started the run (`{msg_file}`...).
     pub(crate) hook: Option<crate::hooks::HookValues>,
+    /// `--shard K/N`: this machine's share of the groups' files.
+    pub(crate) shard: Option<plan::Shard>,
 }
 
 impl RunRequest {
@@ -62,6 +64,7 @@ impl RunRequest {
             verdict_history: None,
             no_cache: false,
             hook: None,
+            shard: None,
         }
     }
 
@@ -208,7 +211,16 @@ fn execute_full(
         return Ok(ExitStatus::Passed);
     }
     let skip = skip_list(config);
-    let plan = plan::build(config, &request.targets, &selection, &skip);
+    let mut plan = plan::build(config, &request.targets, &selection, &skip);
+    if let Some(shard) = request.shard {
+        let durations = history::file_durations(repo, config);
+        plan::apply_shard(&mut plan, shard, &|stage, group| {
+            durations
+                .get(&(stage.to_owned(), group.to_owned()))
+                .cloned()
+                .unwrap_or_default()
+        });
+    }
     let env = command_env(config, &request.extra_env);
     let resolved = pipeline::resolve_programs(config, &plan, &[], work_dir, &env)?;
     let options = Options {
@@ -216,12 +228,18 @@ fn execute_full(
         jobs: request.jobs.unwrap_or(config.settings.jobs),
         env,
         strict: request.strict,
-        cache: cache::open_for_run(repo, config, &plan, request.no_cache, source)
-            .unwrap_or_else(|problem| {
-                ui::warn(&format!("{problem}; every group runs"));
-                None
-            })
-            .map(std::sync::Arc::new),
+        // A stored pass is of a whole group: a shard neither replays one
+        // (it would stand for files this shard did not run) nor stores its share.
+        cache: if request.shard.is_some_and(|s| s.total > 1) {
+            None
+        } else {
+            cache::open_for_run(repo, config, &plan, request.no_cache, source)
+                .unwrap_or_else(|problem| {
+                    ui::warn(&format!("{problem}; every group runs"));
+                    None
+                })
+                .map(std::sync::Arc::new)
+        },
         watch,
         hook: request.hook.clone(),
     };
@@ -258,6 +276,7 @@ fn execute_full(
         outcome,
         options.cache.as_deref(),
         &budgets,
+        request.shard.map(|s| s.to_string()),
     ));
     for problem in problems {
         events.emit(&pipeline::Event::Warning(&problem));
@@ -318,6 +337,7 @@ fn finish(
         ui::out(&next);
     }
     let mut json = report::json::build(record);
+    json.shard = request.shard.map(|s| s.to_string());
     // Budgets first: the verdict's performance bonus reads them.
     for (stage, budget) in json.stages.iter_mut().zip(budgets) {
         stage.budget_status = budget.as_ref().map(|b| b.level.as_str().to_owned());

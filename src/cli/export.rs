@@ -1,4 +1,4 @@
-//! `tiergate export github`: write the workflow generated from the config.
+//! `tiergate export github|gitlab`: write the CI configuration generated from the config.
 
 use std::path::Path;
 
@@ -17,7 +17,7 @@ fn is_tiergate(root: &Path) -> bool {
         .is_some_and(|name| name == "tiergate")
 }
 
-pub(crate) fn github(output: &Path) -> Result<ExitStatus, Error> {
+pub(crate) fn github(output: &Path, shards: Option<u32>) -> Result<ExitStatus, Error> {
     let repo = runner::open_repo()?;
     let config = config::load(repo.root())?;
     let install = if is_tiergate(repo.root()) {
@@ -25,7 +25,16 @@ pub(crate) fn github(output: &Path) -> Result<ExitStatus, Error> {
     } else {
         Install::FromCrates
     };
-    let text = github::workflow(&config, install);
+    let (text, jobs) = match shards {
+        Some(n) => (
+            crate::export::sharded::workflow(&config, install, n as usize),
+            "sharded jobs".to_owned(),
+        ),
+        None => (
+            github::workflow(&config, install),
+            crate::policy::plural(config.stages.len() + 1, "job"),
+        ),
+    };
     if output == Path::new("-") {
         ui::out_raw(text.as_bytes());
         return Ok(ExitStatus::Passed);
@@ -39,9 +48,32 @@ pub(crate) fn github(output: &Path) -> Result<ExitStatus, Error> {
     crate::state::write_atomic_as(&path, text.as_bytes(), crate::state::FileMode::User)
         .map_err(|e| Error::new(format!("cannot write {}: {e}", path.display())))?;
     ui::out(&format!(
-        "tiergate: wrote {} ({} from {})",
+        "tiergate: wrote {} ({jobs} from {})",
         path.display(),
-        crate::policy::plural(config.stages.len() + 1, "job"),
+        crate::config::CONFIG_FILE
+    ));
+    Ok(ExitStatus::Passed)
+}
+
+/// `tiergate export gitlab`: the `.gitlab-ci.yml` of the same tiers.
+pub(crate) fn gitlab(output: &Path, shards: u32) -> Result<ExitStatus, Error> {
+    let repo = runner::open_repo()?;
+    let config = config::load(repo.root())?;
+    let text = crate::export::gitlab::pipeline(&config, shards as usize);
+    if output == Path::new("-") {
+        ui::out_raw(text.as_bytes());
+        return Ok(ExitStatus::Passed);
+    }
+    let path = if output == Path::new(".gitlab-ci.yml") {
+        repo.root().join(output)
+    } else {
+        output.to_path_buf()
+    };
+    crate::state::write_atomic_as(&path, text.as_bytes(), crate::state::FileMode::User)
+        .map_err(|e| Error::new(format!("cannot write {}: {e}", path.display())))?;
+    ui::out(&format!(
+        "tiergate: wrote {} (a job per group, {shards} shard(s) each for {{tests}}/{{files}} groups, from {})",
+        path.display(),
         crate::config::CONFIG_FILE
     ));
     Ok(ExitStatus::Passed)

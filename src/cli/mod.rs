@@ -54,7 +54,8 @@ pub fn main() -> ExitStatus {
         Command::CiFull(args) => ci_full::run(&args),
         Command::Report(args) => report::run(&args),
         Command::Export(args) => match args.target {
-            args::ExportTarget::Github { output } => export::github(&output),
+            args::ExportTarget::Github { output, shards } => export::github(&output, shards),
+            args::ExportTarget::Gitlab { output, shards } => export::gitlab(&output, shards),
         },
         Command::History(args) => history::run(args.flaky, args.trends, args.html.as_deref()),
         Command::Import(args) => import::run(&import::ImportRequest {

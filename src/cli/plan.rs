@@ -122,7 +122,17 @@ pub(crate) fn run(args: &PlanArgs) -> Result<ExitStatus, Error> {
     if hook == Some(HookName::PreCommit) {
         show_formatters(&config, repo.root(), &selection.files, &skip, verbose);
     }
-    let built = plan::build(&config, &targets, &selection, &skip);
+    let mut built = plan::build(&config, &targets, &selection, &skip);
+    let shares = args.shard.map(|shard| {
+        let durations = crate::history::file_durations(&repo, &config);
+        let shares = plan::apply_shard(&mut built, shard, &|stage, group| {
+            durations
+                .get(&(stage.to_owned(), group.to_owned()))
+                .cloned()
+                .unwrap_or_default()
+        });
+        (shard, shares)
+    });
     let cache = if verbose {
         plan_cache(&repo, &config)
     } else {
@@ -210,6 +220,9 @@ pub(crate) fn run(args: &PlanArgs) -> Result<ExitStatus, Error> {
             }
         }
     }
+    if let Some((shard, shares)) = &shares {
+        show_shares(*shard, shares);
+    }
     Ok(ExitStatus::Passed)
 }
 
@@ -269,6 +282,44 @@ fn assumed_input(
         stdin,
         Some(assumed.to_owned()),
     )
+}
+
+/// `plan --shard K/N`: each group's share on this shard, its files with
+/// their expected seconds, and every shard's expected total.
+fn show_shares(shard: plan::Shard, shares: &[plan::GroupShare]) {
+    ui::out(&format!("{} {shard}", console::style("shard").bold()));
+    if shares.is_empty() {
+        ui::out("  no group runs: nothing to split");
+    }
+    for share in shares {
+        let name = format!("{}.{}", share.stage, share.group);
+        let Some(placeholder) = share.placeholder else {
+            ui::out(&format!(
+                "  {name}: not split (its command takes no {{tests}} or {{files}}): runs on shard 1 only"
+            ));
+            continue;
+        };
+        let count: usize = share.files.len();
+        let mine: f64 = share.files.iter().fold(0.0, |a, (_, s)| a + s);
+        let all: usize = share.per_shard.len();
+        let known = match share.from_history {
+            0 => "no times in history yet: split by file count".to_owned(),
+            n => format!("times from history for {n} file(s), others count as their median"),
+        };
+        ui::out(&format!(
+            "  {name} ({placeholder}): {count} file(s), expected {mine:.1}s; {known}"
+        ));
+        let totals: Vec<String> = share
+            .per_shard
+            .iter()
+            .enumerate()
+            .map(|(i, s)| format!("{}/{all}: {s:.1}s", i + 1))
+            .collect();
+        ui::out(&format!("      per shard: {}", totals.join(", ")));
+        for (file, seconds) in &share.files {
+            ui::out(&format!("      {seconds:>8.2}s  {file}"));
+        }
+    }
 }
 
 /// The pre-commit formatters, each with the staged files it would get or

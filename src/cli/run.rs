@@ -97,6 +97,7 @@ pub(crate) fn run(args: &RunArgs) -> Result<ExitStatus, Error> {
         jobs: args.jobs.map(|j| j as usize),
         strict: args.exit_on_failure,
         no_cache: args.no_cache,
+        shard: args.shard,
         ..with_outputs(RunRequest::new(label, targets, changes), &args.output)
     };
     crate::exec::install_signal_handlers()

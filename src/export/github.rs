@@ -15,12 +15,12 @@
 use crate::config::{Config, OnFail, Stage};
 
 /// Actions pinned by major version, as GitHub's own starter workflows do.
-const CHECKOUT: &str = "actions/checkout@v4";
-const UPLOAD: &str = "actions/upload-artifact@v4";
-const DOWNLOAD: &str = "actions/download-artifact@v4";
-const REPORT_PREFIX: &str = "tiergate-report";
+pub(super) const CHECKOUT: &str = "actions/checkout@v4";
+pub(super) const UPLOAD: &str = "actions/upload-artifact@v4";
+pub(super) const DOWNLOAD: &str = "actions/download-artifact@v4";
+pub(super) const REPORT_PREFIX: &str = "tiergate-report";
 /// The merged report's page: an artifact of its own, so it is one click away.
-const PAGE_ARTIFACT: &str = "tiergate-html-report";
+pub(super) const PAGE_ARTIFACT: &str = "tiergate-html-report";
 
 /// How the jobs get the `tiergate` binary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,12 +33,12 @@ pub(crate) enum Install {
 }
 
 /// A YAML scalar that reads back exactly as `text`.
-fn quoted(text: &str) -> String {
+pub(super) fn quoted(text: &str) -> String {
     serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_owned())
 }
 
 /// A job or service id: letters, digits, `-` and `_`, starting with a letter or `_`.
-fn id(name: &str) -> String {
+pub(super) fn id(name: &str) -> String {
     let mut id: String = name
         .chars()
         .map(|c| {
@@ -55,13 +55,13 @@ fn id(name: &str) -> String {
     id
 }
 
-fn shell(word: &str) -> String {
+pub(super) fn shell(word: &str) -> String {
     shell_words::quote(word).into_owned()
 }
 
 /// Checkout and install; `setup` leaves a marked place for the project's own
 /// setup (jobs that run tests need it, the consolidate job does not).
-fn install_steps(out: &mut String, install: Install, setup: bool) {
+pub(super) fn install_steps(out: &mut String, install: Install, setup: bool) {
     out.push_str(&format!("      - uses: {CHECKOUT}\n"));
     match install {
         Install::FromCheckout => out.push_str(
@@ -78,7 +78,7 @@ fn install_steps(out: &mut String, install: Install, setup: bool) {
 
 /// The `services:` block for a stage's `needs`: known images for PostgreSQL
 /// and Redis, a comment to fill in for anything else.
-fn services(out: &mut String, stage: &Stage) {
+pub(super) fn services(out: &mut String, stage: &Stage) {
     if stage.needs.is_empty() {
         return;
     }
@@ -114,7 +114,7 @@ fn services(out: &mut String, stage: &Stage) {
     }
 }
 
-fn upload(out: &mut String, artifact: &str, file: &str) {
+pub(super) fn upload(out: &mut String, artifact: &str, file: &str) {
     out.push_str(&format!(
         "      - name: Upload the report\n        if: always()\n        uses: {UPLOAD}\n        with:\n          name: {artifact}\n          path: {file}\n          if-no-files-found: ignore\n"
     ));

@@ -3,3 +3,5 @@
 //! file is the command's business.
 
 pub(crate) mod github;
+pub(crate) mod gitlab;
+pub(crate) mod sharded;

@@ -9,7 +9,9 @@
 //! - `flaky.rs`: the one definition of a flaky test (pure)
 //! - `trends.rs`: success rate and duration per stage over time (pure)
 //! - `slowest.rs`: the slowest groups, and when a test last failed (pure)
+//! - `durations.rs`: each test file's expected time, for `--shard` (pure)
 
+mod durations;
 mod flaky;
 mod record;
 mod slowest;
@@ -79,6 +81,29 @@ fn groups_that_ran(groups: &[crate::results::GroupResult]) -> Vec<String> {
     names
 }
 
+/// Each test file's expected seconds per `(stage, group)`, from the history
+/// of the state dir (which CI carries between runs). An unreadable history
+/// is a warning and no durations: the split is then by count.
+pub(crate) fn file_durations(
+    repo: &Repo,
+    config: &Config,
+) -> std::collections::BTreeMap<(String, String), std::collections::BTreeMap<String, f64>> {
+    let path = path(&crate::state::shared_dir(repo, config));
+    match read(&path) {
+        Ok(records) => {
+            let head = repo.head_commit().map(|c| c.to_string());
+            durations::file_durations(&records, head.as_deref())
+        }
+        Err(e) => {
+            crate::ui::warn(&format!(
+                "cannot read the history {}: {e}; shards are split by file count",
+                path.display()
+            ));
+            std::collections::BTreeMap::new()
+        }
+    }
+}
+
 /// Append this run to the history, with each stage's budget status as
 /// judged by policy. Returns problems worth a warning.
 #[expect(
@@ -94,6 +119,7 @@ pub(crate) fn remember(
     outcome: &RunOutcome,
     cache: Option<&cache::Session>,
     budgets: &[Option<BudgetStatus>],
+    shard: Option<String>,
 ) -> Vec<String> {
     let mut problems = Vec::new();
     let path = path(&crate::state::shared_dir(repo, config));
@@ -102,7 +128,7 @@ pub(crate) fn remember(
         .map(|b| b.as_ref().map(|b| b.level.as_str()))
         .collect();
     let keys = cache.map(cache::Session::keys).unwrap_or_default();
-    let record = Record::of(
+    let mut record = Record::of(
         &RunFacts {
             command,
             started_at,
@@ -113,6 +139,7 @@ pub(crate) fn remember(
         },
         outcome,
     );
+    record.shard = shard;
     if let Err(e) = append(&path, &record) {
         problems.push(format!(
             "cannot append to the history {}: {e}",

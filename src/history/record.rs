@@ -27,6 +27,9 @@ pub(crate) struct Record {
     pub(crate) outcome: String,
     pub(crate) selection: SelectionRecord,
     pub(crate) stages: Vec<StageRecord>,
+    /// `"K/N"` for a `--shard K/N` run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) shard: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -135,6 +138,7 @@ impl Record {
                 changed: facts.selection.changes.len(),
             },
             stages,
+            shard: None,
         }
     }
 }

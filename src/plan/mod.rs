@@ -7,6 +7,7 @@
 mod chunk;
 mod graph;
 mod placeholders;
+mod shard;
 
 use std::ffi::OsString;
 
@@ -15,6 +16,7 @@ use crate::select::{choose_group, GroupChoice, Selection};
 
 pub(crate) use chunk::argv_budget;
 pub(crate) use placeholders::{display, markers_expression, Values};
+pub(crate) use shard::{apply as apply_shard, GroupShare, Shard};
 
 /// Names skipped for one run by `TIERGATE_SKIP=fast,black,fast.unit`.
 #[derive(Debug, Clone, Default)]

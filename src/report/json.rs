@@ -27,6 +27,10 @@ pub(crate) struct Report {
     /// project), so the merged page still shows each.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) parts: Vec<PartReport>,
+    /// `"K/N"` when the run was `--shard K/N`: its groups hold that shard's
+    /// share of their files, and `report --merge` joins the shards' shares.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) shard: Option<String>,
 }
 
 /// One report a merge took in: where it came from and what it ran.
@@ -211,6 +215,7 @@ pub(crate) fn build(record: &RunRecord) -> Report {
         verdict: None,
         aborted: outcome.aborted().map(str::to_owned),
         parts: Vec::new(),
+        shard: None,
     }
 }
 

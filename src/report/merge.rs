@@ -101,21 +101,41 @@ fn budget_severity(status: &str) -> u8 {
 }
 
 /// The groups of one stage across its parts: a group that ran wins over a
-/// `skipped` placeholder from a report that did not run it. Returns the
-/// groups and the names that ran in more than one report.
-fn merge_groups(parts: &[&StageReport]) -> (Vec<GroupReport>, Vec<String>) {
+/// `skipped` placeholder from a report that did not run it; a group that ran
+/// in several shards of one `--shard K/N` run is the union of their shares.
+/// Returns the groups and the names that ran in more than one report.
+fn merge_groups(parts: &[Part<'_>]) -> (Vec<GroupReport>, Vec<String>) {
     let mut groups: Vec<GroupReport> = Vec::new();
+    // The shards each merged group's share came from.
+    let mut shards: Vec<Vec<&str>> = Vec::new();
     let mut twice = Vec::new();
     for part in parts {
-        for group in &part.groups {
-            match groups.iter_mut().find(|g| g.name == group.name) {
-                None => groups.push(group.clone()),
-                Some(have) if have.status == GroupStatus::Skipped => *have = group.clone(),
+        for group in &part.stage.groups {
+            let mine: Vec<&str> = part.shard.into_iter().collect();
+            match groups.iter().position(|g| g.name == group.name) {
+                None => {
+                    groups.push(group.clone());
+                    shards.push(mine);
+                }
+                Some(at) if groups[at].status == GroupStatus::Skipped => {
+                    groups[at] = group.clone();
+                    shards[at] = mine;
+                }
                 Some(_) if group.status == GroupStatus::Skipped => {}
+                // Another shard's share of the same group: both count.
+                Some(at)
+                    if part
+                        .shard
+                        .is_some_and(|s| !shards[at].is_empty() && !shards[at].contains(&s)) =>
+                {
+                    join_shares(&mut groups[at], group);
+                    shards[at].extend(mine);
+                }
                 // Ran twice (a re-run job): the later report is the newer result.
-                Some(have) => {
+                Some(at) => {
                     twice.push(group.name.clone());
-                    *have = group.clone();
+                    groups[at] = group.clone();
+                    shards[at] = mine;
                 }
             }
         }
@@ -123,8 +143,52 @@ fn merge_groups(parts: &[&StageReport]) -> (Vec<GroupReport>, Vec<String>) {
     (groups, twice)
 }
 
-fn merge_stage(name: &str, parts: &[&StageReport], config: Option<&Config>) -> StageReport {
-    let (groups, twice) = merge_groups(parts);
+/// One stage of one report, and the shard (`"K/N"`) that report ran.
+struct Part<'r> {
+    stage: &'r StageReport,
+    shard: Option<&'r str>,
+}
+
+/// How bad a group's status is, for the union of its shards' shares.
+fn group_severity(status: GroupStatus) -> u8 {
+    match status {
+        GroupStatus::Skipped => 0,
+        GroupStatus::NoTests => 1,
+        GroupStatus::Cached => 2,
+        GroupStatus::Passed => 3,
+        GroupStatus::Failed => 4,
+        GroupStatus::Timeout => 5,
+        GroupStatus::Error => 6,
+    }
+}
+
+/// Add another shard's share of a group to `have`: every test, the worse
+/// status with its exit code and reason, the longer duration (the shards
+/// ran side by side).
+fn join_shares(have: &mut GroupReport, other: &GroupReport) {
+    have.tests.extend(other.tests.iter().cloned());
+    if group_severity(other.status) > group_severity(have.status) {
+        have.status = other.status;
+        have.exit_code = other.exit_code;
+        have.reason.clone_from(&other.reason);
+        have.output_tail.clone_from(&other.output_tail);
+        have.command.clone_from(&other.command);
+    }
+    for hint in &other.hints {
+        if !have.hints.contains(hint) {
+            have.hints.push(hint.clone());
+        }
+    }
+    have.duration = have.duration.max(other.duration);
+    have.cached = have.cached && other.cached;
+    if have.coverage.is_none() {
+        have.coverage = other.coverage;
+    }
+}
+
+fn merge_stage(name: &str, shares: &[Part<'_>], config: Option<&Config>) -> StageReport {
+    let (groups, twice) = merge_groups(shares);
+    let parts: &[&StageReport] = &shares.iter().map(|p| p.stage).collect::<Vec<_>>();
     let results: Vec<GroupResult> = groups.iter().map(|g| group_result(name, g)).collect();
     let ran = results.iter().any(|r| r.status != GroupStatus::Skipped);
     let config_stage = config.and_then(|c| c.stage(name));
@@ -213,10 +277,14 @@ pub(crate) fn merge(reports: &[Report], config: Option<&Config>) -> Report {
     let stages: Vec<StageReport> = stage_order(reports, config)
         .iter()
         .map(|name| {
-            let parts: Vec<&StageReport> = reports
+            let parts: Vec<Part<'_>> = reports
                 .iter()
-                .flat_map(|r| &r.stages)
-                .filter(|s| &s.stage == name)
+                .flat_map(|r| r.stages.iter().map(move |s| (r, s)))
+                .filter(|(_, s)| &s.stage == name)
+                .map(|(r, stage)| Part {
+                    stage,
+                    shard: r.shard.as_deref(),
+                })
                 .collect();
             merge_stage(name, &parts, config)
         })
@@ -272,6 +340,8 @@ pub(crate) fn merge(reports: &[Report], config: Option<&Config>) -> Report {
         aborted: reports.iter().find_map(|r| r.aborted.clone()),
         // Filled by the caller, who knows the files the reports came from.
         parts: Vec::new(),
+        // The merge covers every shard it was given.
+        shard: None,
     }
 }
 
@@ -315,6 +385,7 @@ mod tests {
             verdict: None,
             aborted: None,
             parts: Vec::new(),
+            shard: None,
         }
     }
 

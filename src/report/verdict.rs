@@ -154,6 +154,7 @@ mod tests {
             verdict: None,
             aborted: None,
             parts: Vec::new(),
+            shard: None,
         }
     }
 

@@ -66,7 +66,7 @@ fn which(name: &str) -> Result<PathBuf, ()> {
         .ok_or(())
 }
 
-fn lint(path: &Path) {
+pub(crate) fn lint(path: &Path) {
     let out = actionlint().arg(path).output().unwrap();
     assert!(
         out.status.success(),

@@ -33,6 +33,7 @@ mod release;
 mod report_merge;
 mod reports;
 mod safety;
+mod shard;
 mod sparse_index;
 mod toolchain_cache;
 mod user_files;
