@@ -32,7 +32,7 @@ mod tags;
 mod unstaged;
 
 #[cfg(test)]
-mod fixture;
+pub(crate) mod fixture;
 
 pub(crate) use changes::{ChangeKind, ChangedPath, Changes, RepoPath};
 pub(crate) use error::GitError;
@@ -40,7 +40,7 @@ pub(crate) use inputs::InputFile;
 pub(crate) use open::Repo;
 pub(crate) use push::{parse_push_lines, PushUpdate};
 pub(crate) use sources::{BlobReader, IndexedFile};
-pub(crate) use unstaged::{list_unstaged, MaybeUnstaged, UnstagedScan};
+pub(crate) use unstaged::{list_unstaged, MaybeUnstaged, TrackedFiles, UnstagedScan};
 
 /// The first ten hex digits of a commit id, for messages.
 pub(super) fn short_id(oid: git2::Oid) -> String {

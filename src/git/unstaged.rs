@@ -199,6 +199,50 @@ pub(crate) fn list_unstaged(root: &Path, index_path: &Path) -> Option<Vec<MaybeU
     Some(found)
 }
 
+/// The files of an index that are in the work tree (no conflicts, no skip-worktree entries),
+/// for watching which of them something writes to.
+pub(crate) struct TrackedFiles(IndexFile);
+
+impl TrackedFiles {
+    /// `None` when tiergate's reader does not take the index or it is conflicted.
+    pub(crate) fn read(index_path: &Path) -> Option<TrackedFiles> {
+        let index = IndexFile::read(index_path).ok()??;
+        (!index.has_conflicts()).then_some(TrackedFiles(index))
+    }
+
+    fn in_work_tree(entry: &IndexEntry) -> bool {
+        entry.flags_extended & SKIP_WORKTREE == 0
+    }
+
+    /// The directories holding them ("" for the top), each once.
+    pub(crate) fn dirs(&self) -> Vec<&[u8]> {
+        let mut dirs: Vec<&[u8]> = Vec::new();
+        for entry in self.0.entries().iter().filter(|e| Self::in_work_tree(e)) {
+            let path = self.0.path(entry);
+            let dir = path
+                .iter()
+                .rposition(|&b| b == b'/')
+                .map_or(&path[..0], |slash| &path[..slash]);
+            // Index order keeps a directory's files together, save for subdirectories
+            // sorting between them: a short look back dedups nearly all, a sort the rest.
+            if !dirs.iter().rev().take(8).any(|d| *d == dir) {
+                dirs.push(dir);
+            }
+        }
+        dirs.sort_unstable();
+        dirs.dedup();
+        dirs
+    }
+
+    /// Whether `path` is one of them.
+    pub(crate) fn contains(&self, path: &[u8]) -> bool {
+        let entries = self.0.entries();
+        entries
+            .binary_search_by(|e| self.0.path(e).cmp(path))
+            .is_ok_and(|i| Self::in_work_tree(&entries[i]))
+    }
+}
+
 /// What may differ among `entries` (a slice of `index`'s), in their order;
 /// `None` when the work tree could not be walked.
 fn list_part(index: &IndexFile, entries: &[IndexEntry], root: &Path) -> Option<Vec<MaybeUnstaged>> {

@@ -15,7 +15,7 @@
 
 mod cache;
 mod edges;
-mod python;
+pub(crate) mod python;
 mod resolve;
 mod roots;
 mod rust;
@@ -214,9 +214,10 @@ fn cached_nodes(
             .collect(),
         None => (0..paths.len()).collect(),
     };
-    if let (Some(nodes), true) = (&stored, stale.is_empty()) {
-        return Ok(nodes.clone());
-    }
+    let stored = match stored {
+        Some(nodes) if stale.is_empty() => return Ok(nodes),
+        other => other,
+    };
     let parsed: Vec<Parsed> = match stored {
         // Same paths: only the edited files are read and scanned.
         Some(_) => {

@@ -26,6 +26,7 @@ mod restage;
 mod restore;
 mod snapshot;
 mod stash;
+mod touched;
 mod watch;
 
 pub(crate) use failpoint::hit as failpoint;

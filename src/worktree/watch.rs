@@ -4,23 +4,32 @@
 //! generator imported as a group): the group fails, as pre-commit's hooks
 //! do, and its edits stay (issue 13).
 //!
-//! Cheap: an `lstat` per tracked file after a stage that ran something
-//! (tiergate's in-process index reader), and a `git diff` only for files
-//! whose stat moved since the last look, so a racily clean file or one the
-//! stash rewrote is never taken for a modified one.
+//! Cheap: on Linux the kernel's directory events name the files anything
+//! touched during the stage (`touched.rs`), so only those are looked at; else,
+//! or when the events cannot say, an `lstat` per tracked file (tiergate's
+//! in-process index reader). Then a `git diff` only for files whose stat moved
+//! since the last look, so a racily clean file or one the stash rewrote is
+//! never taken for a modified one.
 
 use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
+use super::touched::Touched;
 use super::{files, git_cli, guarded, lock, WorktreeError};
+
+/// Above this many directories of tracked files every file is looked at instead.
+const MAX_WATCHED_DIRS: usize = 8192;
 
 pub(crate) struct TrackedWatch {
     root: PathBuf,
     index: PathBuf,
     /// The stat-dirty paths as last seen: unchanged since means untouched.
     seen: Mutex<HashMap<Vec<u8>, guarded::Seen>>,
+    /// The tracked files and the events of their directories, while the events can be
+    /// trusted (dropped for good at the first they cannot).
+    events: Mutex<Option<(crate::git::TrackedFiles, Touched)>>,
 }
 
 impl TrackedWatch {
@@ -35,7 +44,19 @@ impl TrackedWatch {
             root: root.to_path_buf(),
             index: lock::index_path(root, git_dir),
             seen: Mutex::new(HashMap::new()),
+            events: Mutex::new(None),
         };
+        let index = crate::git::TrackedFiles::read(&watch.index);
+        *watch.events.lock().unwrap_or_else(PoisonError::into_inner) = index.and_then(|tracked| {
+            let dirs = tracked.dirs();
+            // A watch per directory costs about what an `lstat` per file does when
+            // most directories hold one file; and the user's watch limit is shared.
+            if dirs.len() > MAX_WATCHED_DIRS {
+                return None;
+            }
+            let touched = Touched::watch(root, dirs)?;
+            Some((tracked, touched))
+        });
         if !clean {
             let stamps = watch.stamps()?;
             *watch.seen.lock().unwrap_or_else(PoisonError::into_inner) = stamps;
@@ -57,14 +78,40 @@ impl TrackedWatch {
     /// The tracked files modified since `start` or the last call, whose
     /// content now differs from the index, in index order.
     pub(crate) fn modified(&self) -> Result<Vec<Vec<u8>>, WorktreeError> {
-        let now = self.stamps()?;
         let mut seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut events = self.events.lock().unwrap_or_else(PoisonError::into_inner);
+        let touched = events.as_ref().and_then(|(tracked, touched)| {
+            let paths = touched.take()?;
+            Some(
+                paths
+                    .into_iter()
+                    .filter(|p| tracked.contains(p))
+                    .collect::<Vec<_>>(),
+            )
+        });
+        let now = match touched {
+            // Only what was touched can have changed: its stamp as now, beside the
+            // others' as last seen.
+            Some(paths) => {
+                let mut now = seen.clone();
+                for path in paths {
+                    let stamp = guarded::read_stamp(&self.root.join(files::rel(&path)));
+                    now.insert(path, stamp);
+                }
+                now
+            }
+            None => {
+                *events = None;
+                self.stamps()?
+            }
+        };
         let suspects: Vec<&Vec<u8>> = now
             .iter()
             .filter(|(path, stamp)| seen.get(*path) != Some(stamp))
             .map(|(path, _)| path)
             .collect();
         if suspects.is_empty() {
+            *seen = now;
             return Ok(Vec::new());
         }
         let mut args: Vec<OsString> = [
@@ -90,5 +137,66 @@ impl TrackedWatch {
             .collect();
         modified.sort();
         Ok(modified)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TrackedWatch;
+    use crate::git::fixture::TestRepo;
+
+    fn repo() -> TestRepo {
+        let t = TestRepo::new();
+        t.write("top.py", "a\n");
+        t.write("pkg/a.py", "a\n");
+        t.write("pkg/b.py", "b\n");
+        t.write("pkg/sub/c.py", "c\n");
+        t.commit("base");
+        t
+    }
+
+    fn names(paths: Vec<Vec<u8>>) -> Vec<String> {
+        paths
+            .into_iter()
+            .map(|p| String::from_utf8(p).unwrap())
+            .collect()
+    }
+
+    /// After a stage only the files something wrote to are looked at: the
+    /// kernel's directory events name them (on Linux).
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_stage_is_checked_from_directory_events_not_a_stat_of_every_file() {
+        let t = repo();
+        let watch = TrackedWatch::start(&t.root, &t.root.join(".git"), true).unwrap();
+        assert!(
+            watch.events.lock().unwrap().is_some(),
+            "the directories of tracked files are watched"
+        );
+        t.write("pkg/a.py", "changed\n");
+        t.write("pkg/b.py", "b\n"); // rewritten, same bytes
+        t.write("pkg/sub/untracked.txt", "x\n");
+        assert_eq!(names(watch.modified().unwrap()), ["pkg/a.py"]);
+        assert!(watch.events.lock().unwrap().is_some(), "still trusted");
+        assert!(watch.modified().unwrap().is_empty(), "told once");
+        std::fs::remove_file(t.root.join("top.py")).unwrap();
+        assert_eq!(names(watch.modified().unwrap()), ["top.py"]);
+    }
+
+    /// When the events cannot say (a watched directory moved away), every file
+    /// is looked at, from then on: nothing is missed, nothing told twice.
+    #[test]
+    fn a_stage_that_moves_a_directory_is_checked_file_by_file() {
+        let t = repo();
+        let watch = TrackedWatch::start(&t.root, &t.root.join(".git"), true).unwrap();
+        t.write("top.py", "changed\n");
+        assert_eq!(names(watch.modified().unwrap()), ["top.py"]);
+        std::fs::rename(t.root.join("pkg/sub"), t.root.join("moved")).unwrap();
+        std::fs::create_dir(t.root.join("pkg/sub")).unwrap();
+        std::fs::write(t.root.join("pkg/sub/c.py"), "other\n").unwrap();
+        assert_eq!(names(watch.modified().unwrap()), ["pkg/sub/c.py"]);
+        assert!(watch.events.lock().unwrap().is_none(), "events given up");
+        t.write("pkg/b.py", "changed\n");
+        assert_eq!(names(watch.modified().unwrap()), ["pkg/b.py"]);
     }
 }
