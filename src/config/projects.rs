@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use toml::Spanned;
 
-use super::model::{Config, Project, Stage, Target};
+use super::model::{Config, Globs, Project, Stage, Target};
 use super::raw::RawProjects;
 use super::validate::{self, Origin};
 use super::CONFIG_FILE;
@@ -227,6 +227,29 @@ pub(crate) fn fold(config: &mut Config, members: Vec<Member>) {
                 .collect();
             config.stages.push(stage);
         }
+        // A member's formatters see repository paths: their globs move into
+        // the member's folder (the regexes are taken as written).
+        let inherit_formatters = !member.has_hooks;
+        for mut formatter in member.config.formatters {
+            let listed = inherit_formatters
+                || member
+                    .config
+                    .hooks
+                    .pre_commit
+                    .formatters
+                    .contains(&formatter.name);
+            formatter.name = format!("{name}:{}", formatter.name);
+            formatter.files = within(&name, &formatter.files);
+            formatter.exclude = within(&name, &formatter.exclude);
+            if listed {
+                config
+                    .hooks
+                    .pre_commit
+                    .formatters
+                    .push(formatter.name.clone());
+            }
+            config.formatters.push(formatter);
+        }
         for mut service in member.config.services {
             service.name = format!("{name}:{}", service.name);
             service.needs = service
@@ -244,6 +267,43 @@ pub(crate) fn fold(config: &mut Config, members: Vec<Member>) {
             run_all_triggers: member.config.settings.run_all_triggers,
         });
     }
+    order_by_tier(&mut config.stages);
+}
+
+/// `globs`, written relative to the member `name`, as globs of repository paths.
+fn within(name: &str, globs: &Globs) -> Globs {
+    let moved: Vec<String> = globs
+        .patterns
+        .iter()
+        .map(|p| {
+            if let Some(anchored) = p.strip_prefix('/') {
+                format!("/{name}/{anchored}")
+            } else if p.contains('/') {
+                format!("/{name}/{p}")
+            } else {
+                format!("/{name}/**/{p}")
+            }
+        })
+        .collect();
+    // The patterns compiled once already; the prefix is a plain folder.
+    super::validate::compile_globs(moved).unwrap_or_else(|_| globs.clone())
+}
+
+/// Run the stages tier by tier: every project's first stage, then every
+/// project's second, and so on, the root's first within a tier. A cheap
+/// stage anywhere runs before a slow one elsewhere.
+fn order_by_tier(stages: &mut Vec<Stage>) {
+    let mut position: Vec<(usize, String)> = Vec::new();
+    let mut keyed: Vec<(usize, Stage)> = stages
+        .drain(..)
+        .map(|stage| {
+            let tier = position.iter().filter(|(_, p)| *p == stage.project).count();
+            position.push((tier, stage.project.clone()));
+            (tier, stage)
+        })
+        .collect();
+    keyed.sort_by_key(|(tier, _)| *tier);
+    stages.extend(keyed.into_iter().map(|(_, stage)| stage));
 }
 
 /// The targets of `wanted` that name a stage (and group) of `stages`,

@@ -107,10 +107,14 @@ pub(crate) fn split(
                 });
             }
             if root_trigger && index > 0 {
+                let reason = "a run-all trigger of the root's config changed";
+                if part.changes.is_empty() {
+                    // Nothing of its own changed, yet everything runs.
+                    part.scope = Scope::Everything(reason.into());
+                }
                 part.all = true;
                 part.beyond_graph_all = true;
-                part.why
-                    .push("a run-all trigger of the root's config changed -> all".into());
+                part.why.push(format!("{reason} -> all"));
             }
         }
         projects.push((name, part));

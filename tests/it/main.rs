@@ -24,6 +24,7 @@ mod integrity;
 mod missing_programs;
 mod onboarding;
 mod output;
+mod projects;
 mod readme;
 mod release;
 mod report_merge;
