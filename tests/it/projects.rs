@@ -54,7 +54,12 @@ fn plan_lines(repo: &TestRepo, args: &[&str]) -> String {
     run.expect_code(0);
     run.stdout
         .lines()
-        .filter(|l| l.starts_with("stage ") || l.starts_with("  run ") || l.starts_with("  skip "))
+        .filter(|l| {
+            l.starts_with("project ")
+                || l.starts_with("stage ")
+                || l.starts_with("  run ")
+                || l.starts_with("  skip ")
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -92,11 +97,14 @@ fn a_member_without_a_config_is_refused_with_a_hint() {
 fn a_change_inside_one_member_plans_only_that_members_selected_groups() {
     let repo = monorepo();
     insta::assert_snapshot!(plan_lines(&repo, &["--files", "backend/app/models.py"]), @r"
+    project backend: markers: unit
     stage backend:fast
       run  unit: selected markers: unit
       skip db: not selected: none of its markers (db) is selected
+    project frontend: nothing of it changed
     stage frontend:fast
       skip lint: not selected: nothing changed
+    project packages/alpha: nothing of it changed
     stage packages/alpha:fast
       skip t: not selected: nothing changed
     ");
@@ -106,11 +114,14 @@ fn a_change_inside_one_member_plans_only_that_members_selected_groups() {
 fn a_member_lockfile_selects_all_of_that_member_and_nothing_of_the_others() {
     let repo = monorepo();
     insta::assert_snapshot!(plan_lines(&repo, &["--files", "frontend/package.json"]), @r"
+    project backend: nothing of it changed
     stage backend:fast
       skip unit: not selected: nothing changed
       skip db: not selected: nothing changed
+    project frontend: everything is selected
     stage frontend:fast
       run  lint: everything is selected
+    project packages/alpha: nothing of it changed
     stage packages/alpha:fast
       skip t: not selected: nothing changed
     ");
@@ -121,11 +132,14 @@ fn a_root_trigger_runs_everything_in_every_project() {
     let repo = monorepo();
     repo.write("pyproject.toml", "[project]\nname = \"mono\"\n");
     insta::assert_snapshot!(plan_lines(&repo, &["--files", "pyproject.toml"]), @r"
+    project backend: everything is selected
     stage backend:fast
       run  unit: everything is selected
       run  db: everything is selected
+    project frontend: everything is selected
     stage frontend:fast
       run  lint: everything is selected
+    project packages/alpha: everything is selected
     stage packages/alpha:fast
       run  t: everything is selected
     ");
@@ -135,15 +149,19 @@ fn a_root_trigger_runs_everything_in_every_project() {
 fn targets_accept_qualified_names_and_an_unqualified_stage_means_every_project() {
     let repo = monorepo();
     insta::assert_snapshot!(plan_lines(&repo, &["backend:fast.unit", "--all"]), @r"
+    project backend: everything is selected
     stage backend:fast
       run  unit: everything is selected
     ");
     insta::assert_snapshot!(plan_lines(&repo, &["fast", "--all"]), @r"
+    project backend: everything is selected
     stage backend:fast
       run  unit: everything is selected
       run  db: everything is selected
+    project frontend: everything is selected
     stage frontend:fast
       run  lint: everything is selected
+    project packages/alpha: everything is selected
     stage packages/alpha:fast
       run  t: everything is selected
     ");
