@@ -166,3 +166,42 @@ fn targets_accept_qualified_names_and_an_unqualified_stage_means_every_project()
       run  t: everything is selected
     ");
 }
+
+#[test]
+fn install_detects_members_and_writes_one_config_per_member() {
+    let repo = TestRepo::new();
+    repo.write("backend/pyproject.toml", "[project]\nname = \"api\"\n")
+        .write("backend/tests/test_a.py", "def test_a():\n    pass\n")
+        .write(
+            "frontend/package.json",
+            "{\"scripts\": {\"test\": \"node --test\"}}\n",
+        )
+        .write("frontend/node_modules/dep/package.json", "{}\n")
+        .write("README.md", "two projects\n")
+        .commit("init");
+    let run = repo.tiergate(&["install", "--yes"]);
+    run.expect_code(0);
+    let root = String::from_utf8(repo.read(".tiergate.toml")).unwrap();
+    assert!(
+        root.contains("members = [\"backend\", \"frontend\"]"),
+        "{root}"
+    );
+    assert!(repo.join("backend/.tiergate.toml").is_file());
+    assert!(repo.join("frontend/.tiergate.toml").is_file());
+    assert!(!repo
+        .join("frontend/node_modules/dep/.tiergate.toml")
+        .exists());
+    // What was written loads: every member's stages, qualified.
+    let plan = repo.tiergate(&["plan", "--all"]);
+    plan.expect_code(0);
+    assert!(
+        plan.stdout.contains("stage backend:fast"),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout.contains("stage frontend:fast"),
+        "{}",
+        plan.stdout
+    );
+}
