@@ -25,7 +25,7 @@ const VENDORED: &[&str] = &[
 
 /// The member folders among `paths` (the tracked files, so ignored folders
 /// never count), sorted. Only the outermost manifest of a kind counts: a
-/// JavaScript workspace's packages inside `frontend/` stay `frontend`'s, and
+/// JS workspace's packages inside `frontend/` stay `frontend`'s, and
 /// the crates of a Cargo workspace at the root stay the root's.
 pub(crate) fn detect(paths: &[Vec<u8>]) -> Vec<String> {
     let mut found: Vec<(String, &str)> = Vec::new();

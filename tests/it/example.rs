@@ -13,7 +13,7 @@ use crate::support::{Run, TestRepo};
 /// (initdb, a server): one at a time keeps a shared machine's load down.
 pub(crate) static POSTGRES: Mutex<()> = Mutex::new(());
 
-fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
         let name = entry.file_name();

@@ -22,6 +22,7 @@ mod import_corpus;
 mod import_run;
 mod integrity;
 mod missing_programs;
+mod monorepo;
 mod onboarding;
 mod output;
 mod projects;
