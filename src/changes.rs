@@ -64,7 +64,7 @@ pub(crate) fn selection(
     }
     let mut selection = select_request(repo, config, request)?;
     attach_graph(repo, config, &mut selection);
-    Ok(selection)
+    Ok(by_project(selection, config))
 }
 
 /// The import graph's answer, when a group reads it and something changed.
@@ -131,15 +131,15 @@ pub(crate) fn from_changes(
             let tracked = repo.tracked_files().map_err(|e| git_error(&e))?;
             Selection::everything(reason, tracked)
         } else {
-            let mut s = select::select_with_graph(
+            let s = select::select_with_graph(
                 changes.paths.into_iter().map(to_change).collect(),
                 &config.rules,
                 &config.settings.unmatched,
                 &config.settings.run_all_triggers,
                 &crate::graph::judged_by(config),
             );
-            s.all = true;
-            s.beyond_graph_all = true;
+            let mut s = by_project(s, config);
+            s.select_all();
             s.why.insert(0, reason);
             s
         }
@@ -156,7 +156,16 @@ pub(crate) fn from_changes(
     selection.head = head;
     drop_submodules(repo.root(), &mut selection.files);
     attach_graph(repo, config, &mut selection);
-    Ok(selection)
+    Ok(by_project(selection, config))
+}
+
+/// Each project's own part of the selection, once (a selection already
+/// split is kept).
+fn by_project(selection: Selection, config: &Config) -> Selection {
+    if !selection.projects.is_empty() {
+        return selection;
+    }
+    select::split_by_project(selection, config, &crate::graph::judged_by(config))
 }
 
 /// A submodule's pointer selects by its path like any change, but it is a

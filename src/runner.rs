@@ -107,17 +107,38 @@ pub(crate) fn open_repo() -> Result<Repo, Error> {
     Repo::discover(&cwd).map_err(|e| changes::git_error(&e))
 }
 
-/// Parse `stage` / `stage.group` names against the config.
+/// Parse `stage` / `stage.group` names against the config. With
+/// sub-projects, `backend:fast` names one project's stage, and an
+/// unqualified `fast` means that stage in every project that has it.
 pub(crate) fn targets(config: &Config, names: &[String]) -> Result<Vec<Target>, Error> {
-    names
-        .iter()
-        .map(|name| {
-            config::target(name, &config.stages).map_err(|message| {
-                let (headline, hint) = message.split_once('\n').unwrap_or((&message, ""));
-                Error::new(headline.to_owned()).hint(hint.to_owned())
-            })
-        })
-        .collect()
+    let mut found = Vec::new();
+    for name in names {
+        if !config.projects.is_empty() && !name.contains(':') {
+            let (stage, group) = match name.split_once('.') {
+                Some((stage, group)) => (stage, Some(group)),
+                None => (name.as_str(), None),
+            };
+            let everywhere: Vec<Target> = config
+                .stages
+                .iter()
+                .filter(|s| config::base_stage_name(&s.name) == stage)
+                .filter(|s| group.is_none_or(|g| s.group(g).is_some()))
+                .map(|s| Target {
+                    stage: s.name.clone(),
+                    group: group.map(str::to_owned),
+                })
+                .collect();
+            if !everywhere.is_empty() {
+                found.extend(everywhere);
+                continue;
+            }
+        }
+        found.push(config::target(name, &config.stages).map_err(|message| {
+            let (headline, hint) = message.split_once('\n').unwrap_or((&message, ""));
+            Error::new(headline.to_owned()).hint(hint.to_owned())
+        })?);
+    }
+    Ok(found)
 }
 
 /// `TIERGATE_SKIP` for this run, read in one place. A name that matches

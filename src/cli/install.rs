@@ -79,8 +79,33 @@ pub(crate) fn install(request: &InstallRequest) -> Result<ExitStatus, Error> {
         .map_err(|e| crate::changes::git_error(&e))?;
     let hook_names: Vec<&str> = choices.hooks.iter().map(String::as_str).collect();
 
+    // Sub-projects: only when the root's config is written now; an existing
+    // one is the user's to edit.
+    let members = if choices.write_config && !has_config {
+        let tracked = repo.tracked_files().unwrap_or_default();
+        let found = install::members::detect(&tracked);
+        if !found.is_empty() && install::members::ask(&found, request.yes)? {
+            found
+        } else {
+            Vec::new()
+        }
+    } else {
+        Vec::new()
+    };
+    if !members.is_empty() {
+        write_member_configs(&root, &members)?;
+    }
     if choices.write_config && !has_config {
-        let text = choices.preset.text();
+        let mut text = choices.preset.text();
+        if !members.is_empty() {
+            let own = install::members::projects_table(&members);
+            // Nothing of its own to check at the root: only the members.
+            text = if matches!(choices.preset, config::Preset::Generic) {
+                own
+            } else {
+                format!("{own}\n{text}")
+            };
+        }
         config::from_text(
             &text,
             std::path::Path::new(CONFIG_FILE),
@@ -122,6 +147,36 @@ pub(crate) fn install(request: &InstallRequest) -> Result<ExitStatus, Error> {
         ui::out("nothing changed");
     }
     Ok(ExitStatus::Passed)
+}
+
+/// One `.tiergate.toml` per member, from the preset its own files suggest;
+/// a member that has one keeps it. Every text is checked before any is written.
+fn write_member_configs(root: &std::path::Path, members: &[String]) -> Result<(), Error> {
+    let mut texts = Vec::new();
+    for member in members {
+        let dir = root.join(member);
+        if dir.join(CONFIG_FILE).exists() {
+            continue;
+        }
+        let preset = config::detect_preset(&dir);
+        let text = preset.text();
+        let display = std::path::Path::new(member).join(CONFIG_FILE);
+        config::from_text(&text, &display, config::Source::Embedded(preset.name()))?;
+        texts.push((member, display, preset.name(), text));
+    }
+    for (member, display, preset, text) in texts {
+        crate::state::write_atomic_as(
+            &root.join(&display),
+            text.as_bytes(),
+            crate::state::FileMode::User,
+        )
+        .map_err(|e| Error::new(format!("cannot write {}: {e}", display.display())))?;
+        ui::out(&format!(
+            "wrote {} ({preset} preset) for the sub-project `{member}`",
+            display.display()
+        ));
+    }
+    Ok(())
 }
 
 /// The hooks folder relative to the work tree, when git's hooks directory is

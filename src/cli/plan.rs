@@ -138,7 +138,12 @@ pub(crate) fn run(args: &PlanArgs) -> Result<ExitStatus, Error> {
     } else {
         None
     };
-    for stage in &built.stages {
+    let mut shown_project: Option<&str> = None;
+    for stage in grouped_by_project(&built.stages, &config) {
+        if !config.projects.is_empty() && shown_project != Some(stage.stage.project.as_str()) {
+            shown_project = Some(&stage.stage.project);
+            show_project(&stage.stage.project, &selection);
+        }
         ui::out(&format!(
             "{} {}",
             console::style("stage").bold(),
@@ -320,6 +325,43 @@ fn show_shares(shard: plan::Shard, shares: &[plan::GroupShare]) {
             ui::out(&format!("      {seconds:>8.2}s  {file}"));
         }
     }
+}
+
+/// The stages of the root's config, then each member's, in the order they
+/// run within a project.
+fn grouped_by_project<'p, 'c>(
+    stages: &'p [plan::StagePlan<'c>],
+    config: &config::Config,
+) -> Vec<&'p plan::StagePlan<'c>> {
+    let rank = |project: &str| {
+        config
+            .projects
+            .iter()
+            .position(|p| p.name == project)
+            .map_or(0, |i| i + 1)
+    };
+    let mut ordered: Vec<&plan::StagePlan<'c>> = stages.iter().collect();
+    ordered.sort_by_key(|s| rank(&s.stage.project));
+    ordered
+}
+
+/// A project's heading: what its own part of the change selects.
+fn show_project(project: &str, selection: &crate::select::Selection) {
+    let part = selection.for_project(project);
+    let what = if part.nothing_changed() {
+        "nothing of it changed".to_owned()
+    } else if part.all {
+        "everything is selected".to_owned()
+    } else if part.markers.is_empty() {
+        "markers: (none)".to_owned()
+    } else {
+        let markers: Vec<&str> = part.markers.iter().map(String::as_str).collect();
+        format!("markers: {}", markers.join(", "))
+    };
+    ui::out(&format!(
+        "{} {project}: {what}",
+        console::style("project").bold()
+    ));
 }
 
 /// The pre-commit formatters, each with the staged files it would get or

@@ -9,6 +9,7 @@ mod markers;
 mod model;
 mod path_filter;
 mod presets;
+mod projects;
 pub(crate) mod raw;
 mod validate;
 
@@ -35,11 +36,7 @@ pub(crate) fn load(root: &Path) -> Result<Config, Error> {
                 Error::new(format!("{} is not valid UTF-8", path.display()))
                     .hint("save the file as UTF-8 text")
             })?;
-            from_text(
-                &text,
-                Path::new(CONFIG_FILE),
-                model::Source::File(path.clone()),
-            )
+            from_root_text(root, &text, model::Source::File(path.clone()))
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let preset = presets::detect(root);
@@ -65,7 +62,28 @@ pub(crate) fn from_text(
         text,
     };
     let raw = validate::parse(&origin)?;
-    validate::validate(&raw, &origin, source)
+    validate::validate(&raw, &origin, source, &[])
+}
+
+/// The root's `.tiergate.toml`, with its `[projects]` members loaded and
+/// folded in.
+fn from_root_text(root: &Path, text: &str, source: model::Source) -> Result<Config, Error> {
+    let origin = validate::Origin {
+        file: Path::new(CONFIG_FILE),
+        text,
+    };
+    let raw = validate::parse(&origin)?;
+    let Some(declared) = raw.projects.as_ref() else {
+        return validate::validate(&raw, &origin, source, &[]);
+    };
+    let members = projects::load_members(root, declared, &origin)?;
+    let member_stages: Vec<Stage> = members
+        .iter()
+        .flat_map(|m| m.config.stages.iter().cloned())
+        .collect();
+    let mut config = validate::validate(&raw, &origin, source, &member_stages)?;
+    projects::fold(&mut config, members);
+    Ok(config)
 }
 
 /// Compile globs with the config's rules (gitignore-like anchoring).

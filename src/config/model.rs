@@ -35,6 +35,36 @@ pub(crate) struct Config {
     /// Valid but probably not meant (a marker typed wrong): `config` and
     /// `doctor` show them; a run does not.
     pub(crate) warnings: Vec<ConfigWarning>,
+    /// The `[projects] members`, deepest last among nested ones; empty for a
+    /// single project. Their stages are in `stages`, named `member:stage`.
+    pub(crate) projects: Vec<Project>,
+}
+
+/// The project of the repository root's own config, as reports name it.
+pub(crate) const ROOT_PROJECT: &str = ".";
+
+/// A sub-project: a member directory with its own `.tiergate.toml`. Its
+/// rules see paths relative to its directory, and only the paths it owns.
+#[derive(Debug)]
+pub(crate) struct Project {
+    /// The directory as written after glob expansion (`packages/beta`).
+    pub(crate) name: String,
+    pub(crate) rules: Vec<SelectRule>,
+    pub(crate) unmatched: Unmatched,
+    pub(crate) run_all_triggers: Globs,
+}
+
+/// The project a qualified stage name (`backend:fast`) belongs to: the root's
+/// is `"."`.
+pub(crate) fn project_of(stage: &str) -> &str {
+    stage
+        .rsplit_once(':')
+        .map_or(ROOT_PROJECT, |(project, _)| project)
+}
+
+/// A stage's name inside its project: `fast` for `backend:fast`.
+pub(crate) fn base_stage_name(stage: &str) -> &str {
+    stage.rsplit_once(':').map_or(stage, |(_, name)| name)
 }
 
 /// Something in a valid config that is probably a mistake.
@@ -98,6 +128,18 @@ impl Config {
 
     pub(crate) fn formatter(&self, name: &str) -> Option<&Formatter> {
         self.formatters.iter().find(|f| f.name == name)
+    }
+
+    /// The member owning a repository-relative path: the deepest whose
+    /// directory holds it; `None` means the root's config.
+    pub(crate) fn owner(&self, path: &[u8]) -> Option<&Project> {
+        self.projects
+            .iter()
+            .filter(|p| {
+                path.strip_prefix(p.name.as_bytes())
+                    .is_some_and(|rest| rest.first() == Some(&b'/'))
+            })
+            .max_by_key(|p| p.name.len())
     }
 }
 
@@ -180,7 +222,10 @@ pub(crate) struct Service {
 
 #[derive(Debug, Clone)]
 pub(crate) struct Stage {
+    /// Qualified by its project when it is a member's: `backend:fast`.
     pub(crate) name: String,
+    /// `"."` for the root's config, else the member directory.
+    pub(crate) project: String,
     pub(crate) groups: Vec<Group>,
     pub(crate) gate: Gate,
     pub(crate) needs: Vec<String>,
@@ -332,6 +377,18 @@ impl Hooks {
                 .map(|h| h.stages.clone())
                 .unwrap_or_default(),
         }
+    }
+}
+
+impl Hooks {
+    /// Every hook's target list, always in the same order: sub-projects
+    /// rewrite them together.
+    pub(crate) fn target_lists_mut(&mut self) -> Vec<&mut Vec<Target>> {
+        vec![
+            &mut self.pre_commit.stages,
+            &mut self.pre_push.stages,
+            &mut self.pre_release.stages,
+        ]
     }
 }
 

@@ -36,6 +36,8 @@ pub(crate) struct RawConfig {
     pub(crate) verdict: RawVerdict,
     #[serde(default)]
     pub(crate) notify: RawNotify,
+    /// Sub-projects: only the repository root's config may declare them.
+    pub(crate) projects: Option<RawProjects>,
 }
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]
@@ -278,4 +280,15 @@ pub(crate) struct RawVerdict {
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawNotify {
     pub(crate) webhook_env: Option<String>,
+}
+
+/// `[projects]`: directories with their own `.tiergate.toml` (issue 17).
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawProjects {
+    /// Member directories relative to the root; `*`, `?` and `[...]` expand
+    /// to the directories that exist (`packages/*`).
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub(crate) members: Vec<Spanned<String>>,
 }

@@ -140,10 +140,13 @@ fn unknown_field_hint(message: &str) -> String {
     }
 }
 
+/// `member_stages`: the stages of the `[projects]` members, which the root's
+/// hooks may name too (their own names, unqualified).
 pub(crate) fn validate(
     raw: &RawConfig,
     origin: &Origin<'_>,
     source: Source,
+    member_stages: &[Stage],
 ) -> Result<Config, Error> {
     let settings = settings(raw, origin)?;
     let rules = raw
@@ -196,7 +199,13 @@ pub(crate) fn validate(
         stages.push(stage(name, raw_stage, origin)?);
     }
 
-    let hooks = hooks(raw, &stages, &formatters, origin)?;
+    let mut visible = stages.clone();
+    for member_stage in member_stages {
+        if !visible.iter().any(|s| s.name == member_stage.name) {
+            visible.push(member_stage.clone());
+        }
+    }
+    let hooks = hooks(raw, &visible, &formatters, origin)?;
     let hints = raw
         .hints
         .iter()
@@ -268,6 +277,7 @@ pub(crate) fn validate(
         verdict: VerdictSettings { min_success_rate },
         notify_webhook_env: raw.notify.webhook_env.clone(),
         warnings,
+        projects: Vec::new(),
     })
 }
 
@@ -659,6 +669,14 @@ fn stage(name: &str, raw: &RawStage, origin: &Origin<'_>) -> Result<Stage, Error
             )
             .hint("stage names cannot contain `.`: `stage.group` names a group"));
     }
+    if name.contains(':') {
+        return Err(origin
+            .error_at_key(
+                &format!("stages.{name}"),
+                format!("invalid stage name `{name}`"),
+            )
+            .hint("stage names cannot contain `:`: `project:stage` names a sub-project's stage"));
+    }
     let (gate, stage_flaky) = gate(name, raw.gate.as_ref(), origin)?;
     let default_flaky = stage_flaky.unwrap_or(if gate.fail_when == FailWhen::Any {
         FlakyResult::Fail
@@ -682,6 +700,7 @@ fn stage(name: &str, raw: &RawStage, origin: &Origin<'_>) -> Result<Stage, Error
     }
     Ok(Stage {
         name: name.to_owned(),
+        project: super::model::ROOT_PROJECT.to_owned(),
         groups,
         gate,
         needs: raw.needs.iter().map(|n| n.get_ref().clone()).collect(),
@@ -870,8 +889,13 @@ fn path_filter(
 
 /// `"fast"` or `"fast.unit"`, checked against the stages that exist.
 pub(crate) fn target(text: &str, stages: &[Stage]) -> Result<Target, String> {
-    let (stage_name, group_name) = match text.split_once('.') {
-        Some((s, g)) => (s, Some(g)),
+    // A member directory may hold a `.`: the group starts after the project.
+    let project_end = text.rfind(':').map_or(0, |i| i + 1);
+    let (stage_name, group_name) = match text[project_end..].find('.') {
+        Some(dot) => (
+            &text[..project_end + dot],
+            Some(&text[project_end + dot + 1..]),
+        ),
         None => (text, None),
     };
     let names: Vec<&str> = stages.iter().map(|s| s.name.as_str()).collect();

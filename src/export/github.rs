@@ -128,10 +128,18 @@ pub(crate) fn workflow(config: &Config, install: Install) -> String {
     // No `env:` block: `tiergate run` applies `[env]` to its commands itself.
     out.push_str("\njobs:\n");
     let mut ids: Vec<String> = Vec::new();
-    for (index, stage) in config.stages.iter().enumerate() {
+    // Each project's stages form their own chain of jobs, so the projects run
+    // side by side; a member's steps run in its folder.
+    let mut last_of_project: Vec<(&str, String)> = Vec::new();
+    for stage in &config.stages {
         let job = id(&stage.name);
         out.push_str(&format!("  {job}:\n"));
-        let matrix = index > 0 && !stage.groups.is_empty();
+        let previous = last_of_project
+            .iter()
+            .rev()
+            .find(|(project, _)| *project == stage.project)
+            .map(|(_, job)| job.clone());
+        let matrix = previous.is_some() && !stage.groups.is_empty();
         if matrix {
             out.push_str(&format!(
                 "    name: {}\n",
@@ -140,10 +148,19 @@ pub(crate) fn workflow(config: &Config, install: Install) -> String {
         } else {
             out.push_str(&format!("    name: {}\n", quoted(&stage.name)));
         }
-        if let Some(previous) = ids.last() {
+        if let Some(previous) = &previous {
             out.push_str(&format!("    needs: [{previous}]\n"));
         }
         out.push_str("    runs-on: ubuntu-latest\n");
+        let member = (stage.project != crate::config::ROOT_PROJECT).then_some(&stage.project);
+        if let Some(member) = member {
+            out.push_str(&format!(
+                "    defaults:\n      run:\n        working-directory: {}\n",
+                quoted(member)
+            ));
+        }
+        // `--save-report` writes beside the command; the upload reads from the root.
+        let report_dir = member.map_or_else(String::new, |m| format!("{m}/"));
         if stage.gate.on_fail == OnFail::Inform {
             out.push_str("    # This stage informs: its failures never fail the workflow.\n    continue-on-error: true\n");
         }
@@ -169,7 +186,7 @@ pub(crate) fn workflow(config: &Config, install: Install) -> String {
             upload(
                 &mut out,
                 &format!("{REPORT_PREFIX}-{job}-${{{{ matrix.group }}}}"),
-                &file,
+                &format!("{report_dir}{file}"),
             );
         } else {
             let file = format!("{REPORT_PREFIX}-{job}.json");
@@ -178,8 +195,13 @@ pub(crate) fn workflow(config: &Config, install: Install) -> String {
                 quoted(&format!("tiergate run {}", stage.name)),
                 shell(&stage.name),
             ));
-            upload(&mut out, &format!("{REPORT_PREFIX}-{job}"), &file);
+            upload(
+                &mut out,
+                &format!("{REPORT_PREFIX}-{job}"),
+                &format!("{report_dir}{file}"),
+            );
         }
+        last_of_project.push((&stage.project, job.clone()));
         ids.push(job);
     }
     let consolidate = if ids.iter().any(|i| i == "consolidate") {
@@ -264,6 +286,40 @@ groups = [{ name = "load", run = "pytest tests/perf --junitxml {junit}" }]
         let text = workflow(&example(), Install::FromCheckout);
         assert!(text.contains("cargo install --path . --locked"));
         assert!(!text.contains("cargo install tiergate"));
+    }
+
+    #[test]
+    fn each_member_gets_its_own_chain_of_jobs_in_its_folder() {
+        let mut config = example();
+        let mut member = example();
+        for stage in &mut member.stages {
+            stage.name = format!("backend:{}", stage.name);
+            stage.project = "backend".into();
+            stage.needs.clear();
+        }
+        config.stages.extend(member.stages);
+        let text = workflow(&config, Install::FromCrates);
+        // The job's lines: up to the next line indented by two spaces only.
+        let job = |name: &str| {
+            let header = format!("  {name}:");
+            text.lines()
+                .skip_while(|l| *l != header)
+                .skip(1)
+                .take_while(|l| l.starts_with("   "))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        let smoke = job("backend-smoke");
+        assert!(!smoke.contains("needs:"), "{smoke}");
+        assert!(smoke.contains("working-directory: \"backend\""), "{smoke}");
+        assert!(
+            smoke.contains("path: backend/tiergate-report-backend-smoke.json"),
+            "{smoke}"
+        );
+        let fast = job("backend-fast");
+        assert!(fast.contains("needs: [backend-smoke]"), "{fast}");
+        assert!(job("fast").contains("needs: [smoke]"));
+        assert!(!job("fast").contains("working-directory"));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! Owns the files in git's hooks directory and nothing else of the
 //! repository, except `.tiergate.toml` when the user accepts to write it.
 
+pub(crate) mod members;
 mod prompt;
 mod shims;
 

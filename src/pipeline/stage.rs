@@ -435,6 +435,15 @@ pub(crate) fn key_argvs(
     )
 }
 
+/// Where a stage's commands run: a sub-project's folder (its `{files}` are
+/// relative to it), else the root.
+fn project_folder(root: &Path, stage: &str) -> std::path::PathBuf {
+    match crate::config::project_of(stage) {
+        crate::config::ROOT_PROJECT => root.to_path_buf(),
+        member => root.join(member),
+    }
+}
+
 /// What every attempt of a group shares.
 struct AttemptContext<'a> {
     stage: &'a str,
@@ -507,6 +516,7 @@ fn run_attempt(cx: &AttemptContext<'_>, attempt: u32, failed: &[String]) -> Grou
     }
 
     let program = cx.resolved.program(&group.run);
+    let folder = project_folder(&cx.options.root, stage);
     let sink = events.output_sink(stage, &group.name);
     let mut finished = Vec::new();
     let mut junit = Vec::new();
@@ -517,7 +527,7 @@ fn run_attempt(cx: &AttemptContext<'_>, attempt: u32, failed: &[String]) -> Grou
         let f = exec::run(&exec::Command {
             argv,
             program: &program,
-            cwd: &cx.options.root,
+            cwd: &folder,
             env: &cx.options.env,
             deadline,
             on_output: sink.clone(),
@@ -538,13 +548,12 @@ fn run_attempt(cx: &AttemptContext<'_>, attempt: u32, failed: &[String]) -> Grou
         }),
     };
     let mut result = results::count(stage, &group.name, shown, &attempt, &group.ok_exit_codes);
-    results::locate_files(&mut result, &cx.options.root);
+    results::locate_files(&mut result, &folder);
     if let Some(path) = &group.coverage {
         // A little slack for file systems whose timestamps lag the clock;
         // older files are an earlier run's and are not read.
         let not_before = started_at.checked_sub(std::time::Duration::from_secs(2));
-        result.coverage =
-            results::coverage::read_line_rate(&cx.options.root.join(path), not_before);
+        result.coverage = results::coverage::read_line_rate(&folder.join(path), not_before);
     }
     result
 }

@@ -157,7 +157,7 @@ pub(crate) fn build<'c>(
             })
             .map(|group| GroupPlan {
                 group,
-                decision: decide(stage, group, selection, skip),
+                decision: decide(stage, group, selection.for_project(&stage.project), skip),
             })
             .collect();
         stages.push(StagePlan {

@@ -81,6 +81,9 @@ pub(crate) struct SelectionReport {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct StageReport {
     pub(crate) stage: String,
+    /// The sub-project the stage belongs to; `"."` for the root's config.
+    #[serde(default = "root_project")]
+    pub(crate) project: String,
     pub(crate) status: StageStatus,
     pub(crate) execution_time: f64,
     pub(crate) total_tests: usize,
@@ -103,6 +106,9 @@ pub(crate) struct StageReport {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct GroupReport {
     pub(crate) name: String,
+    /// The sub-project of the group's stage; `"."` for the root's config.
+    #[serde(default = "root_project")]
+    pub(crate) project: String,
     pub(crate) status: GroupStatus,
     pub(crate) exit_code: Option<i32>,
     pub(crate) duration: f64,
@@ -138,6 +144,11 @@ pub(crate) struct Summary {
     pub(crate) coverage: Option<f64>,
 }
 
+/// Reports written before sub-projects existed: everything is the root's.
+fn root_project() -> String {
+    crate::config::ROOT_PROJECT.to_owned()
+}
+
 fn round(value: f64) -> f64 {
     (value * 1000.0).round() / 1000.0
 }
@@ -150,8 +161,10 @@ pub(crate) fn build(record: &RunRecord) -> Report {
         .iter()
         .map(|stage| {
             let c = stage.verdict.counts;
+            let project = crate::config::project_of(&stage.name);
             StageReport {
                 stage: stage.name.clone(),
+                project: project.to_owned(),
                 status: stage.verdict.status,
                 execution_time: round(stage.duration),
                 total_tests: c.total(),
@@ -175,6 +188,7 @@ pub(crate) fn build(record: &RunRecord) -> Report {
                         );
                         GroupReport {
                             name: g.name.clone(),
+                            project: project.to_owned(),
                             status: g.status,
                             exit_code: g.exit_code,
                             duration: round(g.duration),

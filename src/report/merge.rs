@@ -255,6 +255,7 @@ fn merge_stage(name: &str, shares: &[Part<'_>], config: Option<&Config>) -> Stag
     }
     StageReport {
         stage: name.to_owned(),
+        project: crate::config::project_of(name).to_owned(),
         status,
         execution_time: round(execution_time),
         total_tests: counts.total(),
@@ -365,6 +366,7 @@ mod tests {
                 .iter()
                 .map(|s| StageReport {
                     stage: (*s).to_owned(),
+                    project: crate::config::project_of(s).to_owned(),
                     status: StageStatus::Skipped,
                     execution_time: 0.0,
                     total_tests: 0,
@@ -402,6 +404,7 @@ mod tests {
         };
         let group = |name: &str, status, tests| GroupReport {
             name: name.to_owned(),
+            project: ".".to_owned(),
             status,
             exit_code: None,
             duration: 1.0,

@@ -103,6 +103,7 @@ mod tests {
     fn group(name: &str, markers: &[&str], status: GroupStatus) -> GroupReport {
         GroupReport {
             name: name.to_owned(),
+            project: ".".to_owned(),
             status,
             exit_code: Some(0),
             duration: 0.0,
@@ -120,6 +121,7 @@ mod tests {
     fn stage(name: &str, passed: usize, failed: usize, groups: Vec<GroupReport>) -> StageReport {
         StageReport {
             stage: name.to_owned(),
+            project: ".".to_owned(),
             status: StageStatus::Passed,
             execution_time: 0.0,
             total_tests: passed + failed,

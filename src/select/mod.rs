@@ -3,6 +3,8 @@
 //! Pure: no IO, no git. The caller turns git's view of a change into
 //! `Change`s; this module only decides what they select (SPEC 6.1-6.3).
 
+mod projects;
+
 use std::collections::BTreeSet;
 
 use crate::config::{Globs, SelectRule, Unmatched};
@@ -61,6 +63,9 @@ pub(crate) struct Selection {
     pub(crate) beyond_graph_markers: BTreeSet<String>,
     /// The import graph's answer, when a group reads it (attached by `changes`).
     pub(crate) affected: Option<Box<crate::graph::Affected>>,
+    /// With sub-projects: each project's own selection (`"."` first), of the
+    /// paths it owns, relative to its directory. Empty for a single project.
+    pub(crate) projects: Vec<(String, Selection)>,
 }
 
 impl Selection {
@@ -79,6 +84,7 @@ impl Selection {
             beyond_graph_all: true,
             beyond_graph_markers: BTreeSet::new(),
             affected: None,
+            projects: Vec::new(),
         }
     }
 
@@ -103,7 +109,26 @@ impl Selection {
     pub(crate) fn nothing_changed(&self) -> bool {
         self.scope == Scope::Changes && self.changes.is_empty()
     }
+
+    /// What `project` (a stage's) sees: its own part with sub-projects, else all.
+    pub(crate) fn for_project(&self, project: &str) -> &Selection {
+        self.projects
+            .iter()
+            .find(|(name, _)| name == project)
+            .map_or(self, |(_, part)| part)
+    }
+
+    /// Select everything in every project (git could not say what changed).
+    pub(crate) fn select_all(&mut self) {
+        self.all = true;
+        self.beyond_graph_all = true;
+        for (_, part) in &mut self.projects {
+            part.select_all();
+        }
+    }
 }
+
+pub(crate) use projects::split as split_by_project;
 
 /// The marker a rule uses to mean "run everything".
 pub(crate) const ALL: &str = "all";
@@ -212,6 +237,7 @@ pub(crate) fn select_with_graph(
         beyond_graph_all,
         beyond_graph_markers,
         affected: None,
+        projects: Vec::new(),
     }
 }
 

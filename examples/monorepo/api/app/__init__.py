@@ -1,0 +1,1 @@
+"""The monorepo example's API: prices, orders and stock."""

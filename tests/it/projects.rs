@@ -1,0 +1,207 @@
+//! Sub-projects (`[projects] members`, issue 17) on monorepos built in temp
+//! folders: member configs checked with their own path, a changed path
+//! judged by the member that owns it, qualified names, `project` in reports.
+
+use crate::support::TestRepo;
+
+const ROOT: &str = r#"
+[projects]
+members = ["backend", "frontend", "packages/*"]
+
+[hooks.pre-commit]
+stages = ["fast"]
+"#;
+
+const BACKEND: &str = r#"
+[[select]]
+paths = ["app/**"]
+markers = ["unit"]
+
+[stages.fast]
+groups = [
+  { name = "unit", markers = ["unit"], run = "sh -c 'echo backend-unit >> ../RAN'" },
+  { name = "db", markers = ["db"], run = "sh -c 'echo backend-db >> ../RAN'" },
+]
+"#;
+
+const FRONTEND: &str = r#"
+[stages.fast]
+groups = [{ name = "lint", run = "sh -c 'echo frontend-lint >> ../RAN'" }]
+"#;
+
+fn monorepo() -> TestRepo {
+    let repo = TestRepo::new();
+    repo.config(ROOT)
+        .write("backend/.tiergate.toml", BACKEND)
+        .write("backend/app/models.py", "x = 1\n")
+        .write("frontend/.tiergate.toml", FRONTEND)
+        .write("frontend/package.json", "{}\n")
+        .write(
+            "packages/alpha/.tiergate.toml",
+            "[stages.fast]\ngroups = [{ name = \"t\", run = \"sh -c 'echo alpha >> ../../RAN'\" }]\n",
+        )
+        .write("packages/alpha/lib.txt", "a\n")
+        .write("README.md", "monorepo\n")
+        .commit("init");
+    repo
+}
+
+/// The plan's stage lines and run/skip lines, without the commands.
+fn plan_lines(repo: &TestRepo, args: &[&str]) -> String {
+    let mut full = vec!["plan"];
+    full.extend_from_slice(args);
+    let run = repo.tiergate(&full);
+    run.expect_code(0);
+    run.stdout
+        .lines()
+        .filter(|l| {
+            l.starts_with("project ")
+                || l.starts_with("stage ")
+                || l.starts_with("  run ")
+                || l.starts_with("  skip ")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn a_bad_member_config_names_the_member_file_line_and_column() {
+    let repo = monorepo();
+    repo.write(
+        "frontend/.tiergate.toml",
+        "[stages.fast]\ngroups = [{ name = \"lint\", rn = \"eslint\" }]\n",
+    );
+    let run = repo.tiergate(&["plan"]);
+    run.expect_code(2);
+    let first = run.stderr.lines().take(2).collect::<Vec<_>>().join("\n");
+    insta::assert_snapshot!(first, @r"
+    error: invalid frontend/.tiergate.toml: unknown field `rn`, expected one of `name`, `run`, `markers`, `files`, `always`, `workers`, `timeout`, `ok_exit_codes`, `no_tests`, `retries`, `flaky_result`, `inputs`, `env_inputs`, `cache`, `coverage`, `exclude`, `files_regex`, `exclude_regex`, `tests`
+      --> frontend/.tiergate.toml:2:28
+    ");
+}
+
+#[test]
+fn a_member_without_a_config_is_refused_with_a_hint() {
+    let repo = monorepo();
+    repo.write("packages/beta/src.txt", "b\n");
+    let run = repo.tiergate(&["plan"]);
+    run.expect_code(2);
+    insta::assert_snapshot!(run.stderr, @r"
+    error: member `packages/beta` has no .tiergate.toml
+      --> .tiergate.toml:3:35
+    hint: create packages/beta/.tiergate.toml (`tiergate install` offers one), or remove `packages/beta` from [projects] members
+    ");
+}
+
+#[test]
+fn a_change_inside_one_member_plans_only_that_members_selected_groups() {
+    let repo = monorepo();
+    insta::assert_snapshot!(plan_lines(&repo, &["--files", "backend/app/models.py"]), @r"
+    project backend: markers: unit
+    stage backend:fast
+      run  unit: selected markers: unit
+      skip db: not selected: none of its markers (db) is selected
+    project frontend: nothing of it changed
+    stage frontend:fast
+      skip lint: not selected: nothing changed
+    project packages/alpha: nothing of it changed
+    stage packages/alpha:fast
+      skip t: not selected: nothing changed
+    ");
+}
+
+#[test]
+fn a_member_lockfile_selects_all_of_that_member_and_nothing_of_the_others() {
+    let repo = monorepo();
+    insta::assert_snapshot!(plan_lines(&repo, &["--files", "frontend/package.json"]), @r"
+    project backend: nothing of it changed
+    stage backend:fast
+      skip unit: not selected: nothing changed
+      skip db: not selected: nothing changed
+    project frontend: everything is selected
+    stage frontend:fast
+      run  lint: everything is selected
+    project packages/alpha: nothing of it changed
+    stage packages/alpha:fast
+      skip t: not selected: nothing changed
+    ");
+}
+
+#[test]
+fn a_root_trigger_runs_everything_in_every_project() {
+    let repo = monorepo();
+    repo.write("pyproject.toml", "[project]\nname = \"mono\"\n");
+    insta::assert_snapshot!(plan_lines(&repo, &["--files", "pyproject.toml"]), @r"
+    project backend: everything is selected
+    stage backend:fast
+      run  unit: everything is selected
+      run  db: everything is selected
+    project frontend: everything is selected
+    stage frontend:fast
+      run  lint: everything is selected
+    project packages/alpha: everything is selected
+    stage packages/alpha:fast
+      run  t: everything is selected
+    ");
+}
+
+#[test]
+fn targets_accept_qualified_names_and_an_unqualified_stage_means_every_project() {
+    let repo = monorepo();
+    insta::assert_snapshot!(plan_lines(&repo, &["backend:fast.unit", "--all"]), @r"
+    project backend: everything is selected
+    stage backend:fast
+      run  unit: everything is selected
+    ");
+    insta::assert_snapshot!(plan_lines(&repo, &["fast", "--all"]), @r"
+    project backend: everything is selected
+    stage backend:fast
+      run  unit: everything is selected
+      run  db: everything is selected
+    project frontend: everything is selected
+    stage frontend:fast
+      run  lint: everything is selected
+    project packages/alpha: everything is selected
+    stage packages/alpha:fast
+      run  t: everything is selected
+    ");
+}
+
+#[test]
+fn install_detects_members_and_writes_one_config_per_member() {
+    let repo = TestRepo::new();
+    repo.write("backend/pyproject.toml", "[project]\nname = \"api\"\n")
+        .write("backend/tests/test_a.py", "def test_a():\n    pass\n")
+        .write(
+            "frontend/package.json",
+            "{\"scripts\": {\"test\": \"node --test\"}}\n",
+        )
+        .write("frontend/node_modules/dep/package.json", "{}\n")
+        .write("README.md", "two projects\n")
+        .commit("init");
+    let run = repo.tiergate(&["install", "--yes"]);
+    run.expect_code(0);
+    let root = String::from_utf8(repo.read(".tiergate.toml")).unwrap();
+    assert!(
+        root.contains("members = [\"backend\", \"frontend\"]"),
+        "{root}"
+    );
+    assert!(repo.join("backend/.tiergate.toml").is_file());
+    assert!(repo.join("frontend/.tiergate.toml").is_file());
+    assert!(!repo
+        .join("frontend/node_modules/dep/.tiergate.toml")
+        .exists());
+    // What was written loads: every member's stages, qualified.
+    let plan = repo.tiergate(&["plan", "--all"]);
+    plan.expect_code(0);
+    assert!(
+        plan.stdout.contains("stage backend:fast"),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout.contains("stage frontend:fast"),
+        "{}",
+        plan.stdout
+    );
+}
