@@ -91,41 +91,12 @@ impl Subscriber for Aggregator {
     }
 }
 
-/// A stage that never ran, for tests of the reports built from a record.
-#[cfg(test)]
-pub(crate) fn stage_of(
-    name: &str,
-    groups: Vec<crate::results::GroupResult>,
-) -> crate::pipeline::StageRun {
-    let counts = crate::policy::StageCounts::of(&groups);
-    crate::pipeline::StageRun {
-        name: name.to_owned(),
-        verdict: crate::policy::StageVerdict {
-            status: if counts.failed > 0 {
-                crate::policy::StageStatus::Failed
-            } else {
-                crate::policy::StageStatus::Passed
-            },
-            gate: if counts.failed > 0 {
-                crate::policy::GateOutcome::Failed
-            } else {
-                crate::policy::GateOutcome::Passed
-            },
-            should_block: counts.failed > 0,
-            counts,
-            reasons: Vec::new(),
-            critical_failures: Vec::new(),
-        },
-        groups,
-        duration: 1.5,
-        skipped: None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::error::Error;
+    use crate::pipeline::StageRun;
+    use crate::policy::{GateOutcome, StageCounts, StageStatus, StageVerdict};
     use crate::results::{GroupResult, GroupStatus, TestResult, TestStatus};
     use crate::select::Selection;
 
@@ -150,6 +121,33 @@ mod tests {
             })
             .collect();
         g
+    }
+
+    /// A stage that ran `groups`, judged by a gate that fails on any failure.
+    fn stage_of(name: &str, groups: Vec<GroupResult>) -> StageRun {
+        let counts = StageCounts::of(&groups);
+        StageRun {
+            name: name.to_owned(),
+            verdict: StageVerdict {
+                status: if counts.failed > 0 {
+                    StageStatus::Failed
+                } else {
+                    StageStatus::Passed
+                },
+                gate: if counts.failed > 0 {
+                    GateOutcome::Failed
+                } else {
+                    GateOutcome::Passed
+                },
+                should_block: counts.failed > 0,
+                counts,
+                reasons: Vec::new(),
+                critical_failures: Vec::new(),
+            },
+            groups,
+            duration: 1.5,
+            skipped: None,
+        }
     }
 
     fn feed(aggregator: &Aggregator, events: &[Event<'_>]) {
