@@ -116,7 +116,7 @@ impl Repo {
     }
 
     /// `from..to` compared tree to tree, with no merge base: what a checkout, a
-    /// merge (ORIG_HEAD..HEAD) or a rewrite (old..new) changed in the work
+    /// merge (`ORIG_HEAD..HEAD`) or a rewrite (old..new) changed in the work
     /// tree. A side this clone cannot name selects everything.
     pub(crate) fn tree_changes(&self, from: &str, to: &str) -> Result<Changes, GitError> {
         let Resolved::Commit(to_commit) = self.resolve(to)? else {

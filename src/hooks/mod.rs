@@ -49,7 +49,7 @@ pub(crate) enum Changed {
     HeadCommit,
     /// prev..new of a branch checkout; a file checkout changes nothing.
     Checkout,
-    /// ORIG_HEAD..HEAD.
+    /// `ORIG_HEAD..HEAD`.
     SinceOrigHead,
     /// The union of each rewritten pair's old..new, read from stdin.
     Rewritten,
