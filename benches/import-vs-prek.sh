@@ -72,10 +72,12 @@ repos:
         types_or: [python, pyi]
         require_serial: true
       - id: codespell
+        name: codespell
         entry: codespell
         language: system
         types: [text]
       - id: typos
+        name: typos
         entry: typos --force-exclude
         language: system
         types: [text]

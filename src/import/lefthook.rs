@@ -485,15 +485,14 @@ fn reads_no_files(stage: &str) -> bool {
 fn git_argument(hook: &str, n: usize) -> Option<&'static str> {
     Some(match (hook, n) {
         ("pre-commit", _) => return None,
-        (_, 0) => "{hook_args}",
+        // `{0}` is every argument; with one argument, `{hook_args}` is it
+        // (post-merge's squash flag, post-rewrite's command).
+        (_, 0) | ("post-merge" | "post-rewrite", 1) => "{hook_args}",
         ("commit-msg" | "prepare-commit-msg" | "applypatch-msg", 1) => "{msg_file}",
         ("prepare-commit-msg", 2) => "{msg_source}",
         ("prepare-commit-msg", 3) => "{commit_sha}",
         ("post-checkout", 1) => "{prev}",
         ("post-checkout", 2) => "{new}",
-        // One argument: `{hook_args}` is it (post-merge's squash flag,
-        // post-rewrite's command, pre-rebase's upstream without a branch).
-        ("post-merge" | "post-rewrite", 1) => "{hook_args}",
         _ => return None,
     })
 }

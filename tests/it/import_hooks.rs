@@ -128,3 +128,22 @@ fn an_imported_lefthook_commit_msg_command_and_post_checkout_script_run_on_real_
     let log = String::from_utf8(repo.read(".git/checkouts.log")).unwrap();
     assert_eq!(log, format!("{topic} {main} 1\n{main} {main} 0\n"));
 }
+
+/// An import writes `stages = []` for a hook the source did not use (a
+/// husky setup with only lint-staged formatters, or only a commit-msg hook):
+/// that hook ran every stage of the file, the other hooks' included.
+#[test]
+fn a_hook_with_an_empty_stage_list_runs_no_stage() {
+    let repo = TestRepo::new();
+    repo.config(
+        "[stages.commit-msg]\ngroups = [{ name = \"never-on-commit\", run = \"false\", always = true }]\n\n[hooks.pre-commit]\nstages = []\nformatters = []\n\n[hooks.pre-push]\nstages = []\n\n[hooks.commit-msg]\nstages = [\"commit-msg\"]\n",
+    )
+    .write("app.py", "x = 1\n")
+    .stage(&["app.py"]);
+    let run = repo.tiergate(&["hook", "pre-commit"]);
+    run.expect_code(0);
+    assert!(!run.all().contains("never-on-commit"), "{}", run.all());
+    let plan = repo.tiergate(&["plan", "pre-commit"]);
+    plan.expect_code(0);
+    assert!(!plan.all().contains("never-on-commit"), "{}", plan.all());
+}
