@@ -67,11 +67,17 @@ _tiergate() {
             tiergate__subcmd__export,github)
                 cmd="tiergate__subcmd__export__subcmd__github"
                 ;;
+            tiergate__subcmd__export,gitlab)
+                cmd="tiergate__subcmd__export__subcmd__gitlab"
+                ;;
             tiergate__subcmd__export,help)
                 cmd="tiergate__subcmd__export__subcmd__help"
                 ;;
             tiergate__subcmd__export__subcmd__help,github)
                 cmd="tiergate__subcmd__export__subcmd__help__subcmd__github"
+                ;;
+            tiergate__subcmd__export__subcmd__help,gitlab)
+                cmd="tiergate__subcmd__export__subcmd__help__subcmd__gitlab"
                 ;;
             tiergate__subcmd__export__subcmd__help,help)
                 cmd="tiergate__subcmd__export__subcmd__help__subcmd__help"
@@ -126,6 +132,9 @@ _tiergate() {
                 ;;
             tiergate__subcmd__help__subcmd__export,github)
                 cmd="tiergate__subcmd__help__subcmd__export__subcmd__github"
+                ;;
+            tiergate__subcmd__help__subcmd__export,gitlab)
+                cmd="tiergate__subcmd__help__subcmd__export__subcmd__gitlab"
                 ;;
             *)
                 ;;
@@ -282,7 +291,7 @@ _tiergate() {
             return 0
             ;;
         tiergate__subcmd__export)
-            opts="-q -v -h --quiet --verbose --color --help github help"
+            opts="-q -v -h --quiet --verbose --color --help github gitlab help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -300,7 +309,7 @@ _tiergate() {
             return 0
             ;;
         tiergate__subcmd__export__subcmd__github)
-            opts="-o -q -v -h --output --quiet --verbose --color --help"
+            opts="-o -q -v -h --output --shards --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -311,6 +320,40 @@ _tiergate() {
                     return 0
                     ;;
                 -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shards)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tiergate__subcmd__export__subcmd__gitlab)
+            opts="-o -q -v -h --output --shards --quiet --verbose --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shards)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -326,7 +369,7 @@ _tiergate() {
             return 0
             ;;
         tiergate__subcmd__export__subcmd__help)
-            opts="github help"
+            opts="github gitlab help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -340,6 +383,20 @@ _tiergate() {
             return 0
             ;;
         tiergate__subcmd__export__subcmd__help__subcmd__github)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tiergate__subcmd__export__subcmd__help__subcmd__gitlab)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -452,7 +509,7 @@ _tiergate() {
             return 0
             ;;
         tiergate__subcmd__help__subcmd__export)
-            opts="github"
+            opts="github gitlab"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -466,6 +523,20 @@ _tiergate() {
             return 0
             ;;
         tiergate__subcmd__help__subcmd__export__subcmd__github)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tiergate__subcmd__help__subcmd__export__subcmd__gitlab)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -720,7 +791,7 @@ _tiergate() {
             return 0
             ;;
         tiergate__subcmd__plan)
-            opts="-q -v -h --all --changed --staged --from --to --files --changed-since --commit --quiet --verbose --color --help"
+            opts="-q -v -h --all --changed --staged --from --to --files --changed-since --commit --shard --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -743,6 +814,10 @@ _tiergate() {
                     return 0
                     ;;
                 --commit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shard)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -810,7 +885,7 @@ _tiergate() {
             return 0
             ;;
         tiergate__subcmd__run)
-            opts="-j -q -v -h --stage --group --all --changed --staged --from --to --files --changed-since --commit --save-report --junit --prometheus --html --jobs --exit-on-failure --no-cache --quiet --verbose --color --help"
+            opts="-j -q -v -h --stage --group --all --changed --staged --from --to --files --changed-since --commit --save-report --junit --prometheus --html --jobs --exit-on-failure --no-cache --shard --quiet --verbose --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -865,6 +940,10 @@ _tiergate() {
                     return 0
                     ;;
                 -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shard)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

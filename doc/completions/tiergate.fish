@@ -59,6 +59,7 @@ complete -c tiergate -n "__fish_tiergate_using_subcommand run" -l junit -d 'Writ
 complete -c tiergate -n "__fish_tiergate_using_subcommand run" -l prometheus -d 'Write the run\'s metrics here, in Prometheus text format' -r -F
 complete -c tiergate -n "__fish_tiergate_using_subcommand run" -l html -d 'Write the report as one HTML page here (stages, failures, the verdict)' -r -F
 complete -c tiergate -n "__fish_tiergate_using_subcommand run" -s j -l jobs -d 'The slot budget for parallel groups (default: settings.jobs)' -r
+complete -c tiergate -n "__fish_tiergate_using_subcommand run" -l shard -d 'Run shard K of N: the groups with `{tests}` or `{files}` get this shard\'s share of their files (split by duration in history); other groups run on shard 1 only' -r
 complete -c tiergate -n "__fish_tiergate_using_subcommand run" -l color -d 'Colour the output: auto (on a terminal, unless `NO_COLOR` is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -82,6 +83,7 @@ complete -c tiergate -n "__fish_tiergate_using_subcommand plan" -l to -d 'The en
 complete -c tiergate -n "__fish_tiergate_using_subcommand plan" -l files -d 'Select by these paths, as if they had changed' -r -F
 complete -c tiergate -n "__fish_tiergate_using_subcommand plan" -l changed-since -d 'Select by everything changed since REF: its commits and uncommitted work' -r
 complete -c tiergate -n "__fish_tiergate_using_subcommand plan" -l commit -d 'Select by one commit\'s own changes, its diff against its first parent (for `git rebase -x \'tiergate run smoke fast --commit HEAD\'`)' -r
+complete -c tiergate -n "__fish_tiergate_using_subcommand plan" -l shard -d 'Show shard K of N: its files, their expected time, and every shard\'s total' -r
 complete -c tiergate -n "__fish_tiergate_using_subcommand plan" -l color -d 'Colour the output: auto (on a terminal, unless `NO_COLOR` is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -144,22 +146,33 @@ never\t''"
 complete -c tiergate -n "__fish_tiergate_using_subcommand report" -s q -l quiet -d 'One summary line instead of the full output'
 complete -c tiergate -n "__fish_tiergate_using_subcommand report" -s v -l verbose -d 'Stream every command\'s output as it runs'
 complete -c tiergate -n "__fish_tiergate_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c tiergate -n "__fish_tiergate_using_subcommand export; and not __fish_seen_subcommand_from github help" -l color -d 'Colour the output: auto (on a terminal, unless `NO_COLOR` is set), always or never' -r -f -a "auto\t''
+complete -c tiergate -n "__fish_tiergate_using_subcommand export; and not __fish_seen_subcommand_from github gitlab help" -l color -d 'Colour the output: auto (on a terminal, unless `NO_COLOR` is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c tiergate -n "__fish_tiergate_using_subcommand export; and not __fish_seen_subcommand_from github help" -s q -l quiet -d 'One summary line instead of the full output'
-complete -c tiergate -n "__fish_tiergate_using_subcommand export; and not __fish_seen_subcommand_from github help" -s v -l verbose -d 'Stream every command\'s output as it runs'
-complete -c tiergate -n "__fish_tiergate_using_subcommand export; and not __fish_seen_subcommand_from github help" -s h -l help -d 'Print help'
-complete -c tiergate -n "__fish_tiergate_using_subcommand export; and not __fish_seen_subcommand_from github help" -f -a "github" -d 'A GitHub Actions workflow: a job per stage, a matrix over its groups, a merge job'
-complete -c tiergate -n "__fish_tiergate_using_subcommand export; and not __fish_seen_subcommand_from github help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tiergate -n "__fish_tiergate_using_subcommand export; and not __fish_seen_subcommand_from github gitlab help" -s q -l quiet -d 'One summary line instead of the full output'
+complete -c tiergate -n "__fish_tiergate_using_subcommand export; and not __fish_seen_subcommand_from github gitlab help" -s v -l verbose -d 'Stream every command\'s output as it runs'
+complete -c tiergate -n "__fish_tiergate_using_subcommand export; and not __fish_seen_subcommand_from github gitlab help" -s h -l help -d 'Print help'
+complete -c tiergate -n "__fish_tiergate_using_subcommand export; and not __fish_seen_subcommand_from github gitlab help" -f -a "github" -d 'A GitHub Actions workflow: a job per stage, a matrix over its groups, a merge job'
+complete -c tiergate -n "__fish_tiergate_using_subcommand export; and not __fish_seen_subcommand_from github gitlab help" -f -a "gitlab" -d 'A .gitlab-ci.yml: a job per group, `parallel: N` shards, JUnit reports, a merge job'
+complete -c tiergate -n "__fish_tiergate_using_subcommand export; and not __fish_seen_subcommand_from github gitlab help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tiergate -n "__fish_tiergate_using_subcommand export; and __fish_seen_subcommand_from github" -s o -l output -d 'Where to write the workflow; `-` prints it' -r -F
+complete -c tiergate -n "__fish_tiergate_using_subcommand export; and __fish_seen_subcommand_from github" -l shards -d 'Split each group that takes `{tests}` or `{files}` over N jobs (`--shard K/N`), and select pull requests from their base commit' -r
 complete -c tiergate -n "__fish_tiergate_using_subcommand export; and __fish_seen_subcommand_from github" -l color -d 'Colour the output: auto (on a terminal, unless `NO_COLOR` is set), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c tiergate -n "__fish_tiergate_using_subcommand export; and __fish_seen_subcommand_from github" -s q -l quiet -d 'One summary line instead of the full output'
 complete -c tiergate -n "__fish_tiergate_using_subcommand export; and __fish_seen_subcommand_from github" -s v -l verbose -d 'Stream every command\'s output as it runs'
 complete -c tiergate -n "__fish_tiergate_using_subcommand export; and __fish_seen_subcommand_from github" -s h -l help -d 'Print help'
+complete -c tiergate -n "__fish_tiergate_using_subcommand export; and __fish_seen_subcommand_from gitlab" -s o -l output -d 'Where to write the pipeline; `-` prints it' -r -F
+complete -c tiergate -n "__fish_tiergate_using_subcommand export; and __fish_seen_subcommand_from gitlab" -l shards -d 'How many jobs each group that takes `{tests}` or `{files}` is split over' -r
+complete -c tiergate -n "__fish_tiergate_using_subcommand export; and __fish_seen_subcommand_from gitlab" -l color -d 'Colour the output: auto (on a terminal, unless `NO_COLOR` is set), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tiergate -n "__fish_tiergate_using_subcommand export; and __fish_seen_subcommand_from gitlab" -s q -l quiet -d 'One summary line instead of the full output'
+complete -c tiergate -n "__fish_tiergate_using_subcommand export; and __fish_seen_subcommand_from gitlab" -s v -l verbose -d 'Stream every command\'s output as it runs'
+complete -c tiergate -n "__fish_tiergate_using_subcommand export; and __fish_seen_subcommand_from gitlab" -s h -l help -d 'Print help'
 complete -c tiergate -n "__fish_tiergate_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "github" -d 'A GitHub Actions workflow: a job per stage, a matrix over its groups, a merge job'
+complete -c tiergate -n "__fish_tiergate_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "gitlab" -d 'A .gitlab-ci.yml: a job per group, `parallel: N` shards, JUnit reports, a merge job'
 complete -c tiergate -n "__fish_tiergate_using_subcommand export; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tiergate -n "__fish_tiergate_using_subcommand history" -l html -d 'Write the history as one HTML page here: charts per stage, slowest groups, flaky tests, budget warnings' -r -F
 complete -c tiergate -n "__fish_tiergate_using_subcommand history" -l color -d 'Colour the output: auto (on a terminal, unless `NO_COLOR` is set), always or never' -r -f -a "auto\t''
@@ -223,3 +236,4 @@ complete -c tiergate -n "__fish_tiergate_using_subcommand help; and not __fish_s
 complete -c tiergate -n "__fish_tiergate_using_subcommand help; and not __fish_seen_subcommand_from run hook plan install uninstall doctor config ci-full report export history import completions affected recover help" -f -a "recover" -d 'List and restore unstaged work a crashed or killed run left stashed'
 complete -c tiergate -n "__fish_tiergate_using_subcommand help; and not __fish_seen_subcommand_from run hook plan install uninstall doctor config ci-full report export history import completions affected recover help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tiergate -n "__fish_tiergate_using_subcommand help; and __fish_seen_subcommand_from export" -f -a "github" -d 'A GitHub Actions workflow: a job per stage, a matrix over its groups, a merge job'
+complete -c tiergate -n "__fish_tiergate_using_subcommand help; and __fish_seen_subcommand_from export" -f -a "gitlab" -d 'A .gitlab-ci.yml: a job per group, `parallel: N` shards, JUnit reports, a merge job'

@@ -43,7 +43,7 @@ pub(crate) struct GlobalArgs {
 pub(crate) enum Command {
     /// Run stages or groups: `tiergate run smoke fast.unit`.
     #[command(
-        after_help = "Examples:\n  tiergate run smoke\n  tiergate run fast.unit comprehensive\n  tiergate run --stage fast --group unit --save-report unit_report.json\n  tiergate run fast --changed --jobs 4"
+        after_help = "Examples:\n  tiergate run smoke\n  tiergate run fast.unit comprehensive\n  tiergate run --stage fast --group unit --save-report unit_report.json\n  tiergate run fast --changed --jobs 4\n  tiergate run fast.unit --shard 2/4 --save-report shard-2.json"
     )]
     Run(RunArgs),
     /// Run a git hook's tiers: what the installed shims call.
@@ -85,7 +85,7 @@ pub(crate) enum Command {
     Report(ReportArgs),
     /// Generate CI configuration from .tiergate.toml.
     #[command(
-        after_help = "Examples:\n  tiergate export github\n  tiergate export github --output -   # print it"
+        after_help = "Examples:\n  tiergate export github\n  tiergate export github --output -   # print it\n  tiergate export github --shards 4   # split {tests} groups over 4 jobs, PRs from their base\n  tiergate export gitlab --shards 4   # .gitlab-ci.yml with parallel: 4"
     )]
     Export(ExportArgs),
     /// Past runs, flaky tests and stage trends, from the state dir's history.jsonl.

@@ -1,12 +1,12 @@
 //! `tiergate export gitlab`: the `.gitlab-ci.yml` equivalent of the GitHub
-//! workflow. A GitLab stage per tier, a job per group; a group whose command
+//! workflow. A `GitLab` stage per tier, a job per group; a group whose command
 //! takes `{tests}` or `{files}` gets `parallel: N`, each copy running
 //! `tiergate run --shard $CI_NODE_INDEX/$CI_NODE_TOTAL`. Merge request
 //! pipelines select from the merge base; pipelines of the default branch run
 //! everything. Each job declares its JUnit file under `reports: junit`, and
 //! a consolidate job merges the JSON reports and applies the verdict.
 //!
-//! The history the shards split by travels in GitLab's cache, keyed by
+//! The history the shards split by travels in `GitLab`'s cache, keyed by
 //! branch: every job pulls it, only the consolidate job pushes it back, with
 //! the new records of each job (artifacts named by job id) added.
 
@@ -14,7 +14,7 @@ use super::github::{quoted, shell};
 use super::sharded::{splits, state_dir};
 use crate::config::{Config, OnFail};
 
-/// A job name GitLab accepts and a person reads: `fast:unit`.
+/// A job name `GitLab` accepts and a person reads: `fast:unit`.
 fn job_name(stage: &str, group: &str) -> String {
     quoted(&format!("{stage}:{group}"))
 }
@@ -29,9 +29,9 @@ pub(crate) fn pipeline(config: &Config, shards: usize) -> String {
     let mut stages: Vec<String> = config.stages.iter().map(|s| quoted(&s.name)).collect();
     stages.push(quoted("consolidate"));
     out.push_str(&format!("stages: [{}]\n\n", stages.join(", ")));
-    out.push_str(&format!(
+    out.push_str(
         "default:\n  # An image with your project's toolchain; tiergate is installed below (pin it\n  # with `--version X.Y.Z`, or use a prebuilt binary).\n  image: rust:latest\n  before_script:\n    - cargo install tiergate --locked\n    # Add your project's setup here: its other tools and dependencies.\n\n.tiergate-history: &tiergate-history\n  key: tiergate-history-$CI_COMMIT_REF_SLUG\n  fallback_keys:\n    - tiergate-history-$CI_DEFAULT_BRANCH\n  paths:\n    - tiergate-history/\n\n"
-    ));
+    );
     for stage in &config.stages {
         for group in &stage.groups {
             let n = if splits(group) { shards } else { 1 };

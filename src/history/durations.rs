@@ -107,14 +107,10 @@ mod tests {
         earlier.commit = Some("old".into());
         let records = vec![earlier, sibling];
         let got = file_durations(&records, Some("abc"));
-        assert_eq!(
-            got[&("fast".to_owned(), "unit".to_owned())]["tests/test_a.py"],
-            4.0
-        );
+        let seconds = got[&("fast".to_owned(), "unit".to_owned())]["tests/test_a.py"];
+        assert!((seconds - 4.0).abs() < 1e-9, "{seconds}");
         let later = file_durations(&records, Some("def"));
-        assert_eq!(
-            later[&("fast".to_owned(), "unit".to_owned())]["tests/test_a.py"],
-            50.0
-        );
+        let seconds = later[&("fast".to_owned(), "unit".to_owned())]["tests/test_a.py"];
+        assert!((seconds - 50.0).abs() < 1e-9, "{seconds}");
     }
 }

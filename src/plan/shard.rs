@@ -79,7 +79,7 @@ pub(crate) fn weights(files: &[Vec<u8>], durations: &BTreeMap<String, f64>) -> V
     let median = match seen.len() {
         0 => 1.0,
         n if n % 2 == 1 => seen[n / 2],
-        n => (seen[n / 2 - 1] + seen[n / 2]) / 2.0,
+        n => f64::midpoint(seen[n / 2 - 1], seen[n / 2]),
     };
     known.into_iter().map(|d| d.unwrap_or(median)).collect()
 }

@@ -105,41 +105,57 @@ fn budget_severity(status: &str) -> u8 {
 /// in several shards of one `--shard K/N` run is the union of their shares.
 /// Returns the groups and the names that ran in more than one report.
 fn merge_groups(parts: &[Part<'_>]) -> (Vec<GroupReport>, Vec<String>) {
-    let mut groups: Vec<GroupReport> = Vec::new();
-    // The shards each merged group's share came from.
-    let mut shards: Vec<Vec<&str>> = Vec::new();
+    // Each group's shares: one per shard of a sharded run, else one.
+    let mut groups: Vec<Vec<(Option<&str>, &GroupReport)>> = Vec::new();
     let mut twice = Vec::new();
     for part in parts {
         for group in &part.stage.groups {
-            let mine: Vec<&str> = part.shard.into_iter().collect();
-            match groups.iter().position(|g| g.name == group.name) {
-                None => {
-                    groups.push(group.clone());
-                    shards.push(mine);
+            let Some(shares) = groups.iter_mut().find(|g| g[0].1.name == group.name) else {
+                groups.push(vec![(part.shard, group)]);
+                continue;
+            };
+            let ran = shares.iter().any(|(_, g)| g.status != GroupStatus::Skipped);
+            if !ran {
+                *shares = vec![(part.shard, group)];
+            } else if group.status == GroupStatus::Skipped {
+                // A placeholder from a report that did not run it.
+            } else if part.shard.is_some() && shares.iter().all(|(s, _)| s.is_some()) {
+                match shares.iter_mut().find(|(s, _)| *s == part.shard) {
+                    // That shard re-run: its later report is the newer result.
+                    Some(share) => {
+                        twice.push(format!(
+                            "{} (shard {})",
+                            group.name,
+                            part.shard.unwrap_or_default()
+                        ));
+                        share.1 = group;
+                    }
+                    // Another shard's share of the same group: both count.
+                    None => shares.push((part.shard, group)),
                 }
-                Some(at) if groups[at].status == GroupStatus::Skipped => {
-                    groups[at] = group.clone();
-                    shards[at] = mine;
-                }
-                Some(_) if group.status == GroupStatus::Skipped => {}
-                // Another shard's share of the same group: both count.
-                Some(at)
-                    if part
-                        .shard
-                        .is_some_and(|s| !shards[at].is_empty() && !shards[at].contains(&s)) =>
-                {
-                    join_shares(&mut groups[at], group);
-                    shards[at].extend(mine);
-                }
+            } else {
                 // Ran twice (a re-run job): the later report is the newer result.
-                Some(at) => {
-                    twice.push(group.name.clone());
-                    groups[at] = group.clone();
-                    shards[at] = mine;
-                }
+                twice.push(group.name.clone());
+                *shares = vec![(part.shard, group)];
             }
         }
     }
+    let groups = groups
+        .into_iter()
+        .map(|shares| {
+            let mut ran = shares
+                .iter()
+                .map(|(_, g)| *g)
+                .filter(|g| g.status != GroupStatus::Skipped);
+            match ran.next() {
+                Some(first) => ran.fold(first.clone(), |mut have, other| {
+                    join_shares(&mut have, other);
+                    have
+                }),
+                None => shares[0].1.clone(),
+            }
+        })
+        .collect();
     (groups, twice)
 }
 
@@ -463,5 +479,69 @@ mod tests {
         assert_eq!(order, vec!["smoke", "fast", "comprehensive"]);
         let order = stage_order(&[report(&["smoke"]), report(&["fast"])], None);
         assert_eq!(order, vec!["smoke", "fast"]);
+    }
+
+    #[test]
+    fn the_shards_of_a_group_are_joined_and_a_re_run_shard_replaces_itself() {
+        use crate::results::{TestResult, TestStatus};
+        let test = |name: &str, status| TestResult {
+            name: name.to_owned(),
+            classname: "c".into(),
+            status,
+            duration: 0.0,
+            file: None,
+            message: None,
+        };
+        let shard = |shard: &str, status, tests: Vec<TestResult>| {
+            let mut r = report(&["fast"]);
+            r.shard = Some(shard.to_owned());
+            r.stages[0].status = StageStatus::Passed;
+            r.stages[0].groups = vec![GroupReport {
+                name: "unit".into(),
+                status,
+                exit_code: Some(i32::from(status == GroupStatus::Failed)),
+                duration: 1.0,
+                cached: false,
+                reason: None,
+                command: String::new(),
+                coverage: None,
+                markers: Vec::new(),
+                tests,
+                output_tail: None,
+                hints: Vec::new(),
+            }];
+            r
+        };
+        let one = shard(
+            "1/2",
+            GroupStatus::Passed,
+            vec![test("t1", TestStatus::Passed)],
+        );
+        let two = shard(
+            "2/2",
+            GroupStatus::Failed,
+            vec![
+                test("t2", TestStatus::Passed),
+                test("t3", TestStatus::Failed),
+            ],
+        );
+        let merged = merge(&[one.clone(), two.clone()], None);
+        let unit = &merged.stages[0].groups[0];
+        assert_eq!(unit.tests.len(), 3);
+        assert_eq!(unit.status, GroupStatus::Failed);
+        assert_eq!(unit.exit_code, Some(1));
+        assert_eq!(merged.summary.total_tests, 3);
+        assert_eq!(merged.summary.failed_tests, 1);
+        assert!(merged.stages[0].reasons.is_empty());
+        // Shard 2 re-run (passing now): the newer report of that shard stands.
+        let rerun = shard(
+            "2/2",
+            GroupStatus::Passed,
+            vec![test("t2", TestStatus::Passed)],
+        );
+        let merged = merge(&[one, two, rerun], None);
+        let unit = &merged.stages[0].groups[0];
+        assert_eq!(unit.tests.len(), 2, "{unit:?}");
+        assert_eq!(merged.summary.failed_tests, 0);
     }
 }

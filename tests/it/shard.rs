@@ -203,7 +203,7 @@ fn plan_shows_a_shard_s_files_and_every_shard_s_expected_time() {
 
 // ---- the exported CI -------------------------------------------------
 
-/// `check-jsonschema` (PyPI) with GitLab's CI schema, which it ships.
+/// `check-jsonschema` (`PyPI`) with `GitLab`'s CI schema, which it ships.
 fn gitlab_schema_check(path: &Path) -> Run {
     let out = Command::new("check-jsonschema")
         .args(["--builtin-schema", "vendor.gitlab-ci"])
