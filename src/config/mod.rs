@@ -4,6 +4,7 @@
 //! check happens at load, so a bad config is refused before any command runs.
 
 mod command;
+mod cwd;
 mod effective;
 mod markers;
 mod model;
@@ -60,9 +61,14 @@ pub(crate) fn from_text(
     display: &Path,
     source: model::Source,
 ) -> Result<Config, Error> {
+    let folder = match &source {
+        model::Source::File(path) => path.parent().map(Path::to_path_buf),
+        model::Source::Embedded(_) => None,
+    };
     let origin = validate::Origin {
         file: display,
         text,
+        root: folder.as_deref(),
     };
     let raw = validate::parse(&origin)?;
     validate::validate(&raw, &origin, source)
