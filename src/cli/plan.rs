@@ -149,7 +149,11 @@ pub(crate) fn run(args: &PlanArgs) -> Result<ExitStatus, Error> {
                         junit: None,
                         tests,
                         packages,
+                        cwd: group.group.cwd.as_ref(),
                     };
+                    if let Some(cwd) = &group.group.cwd {
+                        ui::out(&format!("      cwd: {}", cwd.as_str()));
+                    }
                     let junit = std::path::PathBuf::from("<junit.xml>");
                     let argvs = plan::invocations(
                         &group.group.run,

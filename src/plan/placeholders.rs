@@ -7,7 +7,7 @@ use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
 use std::path::Path;
 
-use crate::config::{Arg, CommandTemplate};
+use crate::config::{Arg, CommandTemplate, Cwd};
 
 /// The single-valued placeholders of one invocation.
 #[derive(Debug, Clone, Default)]
@@ -24,6 +24,9 @@ pub(crate) struct Values<'a> {
     pub(crate) tests: &'a [Vec<u8>],
     /// `{packages}`: the affected workspace members.
     pub(crate) packages: &'a [String],
+    /// The command's `cwd`: `invocations` passes the files and tests inside
+    /// it, relative to it.
+    pub(crate) cwd: Option<&'a Cwd>,
 }
 
 /// `unit`, or `(unit or database)`: pytest's `-m` syntax.

@@ -58,6 +58,8 @@ corpus! {
     bad_files_regex => "bad-files-regex",
     tests_without_globs => "tests-without-globs",
     bad_tests_glob => "bad-tests-glob",
+    cwd_missing => "cwd-missing",
+    cwd_outside => "cwd-outside",
 }
 
 #[test]
