@@ -167,6 +167,8 @@ fn config_part(stage: &str, group: &Group) -> String {
         ))
         .text(&group.env_inputs.join("\0"))
         .text(&group.cache.to_string())
+        // The same command in another folder is another run.
+        .text(group.cwd.as_ref().map_or("", |c| c.as_str()))
         .field(
             group
                 .coverage

@@ -253,6 +253,7 @@ pub(crate) mod tests {
             coverage: None,
             filter: crate::config::PathFilter::default(),
             tests: None,
+            cwd: None,
         }
     }
 }

@@ -183,7 +183,11 @@ pub(crate) fn run(args: &PlanArgs) -> Result<ExitStatus, Error> {
                         tests,
                         packages,
                         hook: hook_values.as_ref(),
+                        cwd: group.group.cwd.as_ref(),
                     };
+                    if let Some(cwd) = &group.group.cwd {
+                        ui::out(&format!("      cwd: {}", cwd.as_str()));
+                    }
                     let junit = std::path::PathBuf::from("<junit.xml>");
                     let argvs = plan::invocations(
                         &group.group.run,

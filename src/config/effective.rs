@@ -37,6 +37,9 @@ pub(crate) fn render(config: &Config) -> String {
         line(&mut out, "exclude", &globs(&formatter.exclude));
         path_regexes(&mut out, &formatter.filter);
         line(&mut out, "text_only", &formatter.text_only.to_string());
+        if let Some(cwd) = &formatter.cwd {
+            line(&mut out, "cwd", &string(cwd.as_str()));
+        }
     }
     for service in &config.services {
         let _ = writeln!(out, "\n[services.{}]", key(&service.name));
@@ -50,6 +53,9 @@ pub(crate) fn render(config: &Config) -> String {
         line(&mut out, "retries", &service.retries.to_string());
         line(&mut out, "interval", &duration(service.interval));
         line(&mut out, "needs", &strings(&service.needs));
+        if let Some(cwd) = &service.cwd {
+            line(&mut out, "cwd", &string(cwd.as_str()));
+        }
     }
     stages(&mut out, config);
     hooks(&mut out, config);
@@ -157,6 +163,9 @@ fn stages(out: &mut String, config: &Config) {
             path_regexes(out, &group.filter);
             if let Some(tests) = &group.tests {
                 line(out, "tests", &globs(tests));
+            }
+            if let Some(cwd) = &group.cwd {
+                line(out, "cwd", &string(cwd.as_str()));
             }
             line(out, "always", &group.always.to_string());
             line(out, "workers", &group.workers.to_string());
@@ -367,9 +376,11 @@ files = ["*.py"]
 files_regex = '^app/'
 exclude_regex = '_pb2\.py$'
 text_only = true
+cwd = "app"
 
 [services.db]
 check = "pg_isready -p 5433"
+cwd = "./db/"
 start = "sh -c 'start it'"
 retries = 3
 interval = "250ms"
@@ -402,6 +413,7 @@ exclude_regex = '(?<!_test)\.py$'
 name = "affected"
 run = "pytest {tests}"
 tests = ["tests/**/test_*.py"]
+cwd = "backend"
 
 [stages.performance]
 
@@ -461,6 +473,9 @@ webhook_env = "HOOK_URL"
             "tag_pattern = \"release-*\"",
             "selection = \"since-last-release\"",
             "interval = \"250ms\"",
+            "cwd = \"app\"",
+            "cwd = \"db\"",
+            "cwd = \"backend\"",
         ] {
             assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
         }

@@ -4,6 +4,7 @@
 //! check happens at load, so a bad config is refused before any command runs.
 
 mod command;
+mod cwd;
 mod effective;
 mod markers;
 mod model;
@@ -57,9 +58,14 @@ pub(crate) fn from_text(
     display: &Path,
     source: model::Source,
 ) -> Result<Config, Error> {
+    let folder = match &source {
+        model::Source::File(path) => path.parent().map(Path::to_path_buf),
+        model::Source::Embedded(_) => None,
+    };
     let origin = validate::Origin {
         file: display,
         text,
+        root: folder.as_deref(),
     };
     let raw = validate::parse(&origin)?;
     validate::validate(&raw, &origin, source, &[])
@@ -71,6 +77,7 @@ fn from_root_text(root: &Path, text: &str, source: model::Source) -> Result<Conf
     let origin = validate::Origin {
         file: Path::new(CONFIG_FILE),
         text,
+        root: Some(root),
     };
     let raw = validate::parse(&origin)?;
     let Some(declared) = raw.projects.as_ref() else {

@@ -9,6 +9,7 @@ use std::time::Duration;
 use globset::GlobSet;
 
 use super::command::CommandTemplate;
+pub(crate) use super::cwd::{relative_paths, run_folder, Cwd};
 pub(crate) use super::path_filter::{is_text_file, PathFilter, PathRegex};
 
 /// Where the configuration came from, for messages and `config --show-effective`.
@@ -206,6 +207,8 @@ pub(crate) struct Formatter {
     pub(crate) filter: PathFilter,
     /// Only the files git considers text.
     pub(crate) text_only: bool,
+    /// Where it runs: it gets only the staged files inside, relative to it.
+    pub(crate) cwd: Option<Cwd>,
 }
 
 #[derive(Debug, Clone)]
@@ -218,6 +221,7 @@ pub(crate) struct Service {
     pub(crate) stop: Option<CommandTemplate>,
     pub(crate) retries: u32,
     pub(crate) interval: Duration,
+    pub(crate) cwd: Option<Cwd>,
 }
 
 #[derive(Debug, Clone)]
@@ -273,6 +277,8 @@ pub(crate) struct Group {
     pub(crate) filter: PathFilter,
     /// The test files the group owns; set, the import graph selects among them (`{tests}`).
     pub(crate) tests: Option<Globs>,
+    /// Where the command runs; `{files}` and `{tests}` are relative to it.
+    pub(crate) cwd: Option<Cwd>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

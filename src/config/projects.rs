@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use toml::Spanned;
 
-use super::model::{Config, Globs, Project, Stage, Target};
+use super::model::{Config, Cwd, Globs, Project, Stage, Target};
 use super::raw::RawProjects;
 use super::validate::{self, Origin};
 use super::CONFIG_FILE;
@@ -78,9 +78,12 @@ fn load_member(
             )
         }
     };
+    let folder = root.join(&name);
     let member_origin = Origin {
         file: &display,
         text: &text,
+        // A `cwd` in a member's config is a folder of the member.
+        root: Some(&folder),
     };
     let raw = validate::parse(&member_origin)?;
     if let Some(nested) = raw.projects.as_ref() {
@@ -218,6 +221,9 @@ pub(crate) fn fold(config: &mut Config, members: Vec<Member>) {
             list.extend(applicable(wanted, &member.config.stages, Some(&name)));
         }
         for mut stage in member.config.stages {
+            for group in &mut stage.groups {
+                group.cwd = Some(Cwd::within(&name, group.cwd.as_ref()));
+            }
             stage.name = format!("{name}:{}", stage.name);
             stage.project.clone_from(&name);
             stage.needs = stage
@@ -239,6 +245,7 @@ pub(crate) fn fold(config: &mut Config, members: Vec<Member>) {
                     .formatters
                     .contains(&formatter.name);
             formatter.name = format!("{name}:{}", formatter.name);
+            formatter.cwd = Some(Cwd::within(&name, formatter.cwd.as_ref()));
             formatter.files = within(&name, &formatter.files);
             formatter.exclude = within(&name, &formatter.exclude);
             if listed {
@@ -252,6 +259,7 @@ pub(crate) fn fold(config: &mut Config, members: Vec<Member>) {
         }
         for mut service in member.config.services {
             service.name = format!("{name}:{}", service.name);
+            service.cwd = Some(Cwd::within(&name, service.cwd.as_ref()));
             service.needs = service
                 .needs
                 .iter()

@@ -97,6 +97,10 @@ pub(crate) struct RawFormatter {
     /// Only files git considers text (no NUL byte in the first 8000 bytes, not a symlink).
     #[serde(default)]
     pub(crate) text_only: bool,
+    /// The folder the command runs in, relative to the config's root; `{files}` and
+    /// `{tests}` are passed relative to it, and files outside it are left out.
+    #[schemars(with = "Option<String>")]
+    pub(crate) cwd: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -113,6 +117,9 @@ pub(crate) struct RawService {
     pub(crate) interval: Option<Spanned<String>>,
     #[schemars(with = "Option<Vec<String>>")]
     pub(crate) needs: Option<Vec<Spanned<String>>>,
+    /// The folder its `check`, `start` and `stop` commands run in, relative to the config's root.
+    #[schemars(with = "Option<String>")]
+    pub(crate) cwd: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]
@@ -171,6 +178,10 @@ pub(crate) struct RawGroup {
     /// change affects, passed as `{tests}`.
     #[schemars(with = "Option<Vec<String>>")]
     pub(crate) tests: Option<Vec<Spanned<String>>>,
+    /// The folder the command runs in, relative to the config's root; `{files}` and
+    /// `{tests}` are passed relative to it, and files outside it are left out.
+    #[schemars(with = "Option<String>")]
+    pub(crate) cwd: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]

@@ -12,7 +12,7 @@ use toml::Spanned;
 
 use super::command::CommandTemplate;
 use super::model::{
-    Budget, Config, FailWhen, Fix, FlakyResult, Formatter, Gate, Globs, Group, Hint, Hooks,
+    Budget, Config, Cwd, FailWhen, Fix, FlakyResult, Formatter, Gate, Globs, Group, Hint, Hooks,
     Isolation, NoTests, OnFail, OtherHook, PathFilter, PathRegex, PreCommit, PrePush, PreRelease,
     PushDirty, Quarantine, ReleaseSelection, SelectRule, Service, Settings, Source, Stage, Target,
     Unmatched, VerdictSettings,
@@ -55,6 +55,9 @@ pub(crate) const DEFAULT_RUN_ALL_TRIGGERS: &[&str] = &[
 pub(crate) struct Origin<'a> {
     pub(crate) file: &'a Path,
     pub(crate) text: &'a str,
+    /// The folder holding the config file, where `cwd` folders must exist
+    /// (none for an embedded config).
+    pub(crate) root: Option<&'a Path>,
 }
 
 impl Origin<'_> {
@@ -184,6 +187,7 @@ pub(crate) fn validate(
                 &key,
             )?,
             text_only: raw_formatter.text_only,
+            cwd: cwd(raw_formatter.cwd.as_ref(), origin, &key)?,
         });
     }
 
@@ -496,6 +500,7 @@ fn service(name: &str, raw: &RawService, origin: &Origin<'_>) -> Result<Service,
         stop,
         retries: raw.retries.unwrap_or(10).max(1),
         interval,
+        cwd: cwd(raw.cwd.as_ref(), origin, &key)?,
     })
 }
 
@@ -769,6 +774,7 @@ fn group(
             .hint("add the command to run, e.g. run = \"pytest tests/unit --junitxml {junit}\""));
     };
     let run = command(Some(run_value), origin, &key)?;
+    let cwd = cwd(raw.cwd.as_ref(), origin, &key)?;
     let workers = match &raw.workers {
         None => 1,
         Some(w) if *w.get_ref() >= 1 => usize::try_from(*w.get_ref()).unwrap_or(1),
@@ -849,6 +855,7 @@ fn group(
         cache: raw.cache.unwrap_or(true),
         coverage: raw.coverage.as_ref().map(Into::into),
         tests,
+        cwd,
         filter: path_filter(
             raw.exclude.as_deref(),
             raw.files_regex.as_ref(),
@@ -857,6 +864,17 @@ fn group(
             &key,
         )?,
     })
+}
+
+fn cwd(
+    value: Option<&Spanned<String>>,
+    origin: &Origin<'_>,
+    key: &str,
+) -> Result<Option<Cwd>, Error> {
+    match value {
+        Some(value) => super::cwd::check(value, origin.root, origin, key),
+        None => Ok(None),
+    }
 }
 
 /// `exclude`, `files_regex` and `exclude_regex`, each checked at load.

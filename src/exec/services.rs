@@ -27,6 +27,8 @@ pub(crate) struct ServiceSpec {
     pub(crate) stop: Option<Prepared>,
     pub(crate) retries: u32,
     pub(crate) interval: Duration,
+    /// Where its commands run, relative to the folder `ensure_ready` and `stop` are given.
+    pub(crate) cwd: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,12 +50,20 @@ fn run_one(prepared: &Prepared, cwd: &Path, env: &[(OsString, OsString)]) -> (bo
     (finished.exit == Exit::Code(0), output)
 }
 
+fn folder(spec: &ServiceSpec, root: &Path) -> PathBuf {
+    match &spec.cwd {
+        Some(cwd) => root.join(cwd),
+        None => root.to_path_buf(),
+    }
+}
+
 /// Make the service ready, or say why it is not (with the last check's output).
 pub(crate) fn ensure_ready(
     spec: &ServiceSpec,
-    cwd: &Path,
+    root: &Path,
     env: &[(OsString, OsString)],
 ) -> Result<Started, String> {
+    let cwd = &folder(spec, root);
     let (ok, mut last) = run_one(&spec.check, cwd, env);
     if ok {
         return Ok(Started::AlreadyRunning);
@@ -83,7 +93,7 @@ pub(crate) fn ensure_ready(
         std::thread::sleep(spec.interval);
     }
     // We started it and it never became ready: do not leave it half up.
-    stop(spec, cwd, env);
+    stop(spec, root, env);
     Err(format!(
         "service {} not ready after {} checks, {:?} apart\n{last}",
         spec.name, spec.retries, spec.interval
@@ -91,9 +101,13 @@ pub(crate) fn ensure_ready(
 }
 
 /// Run the service's `stop` command, if it has one; failures are reported, not fatal.
-pub(crate) fn stop(spec: &ServiceSpec, cwd: &Path, env: &[(OsString, OsString)]) -> Option<String> {
+pub(crate) fn stop(
+    spec: &ServiceSpec,
+    root: &Path,
+    env: &[(OsString, OsString)],
+) -> Option<String> {
     let stop = spec.stop.as_ref()?;
-    let (ok, output) = run_one(stop, cwd, env);
+    let (ok, output) = run_one(stop, &folder(spec, root), env);
     (!ok).then(|| format!("stopping service {} failed: {output}", spec.name))
 }
 
@@ -119,6 +133,7 @@ mod tests {
             stop: Some(sh(&format!("rm '{}'", flag.display()))),
             retries: 3,
             interval: Duration::from_millis(10),
+            cwd: None,
         };
         assert_eq!(ensure_ready(&spec, dir.path(), &[]), Ok(Started::ByUs));
         assert_eq!(
@@ -138,6 +153,7 @@ mod tests {
             stop: None,
             retries: 2,
             interval: Duration::from_millis(1),
+            cwd: None,
         };
         let err = ensure_ready(&spec, Path::new("/"), &[]).unwrap_err();
         assert!(err.starts_with("service db not ready"), "{err}");

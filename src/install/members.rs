@@ -52,7 +52,9 @@ pub(crate) fn detect(paths: &[Vec<u8>]) -> Vec<String> {
     found.sort();
     let mut members: Vec<String> = Vec::new();
     for (dir, kind) in &found {
-        if root_kinds.contains(kind) {
+        // A Cargo workspace's crates are the root's (`{packages}` selects
+        // among them); a uv or npm workspace's members have tests of their own.
+        if *kind == "Cargo.toml" && root_kinds.contains(kind) {
             continue;
         }
         let inside_another = found.iter().any(|(outer, outer_kind)| {
@@ -129,12 +131,23 @@ mod tests {
     }
 
     #[test]
-    fn a_kind_the_root_has_stays_the_roots() {
+    fn the_crates_of_a_root_cargo_workspace_stay_the_roots() {
         let found = detect(&paths(&[
             "Cargo.toml",
             "crates/a/Cargo.toml",
             "web/package.json",
         ]));
         assert_eq!(found, vec!["web"]);
+    }
+
+    #[test]
+    fn the_members_of_a_uv_or_bun_workspace_are_members() {
+        let found = detect(&paths(&[
+            "pyproject.toml",
+            "package.json",
+            "backend/pyproject.toml",
+            "frontend/package.json",
+        ]));
+        assert_eq!(found, vec!["backend", "frontend"]);
     }
 }

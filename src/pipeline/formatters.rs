@@ -39,10 +39,12 @@ pub(crate) struct FormatterResult {
 
 /// The staged files a formatter gets: matching `files` (and `files_regex`),
 /// not `exclude` (nor `exclude_regex`), and text when `text_only` (read in
-/// the work tree at `root`).
+/// the work tree at `root`), inside its `cwd` when it has one. They stay
+/// repository paths: what is restaged afterwards is named from the root.
 pub(crate) fn files_for(formatter: &Formatter, staged: &[Vec<u8>], root: &Path) -> Vec<Vec<u8>> {
     staged
         .iter()
+        .filter(|p| formatter.cwd.as_ref().is_none_or(|cwd| cwd.holds(p)))
         .filter(|p| formatter.files.is_match(p))
         .filter(|p| formatter.exclude.is_empty() || !formatter.exclude.is_match(p))
         .filter(|p| formatter.filter.admits(p))
@@ -159,10 +161,14 @@ fn run_one(
     env: &[(OsString, OsString)],
 ) -> FormatterStatus {
     let template = formatter.run.with_files_appended();
-    let program = resolved.program(&formatter.run);
+    let program = resolved.program_in(&formatter.run, formatter.cwd.as_ref());
+    let cwd = crate::config::run_folder(root, formatter.cwd.as_ref());
     let invocations = plan::invocations(
         &template,
-        &plan::Values::default(),
+        &plan::Values {
+            cwd: formatter.cwd.as_ref(),
+            ..plan::Values::default()
+        },
         files,
         &[],
         plan::argv_budget(),
@@ -172,7 +178,7 @@ fn run_one(
         let finished = exec::run(&Command {
             argv,
             program: &program,
-            cwd: root,
+            cwd: &cwd,
             env,
             deadline: None,
             on_output: None,

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use crate::config::{CommandTemplate, Config};
+use crate::config::{CommandTemplate, Config, Cwd};
 use crate::error::Error;
 use crate::exec::{Prepared, ServiceSpec};
 use crate::plan::{Decision, Plan};
@@ -21,12 +21,25 @@ pub(crate) struct Resolved {
 }
 
 impl Resolved {
-    /// The resolved path of a template's program (resolution happened, so it is there).
-    pub(crate) fn program(&self, template: &CommandTemplate) -> PathBuf {
+    /// The resolved path of a template's program (resolution happened, so it
+    /// is there), for a command that runs in `cwd`: `./run.sh` is a different
+    /// file in `backend` than at the root.
+    pub(crate) fn program_in(&self, template: &CommandTemplate, cwd: Option<&Cwd>) -> PathBuf {
         self.programs
-            .get(template.program())
+            .get(&program_key(template.program(), cwd))
             .cloned()
             .unwrap_or_else(|| PathBuf::from(template.program()))
+    }
+}
+
+/// A bare name is found on `PATH` wherever the command runs; a path is
+/// relative to the folder it runs in.
+fn program_key(program: &str, cwd: Option<&Cwd>) -> String {
+    match cwd {
+        Some(cwd) if program.contains('/') && !program.starts_with('/') => {
+            format!("{}/{program}", cwd.as_str())
+        }
+        _ => program.to_owned(),
     }
 }
 
@@ -61,8 +74,12 @@ fn resolve(
     resolved: &mut Resolved,
     root: &Path,
     env: &[(OsString, OsString)],
+    cwd: Option<&Cwd>,
 ) -> Result<(), Error> {
     let program = template.program();
+    let key = program_key(program, cwd);
+    let folder = crate::config::run_folder(root, cwd);
+    let root = folder.as_path();
     // `cargo nextest` needs `cargo-nextest`: missing, cargo would exit 101,
     // which reads as a failing test.
     if let Some(sub) = super::cargo_subcommand::external_subcommand(template, root, env) {
@@ -78,29 +95,33 @@ fn resolve(
             resolved.subcommands.push(key);
         }
     }
-    if resolved.programs.contains_key(program) {
+    if resolved.programs.contains_key(&key) {
         return Ok(());
     }
     match find_program(program, root, env) {
         Some(path) => {
-            resolved.programs.insert(program.to_owned(), path);
+            resolved.programs.insert(key, path);
             Ok(())
         }
         None => Err(Error::new(format!("program `{program}` not found, used by {owner}"))
             .at(template.location.clone())
             .hint(if program.contains('/') {
-                format!("check that `{program}` exists relative to the repository root and is executable")
+                let from = cwd.map_or_else(
+                    || "the repository root".to_owned(),
+                    |c| format!("its cwd `{}`", c.as_str()),
+                );
+                format!("check that `{program}` exists relative to {from} and is executable")
             } else {
                 format!("install `{program}` or add its folder to PATH; to skip this one run, set TIERGATE_SKIP")
             })),
     }
 }
 
-fn prepared(template: &CommandTemplate, resolved: &Resolved) -> Prepared {
+fn prepared(template: &CommandTemplate, resolved: &Resolved, cwd: Option<&Cwd>) -> Prepared {
     let argv = crate::plan::plain_argv(template);
     Prepared {
         argv,
-        program: resolved.program(template),
+        program: resolved.program_in(template, cwd),
     }
 }
 
@@ -122,6 +143,7 @@ pub(crate) fn resolve_programs(
                 &mut resolved,
                 root,
                 env,
+                formatter.cwd.as_ref(),
             )?;
         }
     }
@@ -129,7 +151,14 @@ pub(crate) fn resolve_programs(
         for group in &stage.groups {
             if matches!(group.decision, Decision::Run { .. }) {
                 let owner = format!("[stages.{}] group `{}`", stage.stage.name, group.group.name);
-                resolve(&group.group.run, &owner, &mut resolved, root, env)?;
+                resolve(
+                    &group.group.run,
+                    &owner,
+                    &mut resolved,
+                    root,
+                    env,
+                    group.group.cwd.as_ref(),
+                )?;
             }
         }
         for need in &config.services_in_start_order(&stage.stage.needs) {
@@ -140,15 +169,17 @@ pub(crate) fn resolve_programs(
                 continue;
             };
             let owner = format!("[services.{need}]");
-            resolve(&service.check, &owner, &mut resolved, root, env)?;
+            let cwd = service.cwd.as_ref();
+            resolve(&service.check, &owner, &mut resolved, root, env, cwd)?;
             for command in [&service.start, &service.stop].into_iter().flatten() {
-                resolve(command, &owner, &mut resolved, root, env)?;
+                resolve(command, &owner, &mut resolved, root, env, cwd)?;
             }
             resolved.services.push(ServiceSpec {
                 name: need.clone(),
-                check: prepared(&service.check, &resolved),
-                start: service.start.as_ref().map(|c| prepared(c, &resolved)),
-                stop: service.stop.as_ref().map(|c| prepared(c, &resolved)),
+                check: prepared(&service.check, &resolved, cwd),
+                start: service.start.as_ref().map(|c| prepared(c, &resolved, cwd)),
+                stop: service.stop.as_ref().map(|c| prepared(c, &resolved, cwd)),
+                cwd: cwd.map(|c| c.path().to_path_buf()),
                 retries: service.retries,
                 interval: service.interval,
             });

@@ -224,7 +224,11 @@ pub(super) fn all_cached(
             packages,
         };
         let argvs = key_argvs(group, &job, selection, &stage.name);
-        let program = ProgramStamp::of(resolved.program(&group.run), &options.root, &options.env);
+        let program = ProgramStamp::of(
+            resolved.program_in(&group.run, group.cwd.as_ref()),
+            &crate::config::run_folder(&options.root, group.cwd.as_ref()),
+            &options.env,
+        );
         let key = cache.key(&stage.name, group, &argvs, &options.env, &program);
         if !matches!(cache.lookup(&key), Lookup::Hit(_)) {
             return false;
@@ -258,7 +262,11 @@ fn run_group(
         .filter(|_| stage_config.is_some_and(|s| cache::cacheable(s, group)));
     let key = cache.map(|c| {
         let argvs = key_argvs(group, job, selection, stage);
-        let program = ProgramStamp::of(resolved.program(&group.run), &options.root, &options.env);
+        let program = ProgramStamp::of(
+            resolved.program_in(&group.run, group.cwd.as_ref()),
+            &crate::config::run_folder(&options.root, group.cwd.as_ref()),
+            &options.env,
+        );
         c.key(stage, group, &argvs, &options.env, &program)
     });
     if let (Some(cache), Some(key)) = (cache, &key) {
@@ -423,6 +431,7 @@ pub(crate) fn key_argvs(
         packages: lists.packages,
         // Runs started by a hook with its own placeholders are never cached.
         hook: None,
+        cwd: group.cwd.as_ref(),
     };
     let junit = Path::new("{junit}").to_path_buf();
     plan::invocations(
@@ -433,15 +442,6 @@ pub(crate) fn key_argvs(
         plan::argv_budget(),
         &|_| Some(junit.clone()),
     )
-}
-
-/// Where a stage's commands run: a sub-project's folder (its `{files}` are
-/// relative to it), else the root.
-fn project_folder(root: &Path, stage: &str) -> std::path::PathBuf {
-    match crate::config::project_of(stage) {
-        crate::config::ROOT_PROJECT => root.to_path_buf(),
-        member => root.join(member),
-    }
 }
 
 /// What every attempt of a group shares.
@@ -479,6 +479,7 @@ fn run_attempt(cx: &AttemptContext<'_>, attempt: u32, failed: &[String]) -> Grou
         tests: job.tests,
         packages: job.packages,
         hook: cx.options.hook.as_ref(),
+        cwd: group.cwd.as_ref(),
     };
     let asked_junit = group.run.uses("junit");
     let junit_for = |chunk: usize| {
@@ -515,8 +516,8 @@ fn run_attempt(cx: &AttemptContext<'_>, attempt: u32, failed: &[String]) -> Grou
         });
     }
 
-    let program = cx.resolved.program(&group.run);
-    let folder = project_folder(&cx.options.root, stage);
+    let program = cx.resolved.program_in(&group.run, group.cwd.as_ref());
+    let cwd = crate::config::run_folder(&cx.options.root, group.cwd.as_ref());
     let sink = events.output_sink(stage, &group.name);
     let mut finished = Vec::new();
     let mut junit = Vec::new();
@@ -527,7 +528,7 @@ fn run_attempt(cx: &AttemptContext<'_>, attempt: u32, failed: &[String]) -> Grou
         let f = exec::run(&exec::Command {
             argv,
             program: &program,
-            cwd: &folder,
+            cwd: &cwd,
             env: &cx.options.env,
             deadline,
             on_output: sink.clone(),
@@ -548,12 +549,12 @@ fn run_attempt(cx: &AttemptContext<'_>, attempt: u32, failed: &[String]) -> Grou
         }),
     };
     let mut result = results::count(stage, &group.name, shown, &attempt, &group.ok_exit_codes);
-    results::locate_files(&mut result, &folder);
+    results::locate_files(&mut result, &cwd);
     if let Some(path) = &group.coverage {
         // A little slack for file systems whose timestamps lag the clock;
         // older files are an earlier run's and are not read.
         let not_before = started_at.checked_sub(std::time::Duration::from_secs(2));
-        result.coverage = results::coverage::read_line_rate(&folder.join(path), not_before);
+        result.coverage = results::coverage::read_line_rate(&cwd.join(path), not_before);
     }
     result
 }

@@ -11,7 +11,7 @@ mod shard;
 
 use std::ffi::OsString;
 
-use crate::config::{CommandTemplate, Config, Group, Stage, Target};
+use crate::config::{relative_paths, CommandTemplate, Config, Group, Stage, Target};
 use crate::select::{choose_group, GroupChoice, Selection};
 
 pub(crate) use chunk::argv_budget;
@@ -169,7 +169,92 @@ pub(crate) fn build<'c>(
     Plan { stages }
 }
 
+/// A member's selection names paths inside it; a decision names them from
+/// the repository root, as every `cwd` expects (the member is the group's).
+fn in_repository(decision: Decision, project: &str) -> Decision {
+    if project == crate::config::ROOT_PROJECT {
+        return decision;
+    }
+    let prefix = |paths: Vec<Vec<u8>>| -> Vec<Vec<u8>> {
+        paths
+            .into_iter()
+            .map(|p| [project.as_bytes(), b"/", &p].concat())
+            .collect()
+    };
+    match decision {
+        Decision::Run {
+            why,
+            files,
+            markers,
+            tests,
+            packages,
+        } => Decision::Run {
+            why,
+            files: prefix(files),
+            markers,
+            tests: prefix(tests),
+            packages,
+        },
+        skip @ Decision::Skip { .. } => skip,
+    }
+}
+
 fn decide(stage: &Stage, group: &Group, selection: &Selection, skip: &SkipList) -> Decision {
+    let decision = in_repository(
+        decide_anywhere(stage, group, selection, skip),
+        &stage.project,
+    );
+    match &group.cwd {
+        Some(cwd) => confine_to_cwd(decision, group, cwd),
+        None => decision,
+    }
+}
+
+/// A group with a `cwd` sees only the files and tests inside it (they stay
+/// repository paths here; `invocations` makes them relative). A command that
+/// takes `{files}` or `{tests}` and is left with none is skipped, as lefthook
+/// skips a command whose `root` holds none of the staged files.
+fn confine_to_cwd(decision: Decision, group: &Group, cwd: &crate::config::Cwd) -> Decision {
+    let Decision::Run {
+        why,
+        files,
+        markers,
+        tests,
+        packages,
+    } = decision
+    else {
+        return decision;
+    };
+    let had = (files.is_empty(), tests.is_empty());
+    let files: Vec<Vec<u8>> = files.into_iter().filter(|f| cwd.holds(f)).collect();
+    let tests: Vec<Vec<u8>> = tests.into_iter().filter(|t| cwd.holds(t)).collect();
+    if !group.always {
+        if group.run.uses_files() && !had.0 && files.is_empty() {
+            return Decision::Skip {
+                why: format!("no changed file inside its cwd `{}`", cwd.as_str()),
+            };
+        }
+        if group.run.uses_tests() && !had.1 && tests.is_empty() {
+            return Decision::Skip {
+                why: format!("no affected test file inside its cwd `{}`", cwd.as_str()),
+            };
+        }
+    }
+    Decision::Run {
+        why,
+        files,
+        markers,
+        tests,
+        packages,
+    }
+}
+
+fn decide_anywhere(
+    stage: &Stage,
+    group: &Group,
+    selection: &Selection,
+    skip: &SkipList,
+) -> Decision {
     if skip.skips_stage(&stage.name) || skip.skips_group(&stage.name, &group.name) {
         return Decision::Skip {
             why: "skipped by TIERGATE_SKIP".into(),
@@ -256,6 +341,23 @@ pub(crate) fn invocations(
     budget: usize,
     junit_for: &dyn Fn(usize) -> Option<std::path::PathBuf>,
 ) -> Vec<Vec<OsString>> {
+    // A command with a `cwd` gets its files and tests as seen from there.
+    let (files_in_cwd, tests_in_cwd);
+    let (files, values) = match values.cwd {
+        Some(cwd) => {
+            files_in_cwd = relative_paths(Some(cwd), files);
+            tests_in_cwd = relative_paths(Some(cwd), values.tests);
+            (
+                &files_in_cwd[..],
+                &Values {
+                    tests: &tests_in_cwd,
+                    cwd: None,
+                    ..values.clone()
+                },
+            )
+        }
+        None => (files, values),
+    };
     let fixed: usize = placeholders::expand(template, values, &[], failed)
         .iter()
         .map(|a| chunk::arg_cost(a.len()))

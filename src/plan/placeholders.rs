@@ -9,6 +9,7 @@ use std::path::Path;
 
 use crate::config::{Arg, CommandTemplate};
 use crate::hooks::HookValues;
+use crate::config::{Arg, CommandTemplate, Cwd};
 
 /// The single-valued placeholders of one invocation.
 #[derive(Debug, Clone, Default)]
@@ -28,6 +29,9 @@ pub(crate) struct Values<'a> {
     /// The hook's own placeholders (`{msg_file}`, `{prev}`...) and `{hook_args}`,
     /// when a git hook started the run.
     pub(crate) hook: Option<&'a HookValues>,
+    /// The command's `cwd`: `invocations` passes the files and tests inside
+    /// it, relative to it.
+    pub(crate) cwd: Option<&'a Cwd>,
 }
 
 /// `unit`, or `(unit or database)`: pytest's `-m` syntax.

@@ -60,6 +60,8 @@ corpus! {
     bad_tests_glob => "bad-tests-glob",
     unknown_hook_name => "unknown-hook-name",
     formatters_on_commit_msg => "formatters-on-commit-msg",
+    cwd_missing => "cwd-missing",
+    cwd_outside => "cwd-outside",
 }
 
 #[test]

@@ -40,3 +40,4 @@ mod sparse_index;
 mod toolchain_cache;
 mod user_files;
 mod verdict_coherence;
+mod workdirs;

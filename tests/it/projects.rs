@@ -73,11 +73,19 @@ fn a_bad_member_config_names_the_member_file_line_and_column() {
     );
     let run = repo.tiergate(&["plan"]);
     run.expect_code(2);
-    let first = run.stderr.lines().take(2).collect::<Vec<_>>().join("\n");
-    insta::assert_snapshot!(first, @r"
-    error: invalid frontend/.tiergate.toml: unknown field `rn`, expected one of `name`, `run`, `markers`, `files`, `always`, `workers`, `timeout`, `ok_exit_codes`, `no_tests`, `retries`, `flaky_result`, `inputs`, `env_inputs`, `cache`, `coverage`, `exclude`, `files_regex`, `exclude_regex`, `tests`
-      --> frontend/.tiergate.toml:2:28
-    ");
+    // The list of valid keys grows with the schema: the headline's start and
+    // the location are what this test pins.
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert!(
+        lines[0].starts_with("error: invalid frontend/.tiergate.toml: unknown field `rn`"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        lines[1], "  --> frontend/.tiergate.toml:2:28",
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -203,5 +211,32 @@ fn install_detects_members_and_writes_one_config_per_member() {
         plan.stdout.contains("stage frontend:fast"),
         "{}",
         plan.stdout
+    );
+}
+
+#[test]
+fn a_member_group_runs_in_the_member_and_an_explicit_cwd_is_relative_to_it() {
+    let repo = monorepo();
+    repo.write(
+        "backend/.tiergate.toml",
+        r#"
+[stages.fast]
+groups = [
+  { name = "unit", run = "sh -c 'pwd > ../SEEN_UNIT; echo \"$@\" >> ../SEEN_UNIT' sh {files}" },
+  { name = "app", cwd = "app", run = "sh -c 'pwd > ../../SEEN_APP; echo \"$@\" >> ../../SEEN_APP' sh {files}" },
+]
+"#,
+    );
+    repo.tiergate(&["run", "backend:fast", "--files", "backend/app/models.py"])
+        .expect_code(0);
+    let seen = |file: &str| String::from_utf8(repo.read(file)).unwrap();
+    let root = std::fs::canonicalize(repo.path()).unwrap();
+    assert_eq!(
+        seen("SEEN_UNIT"),
+        format!("{}\napp/models.py\n", root.join("backend").display())
+    );
+    assert_eq!(
+        seen("SEEN_APP"),
+        format!("{}\nmodels.py\n", root.join("backend/app").display())
     );
 }

@@ -171,3 +171,32 @@ fn the_migration_commands_run() {
         assert!(repo.path().join(".tiergate.toml").exists(), "{tool_line}");
     }
 }
+
+#[test]
+fn the_monorepo_section_runs() {
+    let home = home();
+    let work = tempfile::tempdir().unwrap();
+    let demo = work.path().join("monorepo");
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/monorepo");
+    let lines: Vec<String> = block_after("### `[projects]`: sub-projects in a monorepo")
+        .into_iter()
+        .map(|l| {
+            l.replace("/tmp/tiergate-monorepo", demo.to_str().unwrap())
+                .replace("examples/monorepo", example.to_str().unwrap())
+        })
+        .collect();
+    let run = run_script(&lines, work.path(), home.path(), &[]);
+    run.expect_code(0);
+    for shown in [
+        "project api: markers: unit",
+        "project web: everything is selected",
+        "PASS api:fast.unit",
+        "PASS api:fast.docs",
+    ] {
+        assert!(
+            run.stdout.contains(shown),
+            "no `{shown}` in:\n{}",
+            run.stdout
+        );
+    }
+}
