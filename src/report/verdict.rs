@@ -114,6 +114,8 @@ mod tests {
             tests: Vec::new(),
             output_tail: None,
             hints: Vec::new(),
+            locks: Vec::new(),
+            lock_wait_ms: None,
         }
     }
 
