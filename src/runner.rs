@@ -263,6 +263,7 @@ fn execute_full(
         },
         watch,
         hook: request.hook.clone(),
+        locks: std::sync::Arc::new(crate::exec::Locks::new()),
     };
     if !plan.runs_anything() && !skips_a_planned_group(&plan, &skip) {
         explain_nothing_selected(&selection);

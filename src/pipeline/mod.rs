@@ -43,6 +43,9 @@ pub(crate) struct Options {
     pub(crate) watch: Option<Watch>,
     /// The placeholders of the git hook that started the run.
     pub(crate) hook: Option<crate::hooks::HookValues>,
+    /// The run's named locks, one table for every stage (and every project
+    /// of the run), keyed by name.
+    pub(crate) locks: std::sync::Arc<exec::Locks>,
 }
 
 #[derive(Debug, Clone)]
@@ -144,6 +147,11 @@ pub(crate) fn run(
     events: &Reporter,
 ) {
     let started = Instant::now();
+    {
+        // A group waiting for a lock gives up when the run is interrupted.
+        let locks = options.locks.clone();
+        exec::on_interrupt(move || locks.close());
+    }
     let mut blocked_by: Option<String> = None;
     let mut environment_error = None;
     let mut started_services: Vec<ServiceSpec> = Vec::new();

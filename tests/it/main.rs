@@ -25,6 +25,7 @@ mod import_corpus;
 mod import_hooks;
 mod import_run;
 mod integrity;
+mod locks;
 mod missing_programs;
 mod monorepo;
 mod onboarding;
