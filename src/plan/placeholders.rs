@@ -7,7 +7,7 @@ use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
 use std::path::Path;
 
-use crate::config::{Arg, CommandTemplate};
+
 use crate::hooks::HookValues;
 use crate::config::{Arg, CommandTemplate, Cwd};
 

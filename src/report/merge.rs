@@ -502,6 +502,9 @@ mod tests {
             r.stages[0].status = StageStatus::Passed;
             r.stages[0].groups = vec![GroupReport {
                 name: "unit".into(),
+                project: ".".into(),
+                locks: Vec::new(),
+                lock_wait_ms: None,
                 status,
                 exit_code: Some(i32::from(status == GroupStatus::Failed)),
                 duration: 1.0,

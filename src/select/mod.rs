@@ -103,6 +103,7 @@ impl Selection {
             beyond_graph_all: false,
             beyond_graph_markers: BTreeSet::new(),
             affected: None,
+            projects: Vec::new(),
         }
     }
 
