@@ -4,7 +4,7 @@
 #   benches/shard.sh target/release/tiergate
 #
 # 1. Balance: a group of 40 pytest files that sleep for known, skewed times
-#    (3 slow files, 7 middling, 30 fast; 48 s in all). One unsharded run
+#    (10 slow or middling files, 30 fast; 49.4 s in all). One unsharded run
 #    records the files' durations in history; then 4 clones, each given that
 #    history (as CI carries it), run `--shard K/4` side by side. Printed: each
 #    shard's group duration (from its JSON report) and the slowest / (total/4).
