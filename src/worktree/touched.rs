@@ -11,7 +11,9 @@
 //! closes a descriptor opened for writing (`IN_CLOSE_WRITE`). What the events
 //! cannot tell (the queue overflowed, a watched directory was deleted or moved
 //! away, a read failed) makes `take` answer `None`: the caller looks at every
-//! file as before. Off Linux there are no such events: always `None`.
+//! file as before. Off Linux there are no such events: always `None`. Not
+//! seen: a write through another hard link to a tracked file, in a directory
+//! not watched (the kernel tells the directory of the name written to).
 
 #[cfg(not(target_os = "linux"))]
 use std::{collections::BTreeSet, path::Path};
