@@ -142,7 +142,11 @@ mod tests {
             std::fs::write(root.join(f), "x").unwrap();
         }
         let touched = Touched::watch(root, dirs(&["", "pkg"])).unwrap();
-        assert_eq!(touched.take(), Some(Default::default()), "nothing yet");
+        assert_eq!(
+            touched.take(),
+            Some(std::collections::BTreeSet::new()),
+            "nothing yet"
+        );
         std::fs::write(root.join("top.txt"), "y").unwrap();
         std::fs::write(root.join("pkg/new.tmp"), "y").unwrap();
         std::fs::rename(root.join("pkg/new.tmp"), root.join("pkg/a.txt")).unwrap();
@@ -170,7 +174,7 @@ mod tests {
         );
         assert_eq!(
             touched.take(),
-            Some(Default::default()),
+            Some(std::collections::BTreeSet::new()),
             "each change told once"
         );
     }
