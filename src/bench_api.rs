@@ -56,3 +56,16 @@ pub fn cache_inputs_digest(root: &Path) -> String {
         .map(|files| crate::cache::inputs_digest(files.iter()))
         .unwrap_or_default()
 }
+
+/// The imports tiergate's scanner finds in one Python file, as
+/// `(level, module, names, line)`, and whether it gave up on the file.
+#[allow(clippy::type_complexity)]
+pub fn python_imports(src: &[u8]) -> (Vec<(u32, String, Vec<String>, u32)>, bool) {
+    let parsed = crate::graph::python::parse(src);
+    let imports = parsed
+        .imports
+        .into_iter()
+        .map(|i| (i.level, i.module, i.names, i.line))
+        .collect();
+    (imports, parsed.error.is_some())
+}
