@@ -240,3 +240,38 @@ groups = [
         format!("{}\nmodels.py\n", root.join("backend/app").display())
     );
 }
+
+#[test]
+fn every_stage_and_group_of_the_json_report_has_its_project_and_a_merge_keeps_it() {
+    let repo = monorepo();
+    repo.tiergate(&["run", "--all", "--save-report", "all.json"])
+        .expect_code(0);
+    repo.tiergate(&["report", "--merge", "merged.json", "all.json"])
+        .expect_code(0);
+    for file in ["all.json", "merged.json"] {
+        let report: serde_json::Value = serde_json::from_slice(&repo.read(file)).unwrap();
+        let mut seen: Vec<String> = Vec::new();
+        for stage in report["stages"].as_array().unwrap() {
+            let project = stage["project"].as_str().unwrap();
+            for group in stage["groups"].as_array().unwrap() {
+                assert_eq!(group["project"].as_str(), Some(project), "{file}");
+                seen.push(format!(
+                    "{project} {}.{}",
+                    stage["stage"].as_str().unwrap(),
+                    group["name"].as_str().unwrap()
+                ));
+            }
+        }
+        seen.sort();
+        assert_eq!(
+            seen,
+            vec![
+                "backend backend:fast.db",
+                "backend backend:fast.unit",
+                "frontend frontend:fast.lint",
+                "packages/alpha packages/alpha:fast.t",
+            ],
+            "{file}"
+        );
+    }
+}
