@@ -240,6 +240,19 @@ pub(crate) fn run(
     args: &[String],
     prometheus: Option<std::path::PathBuf>,
 ) -> Result<ExitStatus, Error> {
+    let status = run_hook(hook, args, prometheus);
+    if hook.blocks() {
+        status
+    } else {
+        Ok(unblockable(hook, status))
+    }
+}
+
+fn run_hook(
+    hook: HookName,
+    args: &[String],
+    prometheus: Option<std::path::PathBuf>,
+) -> Result<ExitStatus, Error> {
     if std::env::var(crate::env::TIERGATE).is_ok_and(|v| v == "0") {
         ui::err(&format!(
             "tiergate: hooks disabled by TIERGATE=0, skipping {}",
@@ -317,8 +330,7 @@ pub(crate) fn run(
             return Ok(ExitStatus::Passed);
         }
         let request = RunRequest::for_hook(hook, args, work.targets, work.changes, prometheus);
-        let status = runner::execute(&repo, &config, &request);
-        return Ok(unblockable(hook, status));
+        return runner::execute(&repo, &config, &request);
     }
     let request = RunRequest::for_hook(hook, args, work.targets, work.changes, prometheus);
     match (&snapshot, snapshot_of) {
@@ -510,15 +522,6 @@ fn pushed_commit(stdin: &[u8]) -> Option<String> {
 /// post-checkout...): a failure or an error is shown, recorded in the
 /// history by the run, and the hook exits 0 so nothing suggests git stopped.
 fn unblockable(hook: HookName, status: Result<ExitStatus, Error>) -> ExitStatus {
-    if hook.blocks() {
-        return match status {
-            Ok(status) => status,
-            Err(error) => {
-                ui::error(&error);
-                ExitStatus::Error
-            }
-        };
-    }
     let what = match status {
         Ok(ExitStatus::Passed) => return ExitStatus::Passed,
         Ok(ExitStatus::Interrupted(signal)) => return ExitStatus::Interrupted(signal),

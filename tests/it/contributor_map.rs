@@ -19,7 +19,7 @@ fn every_path_the_contributor_map_names_exists() {
                 && (w.contains('/')
                     || std::path::Path::new(w)
                         .extension()
-                        .is_some_and(|e| e.eq_ignore_ascii_case("md")))
+                        .is_some_and(|e| e == "md"))
         })
         .collect();
     assert!(paths.len() >= 15, "too few paths found: {paths:?}");

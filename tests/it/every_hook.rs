@@ -385,3 +385,22 @@ fn the_readme_commit_msg_example_refuses_a_bad_message() {
     );
     good.expect_code(0);
 }
+
+#[test]
+fn a_post_hook_with_a_broken_config_says_so_and_exits_zero() {
+    let h = Hooked::new("[hooks.post-merge]\nstages = [\"merged\"]\n");
+    h.repo.config("[stages.broken\n");
+    let run = h.repo.tiergate(&["hook", "post-merge", "0"]);
+    run.expect_code(0);
+    assert!(run.stderr.contains("error:"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("post-merge cannot stop git, so it exits 0"),
+        "{}",
+        run.stderr
+    );
+    // A hook that can block still refuses with exit 2.
+    h.repo
+        .tiergate(&["hook", "pre-rebase", "main"])
+        .expect_code(2);
+}
