@@ -127,10 +127,18 @@ for dir in "$repo" "$work/no-cache"; do
     (cd "$dir" && "$tg" -q hook pre-commit >/dev/null) || { (cd "$dir" && "$tg" hook pre-commit); exit 1; }
 done
 
-hyperfine -w 3 -r "${RUNS:-15}" -N \
+hyperfine -w 3 -r "${RUNS:-15}" -N --export-json "$work/times.json" \
     -n "prek run (original local hooks)" \
     "sh -c 'cd $repo && exec $prek run >/dev/null'" \
     -n "tiergate hook pre-commit (imported, cache on)" \
     "sh -c 'cd $repo && exec $tg hook pre-commit >/dev/null'" \
     -n "tiergate hook pre-commit (imported, cache off)" \
     "sh -c 'cd $work/no-cache && exec $tg hook pre-commit >/dev/null'"
+# Medians and the ratio to prek (the target: at most 1.0x).
+python3 - "$work/times.json" <<'EOF'
+import json, sys
+results = json.load(open(sys.argv[1]))["results"]
+prek = results[0]["median"]
+for r in results:
+    print(f"{r['command']}: median {r['median'] * 1000:.0f} ms, {r['median'] / prek:.2f}x prek")
+EOF
