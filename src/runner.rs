@@ -39,6 +39,10 @@ pub(crate) struct RunRequest {
     pub(crate) verdict_history: Option<PathBuf>,
     /// `--no-cache`: run every group even when a cached pass exists.
     pub(crate) no_cache: bool,
+    /// No cache at all, neither replayed nor stored: a hook whose commands
+    /// read what git gives them (a message file), which no key covers, so a
+    /// stored pass could never be replayed and writing it is wasted time.
+    pub(crate) cache_off: bool,
     /// The placeholders of the git hook that started the run (`{msg_file}`...).
     pub(crate) hook: Option<crate::hooks::HookValues>,
     /// `--shard K/N`: this machine's share of the groups' files.
@@ -63,6 +67,7 @@ impl RunRequest {
             html: None,
             verdict_history: None,
             no_cache: false,
+            cache_off: false,
             hook: None,
             shard: None,
         }
@@ -81,7 +86,7 @@ impl RunRequest {
         RunRequest {
             prometheus,
             hook: Some(crate::hooks::hook_values(hook, args)),
-            no_cache: !hook.spec().cached,
+            cache_off: !hook.spec().cached,
             ..RunRequest::new(format!("hook {}", hook.as_str()), targets, changes)
         }
     }
@@ -251,7 +256,7 @@ fn execute_full(
         strict: request.strict,
         // A stored pass is of a whole group: a shard neither replays one
         // (it would stand for files this shard did not run) nor stores its share.
-        cache: if request.shard.is_some_and(|s| s.total > 1) {
+        cache: if request.cache_off || request.shard.is_some_and(|s| s.total > 1) {
             None
         } else {
             cache::open_for_run(repo, config, &plan, request.no_cache, source)

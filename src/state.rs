@@ -43,6 +43,23 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     write_atomic_as(path, bytes, FileMode::Private)
 }
 
+/// Replace `path` with `bytes` through a temporary file renamed over it,
+/// without fsync: for memos that are cheaper to recompute than to make
+/// durable (the cache's passes). A reader never sees a half-written file while
+/// the machine runs; after a power cut the file may be empty or old, which its
+/// reader must take as a miss (the cache checks each entry's key).
+pub(crate) fn replace_memo(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir)?;
+    let mut file = temp_file_for(dir, path, FileMode::Private)?;
+    file.write_all(bytes)?;
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
 /// [`write_atomic`] with the permissions `mode` gives.
 pub(crate) fn write_atomic_as(path: &Path, bytes: &[u8], mode: FileMode) -> std::io::Result<()> {
     let dir = match path.parent() {

@@ -100,9 +100,9 @@ impl Store {
     pub(crate) fn save(&self, mut entry: Entry) -> std::io::Result<()> {
         entry.format = FORMAT;
         let json = serde_json::to_vec(&entry).map_err(std::io::Error::other)?;
-        crate::state::write_atomic(&self.entry_path(&entry.key.digest), &json)?;
+        crate::state::replace_memo(&self.entry_path(&entry.key.digest), &json)?;
         let last = serde_json::to_vec(&entry.key).map_err(std::io::Error::other)?;
-        crate::state::write_atomic(&self.last_path(&entry.stage, &entry.group), &last)?;
+        crate::state::replace_memo(&self.last_path(&entry.stage, &entry.group), &last)?;
         self.evict(MAX_ENTRIES, MAX_BYTES);
         Ok(())
     }
@@ -180,6 +180,19 @@ mod tests {
 
         std::fs::write(store.entry_path("abc"), b"{\"format\": 1, trunc").unwrap();
         assert!(matches!(store.lookup(&e.key), Lookup::Corrupt(_)));
+        assert!(matches!(store.lookup(&e.key), Lookup::Miss));
+    }
+
+    /// Passes are written without fsync: after a power cut an entry may be
+    /// empty, which must read as a miss, never as a pass.
+    #[test]
+    fn an_entry_left_empty_by_a_power_cut_is_a_miss() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path().to_path_buf());
+        let e = entry("abc");
+        store.save(e.clone()).unwrap();
+        std::fs::write(store.entry_path("abc"), b"").unwrap();
+        assert!(!matches!(store.lookup(&e.key), Lookup::Hit(_)));
         assert!(matches!(store.lookup(&e.key), Lookup::Miss));
     }
 

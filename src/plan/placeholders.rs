@@ -7,9 +7,8 @@ use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
 use std::path::Path;
 
-
-use crate::hooks::HookValues;
 use crate::config::{Arg, CommandTemplate, Cwd};
+use crate::hooks::HookValues;
 
 /// The single-valued placeholders of one invocation.
 #[derive(Debug, Clone, Default)]

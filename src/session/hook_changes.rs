@@ -18,8 +18,18 @@ pub(crate) fn hook_changes(
     stdin: &[u8],
 ) -> Result<Request, Error> {
     let name = kind.as_str();
+    // git ran the hook because something happened (`git checkout -b` moves
+    // no commit, `git commit --allow-empty` changes no file): `always` groups
+    // still run then, as lefthook's commands and pre-commit's `always_run` do.
     let resolved = |c: Result<Changes, crate::git::GitError>| {
-        c.map(Request::Resolved).map_err(|e| changes::git_error(&e))
+        c.map(|changes| {
+            if changes.paths.is_empty() {
+                Request::AlwaysOnly(format!("{name}: no file changed"))
+            } else {
+                Request::Resolved(changes)
+            }
+        })
+        .map_err(|e| changes::git_error(&e))
     };
     match kind.spec().changed {
         // pre-commit, pre-push and pre-release have their own sessions.

@@ -126,6 +126,44 @@ fn commit_msg_rejects_a_bad_message_and_accepts_a_good_one() {
         .expect_code(0);
 }
 
+/// A message hook's commands read the message file, which no cache key
+/// covers: its passes are neither replayed nor stored (storing one cost two
+/// fsyncs on every commit).
+#[test]
+fn a_commit_msg_hook_stores_no_cache_entry() {
+    let h = Hooked::new("[hooks.commit-msg]\nstages = [\"msg\"]\n");
+    let entries = h.repo.join(".git/tiergate/cache/entries");
+    let _ = std::fs::remove_dir_all(&entries);
+    h.repo.write("b.txt", "b\n");
+    h.git(&["add", "b.txt"]).expect_code(0);
+    h.git(&["commit", "-q", "--no-verify", "-m", "feat: b"])
+        .expect_code(0);
+    h.repo.write("c.txt", "c\n");
+    h.git(&["add", "c.txt"]).expect_code(0);
+    std::fs::write(h.repo.join(".git/MSG"), "feat: c\n").unwrap();
+    h.repo
+        .tiergate(&["hook", "commit-msg", ".git/MSG"])
+        .expect_code(0);
+    let stored = std::fs::read_dir(&entries).map_or(0, |d| d.count());
+    assert_eq!(
+        stored,
+        0,
+        "a commit-msg pass was stored in {}",
+        entries.display()
+    );
+}
+
+/// `git checkout -b` moves no commit: nothing changed, yet the hook's
+/// `always` groups run, as lefthook's commands do.
+#[test]
+fn post_checkout_of_a_new_branch_runs_the_always_groups() {
+    let h = Hooked::new("[hooks.post-checkout]\nstages = [\"checkout\"]\n");
+    h.git(&["checkout", "-q", "-b", "topic"]).expect_code(0);
+    let log = h.log();
+    assert!(log.contains("checkout: branch"), "{log}");
+    assert!(!log.contains("checkout-files"), "{log}");
+}
+
 #[test]
 fn prepare_commit_msg_edits_the_message_and_gets_its_source() {
     let h = Hooked::new("[hooks.prepare-commit-msg]\nstages = [\"prepare\"]\n");
