@@ -226,6 +226,7 @@ fn execute_full(
             })
             .map(std::sync::Arc::new),
         watch,
+        locks: std::sync::Arc::new(crate::exec::Locks::new()),
     };
     if !plan.runs_anything() && !skips_a_planned_group(&plan, &skip) {
         explain_nothing_selected(&selection);

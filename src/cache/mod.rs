@@ -227,6 +227,9 @@ pub(crate) fn replay(entry: &Entry, duration: f64) -> GroupResult {
         hints: Vec::new(),
         command: entry.command.clone(),
         coverage: entry.coverage,
+        // A replay takes no lock: it runs nothing.
+        locks: Vec::new(),
+        lock_wait_ms: None,
     }
 }
 
@@ -254,6 +257,7 @@ pub(crate) mod tests {
             filter: crate::config::PathFilter::default(),
             tests: None,
             cwd: None,
+            locks: Vec::new(),
         }
     }
 }

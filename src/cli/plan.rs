@@ -105,6 +105,7 @@ pub(crate) fn run(args: &PlanArgs) -> Result<ExitStatus, Error> {
     } else {
         None
     };
+    let holders = lock_holders(&built);
     let mut shown_project: Option<&str> = None;
     for stage in grouped_by_project(&built.stages, &config) {
         if !config.projects.is_empty() && shown_project != Some(stage.stage.project.as_str()) {
@@ -140,7 +141,7 @@ pub(crate) fn run(args: &PlanArgs) -> Result<ExitStatus, Error> {
                     ));
                     let values = Values {
                         markers: plan::markers_expression(markers),
-                        workers: group.group.workers,
+                        workers: group.group.workers_within(config.settings.jobs),
                         stage: &stage.stage.name,
                         group: &group.group.name,
                         base: selection.base.as_deref(),
@@ -153,6 +154,31 @@ pub(crate) fn run(args: &PlanArgs) -> Result<ExitStatus, Error> {
                     };
                     if let Some(cwd) = &group.group.cwd {
                         ui::out(&format!("      cwd: {}", cwd.as_str()));
+                    }
+                    let jobs = config.settings.jobs;
+                    if group.group.workers > jobs {
+                        ui::out(&format!(
+                            "      workers: {} clamped to jobs = {jobs}",
+                            group.group.workers
+                        ));
+                    }
+                    let me = format!("{}.{}", stage.stage.name, group.group.name);
+                    for lock in &group.group.locks {
+                        let others: Vec<&str> = holders
+                            .get(lock.as_str())
+                            .into_iter()
+                            .flatten()
+                            .filter(|name| **name != me)
+                            .map(String::as_str)
+                            .collect();
+                        ui::out(&format!(
+                            "      lock {lock}: {}",
+                            if others.is_empty() {
+                                "no other planned group takes it".to_owned()
+                            } else {
+                                format!("waits while {} holds it", others.join(" or "))
+                            }
+                        ));
                     }
                     let junit = std::path::PathBuf::from("<junit.xml>");
                     let argvs = plan::invocations(
@@ -181,6 +207,7 @@ pub(crate) fn run(args: &PlanArgs) -> Result<ExitStatus, Error> {
                                 &crate::pipeline::GroupJob {
                                     index: 0,
                                     group: group.group,
+                                    workers: group.group.workers_within(config.settings.jobs),
                                     files,
                                     markers,
                                     tests,
@@ -233,6 +260,24 @@ fn show_project(project: &str, selection: &crate::select::Selection) {
         "{} {project}: {what}",
         console::style("project").bold()
     ));
+}
+
+/// For each lock, the planned groups that take it (`stage.group`), in plan order.
+fn lock_holders<'p>(built: &'p plan::Plan<'_>) -> std::collections::BTreeMap<&'p str, Vec<String>> {
+    let mut holders = std::collections::BTreeMap::<&str, Vec<String>>::new();
+    for stage in built.stages.iter().filter(|s| s.skipped.is_none()) {
+        for group in &stage.groups {
+            if matches!(group.decision, Decision::Run { .. }) {
+                for lock in &group.group.locks {
+                    holders
+                        .entry(lock.as_str())
+                        .or_default()
+                        .push(format!("{}.{}", stage.stage.name, group.group.name));
+                }
+            }
+        }
+    }
+    holders
 }
 
 /// The pre-commit formatters, each with the staged files it would get or

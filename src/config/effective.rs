@@ -167,6 +167,9 @@ fn stages(out: &mut String, config: &Config) {
             if let Some(cwd) = &group.cwd {
                 line(out, "cwd", &string(cwd.as_str()));
             }
+            if !group.locks.is_empty() {
+                line(out, "locks", &strings(&group.locks));
+            }
             line(out, "always", &group.always.to_string());
             line(out, "workers", &group.workers.to_string());
             if let Some(timeout) = group.timeout {
@@ -410,6 +413,7 @@ name = "affected"
 run = "pytest {tests}"
 tests = ["tests/**/test_*.py"]
 cwd = "backend"
+locks = ["db", "cache", "db"]
 
 [stages.performance]
 
@@ -472,6 +476,7 @@ webhook_env = "HOOK_URL"
             "cwd = \"app\"",
             "cwd = \"db\"",
             "cwd = \"backend\"",
+            "locks = [\"cache\", \"db\"]",
         ] {
             assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
         }

@@ -279,6 +279,16 @@ pub(crate) struct Group {
     pub(crate) tests: Option<Globs>,
     /// Where the command runs; `{files}` and `{tests}` are relative to it.
     pub(crate) cwd: Option<Cwd>,
+    /// Shared resources it must have to itself: sorted, each once.
+    pub(crate) locks: Vec<String>,
+}
+
+impl Group {
+    /// The slots it takes and what `{workers}` says: never more than `jobs`,
+    /// which a group could not have anyway.
+    pub(crate) fn workers_within(&self, jobs: usize) -> usize {
+        self.workers.min(jobs.max(1))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

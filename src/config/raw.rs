@@ -182,6 +182,10 @@ pub(crate) struct RawGroup {
     /// `{tests}` are passed relative to it, and files outside it are left out.
     #[schemars(with = "Option<String>")]
     pub(crate) cwd: Option<Spanned<String>>,
+    /// Names of shared resources (`["db"]`): two groups naming the same lock never
+    /// run at the same time, in any stage or project.
+    #[schemars(with = "Option<Vec<String>>")]
+    pub(crate) locks: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]

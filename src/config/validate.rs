@@ -856,6 +856,7 @@ fn group(
         coverage: raw.coverage.as_ref().map(Into::into),
         tests,
         cwd,
+        locks: locks(raw.locks.as_deref(), origin, &key)?,
         filter: path_filter(
             raw.exclude.as_deref(),
             raw.files_regex.as_ref(),
@@ -864,6 +865,26 @@ fn group(
             &key,
         )?,
     })
+}
+
+fn locks(
+    names: Option<&[Spanned<String>]>,
+    origin: &Origin<'_>,
+    key: &str,
+) -> Result<Vec<String>, Error> {
+    let mut out: Vec<String> = Vec::new();
+    for name in names.unwrap_or_default() {
+        let text = name.get_ref().trim();
+        if text.is_empty() {
+            return Err(origin
+                .error(name, format!("{key}.locks has an empty lock name"))
+                .hint("name the shared resource, e.g. locks = [\"db\"]"));
+        }
+        out.push(text.to_owned());
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
 }
 
 fn cwd(

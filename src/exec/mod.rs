@@ -4,11 +4,13 @@
 //! argv lists and deadlines and returns how each command ended. Only the
 //! signal and process-group calls here use `unsafe`.
 
+mod locks;
 mod process;
 mod services;
 mod signals;
 mod slots;
 
+pub(crate) use locks::{Locks, NotAcquired};
 pub(crate) use process::{run, Command, Exit, Finished, OutputSink};
 pub(crate) use services::{ensure_ready, stop, Prepared, ServiceSpec, Started};
 pub(crate) use signals::{install as install_signal_handlers, interrupted, on_interrupt};

@@ -40,6 +40,9 @@ pub(crate) struct Options {
     pub(crate) cache: Option<std::sync::Arc<crate::cache::Session>>,
     /// Pre-commit: which tracked files the groups modified (they fail).
     pub(crate) watch: Option<Watch>,
+    /// The run's named locks, one table for every stage (and every project
+    /// of the run), keyed by name.
+    pub(crate) locks: std::sync::Arc<exec::Locks>,
 }
 
 #[derive(Debug, Clone)]
@@ -107,6 +110,11 @@ pub(crate) fn run(
     events: &dyn Events,
 ) -> RunOutcome {
     let started = Instant::now();
+    {
+        // A group waiting for a lock gives up when the run is interrupted.
+        let locks = options.locks.clone();
+        exec::on_interrupt(move || locks.close());
+    }
     let mut stages = Vec::new();
     let mut blocked_by: Option<String> = None;
     let mut environment_error = None;

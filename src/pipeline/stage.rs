@@ -18,6 +18,8 @@ use crate::select::Selection;
 pub(crate) struct GroupJob<'a> {
     pub(crate) index: usize,
     pub(crate) group: &'a Group,
+    /// Its `workers`, clamped to `jobs`: the slots it takes and `{workers}`.
+    pub(crate) workers: usize,
     pub(crate) files: &'a [Vec<u8>],
     pub(crate) markers: &'a [String],
     pub(crate) tests: &'a [Vec<u8>],
@@ -57,6 +59,7 @@ pub(super) fn run_stage(
             } => jobs.push(GroupJob {
                 index,
                 group: group_plan.group,
+                workers: group_plan.group.workers_within(options.jobs),
                 files,
                 markers,
                 tests,
@@ -128,7 +131,10 @@ pub(super) fn run_stage(
     if jobs.len() <= 1 {
         jobs.iter().for_each(run_one);
     } else {
-        let threads = jobs.len().min(options.jobs.max(1));
+        // A thread waiting for a lock runs nothing: one more thread per
+        // locked group keeps `jobs` threads free for the groups that can run.
+        let locked = jobs.iter().filter(|j| !j.group.locks.is_empty()).count();
+        let threads = jobs.len().min(options.jobs.max(1) + locked);
         match rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .thread_name(|i| format!("tiergate-group-{i}"))
@@ -215,6 +221,7 @@ pub(super) fn all_cached(
         let job = GroupJob {
             index,
             group,
+            workers: group.workers_within(options.jobs),
             files,
             markers,
             tests,
@@ -282,7 +289,39 @@ fn run_group(
         }
     }
 
-    let Some(_held) = slots.acquire(group.workers) else {
+    // Locks before slots: a group waiting for a lock holds no slot.
+    let locked = if group.locks.is_empty() {
+        None
+    } else {
+        match options.locks.acquire(&group.locks, stage_deadline) {
+            Ok(held) => Some(held),
+            Err(exec::NotAcquired::Closed) => {
+                return (
+                    with_locks(
+                        GroupResult::skipped(stage, &group.name, "interrupted"),
+                        group,
+                        None,
+                    ),
+                    None,
+                );
+            }
+            Err(exec::NotAcquired::TimedOut) => {
+                let why = format!(
+                    "timeout: the stage's time ran out while it waited for {}",
+                    lock_names(&group.locks)
+                );
+                return (
+                    with_locks(GroupResult::skipped(stage, &group.name, why), group, None),
+                    None,
+                );
+            }
+        }
+    };
+    let waited = locked
+        .as_ref()
+        .filter(|held| held.contended)
+        .map(|held| u64::try_from(held.waited.as_millis()).unwrap_or(u64::MAX));
+    let Some(_held) = slots.acquire(job.workers) else {
         let why = if exec::interrupted().is_some() {
             "interrupted"
         } else {
@@ -361,6 +400,7 @@ fn run_group(
             config.hints.iter().map(|h| (&h.pattern, h.hint.as_str())),
         );
     }
+    let result = with_locks(result, group, waited);
     match key {
         // Watched (pre-commit): stored once the watch has had its say, so
         // a group that modified files is never replayed as a pass.
@@ -394,6 +434,20 @@ fn store(
     }
 }
 
+/// The group's locks, and how long it waited for them, on its result.
+fn with_locks(mut result: GroupResult, group: &Group, waited: Option<u64>) -> GroupResult {
+    result.locks.clone_from(&group.locks);
+    result.lock_wait_ms = waited;
+    result
+}
+
+/// `lock `db`` or `locks `cache`, `db``.
+fn lock_names(locks: &[String]) -> String {
+    let quoted: Vec<String> = locks.iter().map(|l| format!("`{l}`")).collect();
+    let noun = if locks.len() == 1 { "lock" } else { "locks" };
+    format!("{noun} {}", quoted.join(", "))
+}
+
 fn add_reason(result: &mut GroupResult, note: &str) {
     result.reason = Some(match result.reason.take() {
         Some(r) => format!("{r}; {note}"),
@@ -416,7 +470,7 @@ pub(crate) fn key_argvs(
         markers: plan::markers_expression(markers),
         junit: None,
         coverage: group.coverage.as_ref().map(|_| coverage),
-        workers: group.workers,
+        workers: lists.workers,
         stage,
         group: &group.name,
         base: selection.base.as_deref(),
@@ -463,7 +517,7 @@ fn run_attempt(cx: &AttemptContext<'_>, attempt: u32, failed: &[String]) -> Grou
         markers: plan::markers_expression(job.markers),
         junit: None,
         coverage: group.coverage.as_deref(),
-        workers: group.workers,
+        workers: job.workers,
         stage,
         group: &group.name,
         base: cx.selection.base.as_deref(),

@@ -120,6 +120,12 @@ pub(crate) struct GroupReport {
     /// The hints shown under a failed group.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) hints: Vec<String>,
+    /// The group's `locks`, when it has some.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) locks: Vec<String>,
+    /// How long it waited for them, when another group held one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) lock_wait_ms: Option<u64>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -198,6 +204,8 @@ pub(crate) fn build(
                                 None
                             },
                             hints: if failed { g.hints.clone() } else { Vec::new() },
+                            locks: g.locks.clone(),
+                            lock_wait_ms: g.lock_wait_ms,
                         }
                     })
                     .collect(),

@@ -71,6 +71,8 @@ fn group_result(stage: &str, g: &GroupReport) -> GroupResult {
         hints: Vec::new(),
         command: g.command.clone(),
         coverage: g.coverage,
+        locks: g.locks.clone(),
+        lock_wait_ms: g.lock_wait_ms,
     }
 }
 
@@ -342,6 +344,8 @@ mod tests {
             tests,
             output_tail: None,
             hints: Vec::new(),
+            locks: Vec::new(),
+            lock_wait_ms: None,
         };
         let mut a = report(&["fast"]);
         a.stages[0].status = StageStatus::Passed;

@@ -115,6 +115,8 @@ mod tests {
             tests: Vec::new(),
             output_tail: None,
             hints: Vec::new(),
+            locks: Vec::new(),
+            lock_wait_ms: None,
         }
     }
 

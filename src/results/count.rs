@@ -63,6 +63,8 @@ pub(crate) fn count(
         hints: Vec::new(),
         command,
         coverage: None,
+        locks: Vec::new(),
+        lock_wait_ms: None,
     };
 
     // The first exit that is not accepted decides; else the last one.

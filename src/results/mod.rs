@@ -113,6 +113,10 @@ pub(crate) struct GroupResult {
     /// The command as shown to the user, files elided.
     pub(crate) command: String,
     pub(crate) coverage: Option<f64>,
+    /// The group's `locks`.
+    pub(crate) locks: Vec<String>,
+    /// How long it waited for them, when another group held one.
+    pub(crate) lock_wait_ms: Option<u64>,
 }
 
 impl GroupResult {
@@ -129,6 +133,8 @@ impl GroupResult {
             hints: Vec::new(),
             command: String::new(),
             coverage: None,
+            locks: Vec::new(),
+            lock_wait_ms: None,
         }
     }
 

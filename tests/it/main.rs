@@ -21,6 +21,7 @@ mod import;
 mod import_corpus;
 mod import_run;
 mod integrity;
+mod locks;
 mod missing_programs;
 mod monorepo;
 mod onboarding;
