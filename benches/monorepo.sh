@@ -25,6 +25,9 @@ mkdir -p "$HOME"
 git config --global user.name bench
 git config --global user.email bench@example.com
 git config --global init.defaultBranch main
+# No gc in the background while the tree is copied or timed.
+git config --global gc.auto 0
+git config --global maintenance.auto false
 
 # One tree for both repositories: project pNN holds every file i with
 # i % members == NN, in folders of 100 files.
@@ -51,8 +54,9 @@ from pathlib import Path
 root, files, count, members = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 step = max(files // max(count, 1), 2)
 for n in range(count):
-    # Alternate the parity so that about half of the changes are *.py.
-    i = (n * step + (n % 2)) % files
+    # Every member gets its share and about half of the changes are *.py:
+    # with the defaults (step 10), i % 10 is n % 10.
+    i = (n * step + (n % members)) % files
     ext = "py" if i % 2 == 0 else "txt"
     path = root / f"p{i % members:02d}/d{i // 2000:03d}/s{(i // 100) % 20:02d}/f{i:05d}.{ext}"
     with path.open("a") as f:
