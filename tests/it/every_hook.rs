@@ -144,7 +144,7 @@ fn a_commit_msg_hook_stores_no_cache_entry() {
     h.repo
         .tiergate(&["hook", "commit-msg", ".git/MSG"])
         .expect_code(0);
-    let stored = std::fs::read_dir(&entries).map_or(0, |d| d.count());
+    let stored = std::fs::read_dir(&entries).map_or(0, Iterator::count);
     assert_eq!(
         stored,
         0,
