@@ -4,5 +4,6 @@
 //! a request, and prints nothing it returns but the exit status.
 
 pub(crate) mod hook;
+pub(crate) mod plan_view;
 mod hook_changes;
 pub(crate) mod pre_commit;

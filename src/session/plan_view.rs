@@ -1,9 +1,9 @@
-//! `tiergate plan`: what would run and why, without running anything.
+//! What `tiergate plan` shows: what would run and why, without running anything.
 
 use std::ffi::OsString;
 
-use super::args::PlanArgs;
-use super::run::selection_request;
+use crate::cli::args::PlanArgs;
+use crate::cli::run::selection_request;
 use crate::cache;
 use crate::changes::{self, Request};
 use crate::config::{self, Target};
