@@ -2,7 +2,7 @@
 //! here; clap types go no further.
 
 mod affected;
-pub(crate) mod args;
+mod args;
 mod ci_full;
 mod completions;
 mod config;
@@ -11,10 +11,10 @@ mod export;
 mod history;
 mod import;
 mod install;
-
+mod plan;
 mod recover;
 mod report;
-pub(crate) mod run;
+mod run;
 
 use clap::Parser;
 
@@ -42,7 +42,7 @@ pub fn main() -> ExitStatus {
     let result = match cli.command {
         Command::Run(args) => run::run(&args),
         Command::Hook(args) => crate::session::hook::run(args.hook, &args.args, args.prometheus),
-        Command::Plan(args) => crate::session::plan_view::run(&args),
+        Command::Plan(args) => plan::run(&args),
         Command::Install(args) => install::install(&install::InstallRequest {
             hooks: args.hooks,
             yes: args.yes,

@@ -6,6 +6,7 @@ use crate::config;
 use crate::error::{Error, ExitStatus};
 use crate::git::Repo;
 use crate::runner::{self, RunRequest};
+use crate::session::request;
 
 pub(crate) fn selection_request(repo: &Repo, args: &SelectionArgs, default: &str) -> Request {
     if args.staged {
@@ -81,24 +82,24 @@ fn names(args: &RunArgs, config: &config::Config) -> Result<Vec<String>, Error> 
 pub(crate) fn run(args: &RunArgs) -> Result<ExitStatus, Error> {
     let repo = runner::open_repo()?;
     let config = config::load(repo.root())?;
-    let names = names(args, &config)?;
-    let targets = runner::targets(&config, &names)?;
-    let label = if names.is_empty() {
-        "run".to_owned()
-    } else {
-        format!("run {}", names.join(" "))
+    let all_why = "--all: every group of the named stages";
+    let wanted = request::Wanted {
+        names: names(args, &config)?,
+        changes: Some(selection_request(&repo, &args.selection, all_why)),
+        all_why: all_why.to_owned(),
+        shard: args.shard,
     };
-    let changes = selection_request(
-        &repo,
-        &args.selection,
-        "--all: every group of the named stages",
-    );
+    let resolved = request::resolve(&repo, &config, wanted, false)?;
+    let label = format!("run {}", resolved.label).trim_end().to_owned();
     let request = RunRequest {
         jobs: args.jobs.map(|j| j as usize),
         strict: args.exit_on_failure,
         no_cache: args.no_cache,
-        shard: args.shard,
-        ..with_outputs(RunRequest::new(label, targets, changes), &args.output)
+        shard: resolved.shard,
+        ..with_outputs(
+            RunRequest::new(label, resolved.targets, resolved.changes),
+            &args.output,
+        )
     };
     crate::exec::install_signal_handlers()
         .map_err(|e| Error::new(format!("cannot install signal handlers: {e}")))?;

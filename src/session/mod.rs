@@ -4,6 +4,7 @@
 //! a request, and prints nothing it returns but the exit status.
 
 pub(crate) mod hook;
-pub(crate) mod plan_view;
 mod hook_changes;
+pub(crate) mod plan_view;
 pub(crate) mod pre_commit;
+pub(crate) mod request;

@@ -2,80 +2,36 @@
 
 use std::ffi::OsString;
 
-use crate::cli::args::PlanArgs;
-use crate::cli::run::selection_request;
+use super::request::Resolved;
 use crate::cache;
-use crate::changes::{self, Request};
-use crate::config::{self, Target};
+use crate::changes;
+use crate::config::{self, Config};
 use crate::error::{Error, ExitStatus};
+use crate::git::Repo;
 use crate::hooks::HookKind as HookName;
 use crate::plan::{self, Decision, Values};
 use crate::runner;
-use crate::session::hook::hook_work;
 use crate::ui;
 
 /// Files shown in a command line before the rest is elided (all with -v).
 const SHOWN_FILES: usize = 20;
 
-pub(crate) fn run(args: &PlanArgs) -> Result<ExitStatus, Error> {
-    let repo = runner::open_repo()?;
-    let config = config::load(repo.root())?;
-    let hook = args
-        .targets
-        .first()
-        .and_then(|name| HookName::from_name(name));
-    let mut hook_values = None;
-    let (targets, mut request, label): (Vec<Target>, Request, String) = match hook {
-        Some(HookName::PrePush) => {
-            // No stdin from git here: the line git would send for the
-            // current branch, compared with the remote's tracking refs.
-            let targets = config.hooks.pre_push.stages.clone();
-            if args.selection.any() {
-                // The flags say what to compare with, not the remote.
-                (targets, Request::Staged, "plan pre-push".into())
-            } else {
-                let remote = args.targets.get(1).map(String::as_str);
-                let (changes, which) = repo
-                    .planned_push(remote)
-                    .map_err(|e| changes::git_error(&e))?;
-                (
-                    targets,
-                    Request::Resolved(changes),
-                    format!("plan pre-push ({which})"),
-                )
-            }
-        }
-        Some(h) if !h.spec().default => {
-            let (git_args, stdin, assumed) = assumed_input(&repo, h, &args.targets[1..]);
-            let work = hook_work(&repo, &config, h, &git_args, &stdin)?;
-            hook_values = Some(crate::hooks::hook_values(h, &git_args));
-            let label = match assumed {
-                Some(assumed) => format!("plan {} (assuming {assumed})", h.as_str()),
-                None => format!("plan {} {}", h.as_str(), git_args.join(" ")),
-            };
-            (work.targets, work.changes, label)
-        }
-        Some(h) => {
-            let work = hook_work(&repo, &config, h, &[], &[])?;
-            (work.targets, work.changes, format!("plan {}", h.as_str()))
-        }
-        None => {
-            let targets = runner::targets(&config, &args.targets)?;
-            (
-                targets,
-                Request::All("--all: every group of the named stages".into()),
-                format!("plan {}", args.targets.join(" ")),
-            )
-        }
-    };
-    if args.selection.any() {
-        request = selection_request(
-            &repo,
-            &args.selection,
-            "--all: every group of the named stages",
-        );
-    }
-    let selection = changes::selection(&repo, &config, request)?;
+/// Show what `resolved` would run and why.
+pub(crate) fn render(
+    repo: &Repo,
+    config: &Config,
+    resolved: Resolved,
+) -> Result<ExitStatus, Error> {
+    let Resolved {
+        hook,
+        targets,
+        changes: request,
+        hook_values,
+        shard,
+        label,
+    } = resolved;
+    let label = format!("plan {label}");
+    let selection = changes::selection(repo, config, request)?;
     let verbose = ui::verbosity() == ui::Verbosity::Verbose;
 
     ui::out(&format!(
@@ -123,7 +79,7 @@ pub(crate) fn run(args: &PlanArgs) -> Result<ExitStatus, Error> {
         show_formatters(&config, repo.root(), &selection.files, &skip, verbose);
     }
     let mut built = plan::build(&config, &targets, &selection, &skip);
-    let shares = args.shard.map(|shard| {
+    let shares = shard.map(|shard| {
         let durations = crate::history::file_durations(&repo, &config);
         let shares = plan::apply_shard(&mut built, shard, &|stage, group| {
             durations
@@ -260,64 +216,6 @@ pub(crate) fn run(args: &PlanArgs) -> Result<ExitStatus, Error> {
         show_shares(*shard, shares);
     }
     Ok(ExitStatus::Passed)
-}
-
-/// What git would give `hook`, when `plan HOOK` is not given git's arguments
-/// after the name: the message file git writes for a commit, the last move of
-/// HEAD for a checkout or a rewrite, the branch's upstream for a rebase. The
-/// third value says what was assumed (`None`: the arguments were given).
-fn assumed_input(
-    repo: &crate::git::Repo,
-    hook: HookName,
-    given: &[String],
-) -> (Vec<String>, Vec<u8>, Option<String>) {
-    let pair = b"HEAD@{1} HEAD\n".to_vec();
-    if !given.is_empty() {
-        let stdin = if hook.spec().reads_stdin {
-            pair
-        } else {
-            Vec::new()
-        };
-        return (given.to_vec(), stdin, None);
-    }
-    let msg_file = repo
-        .git_dir()
-        .join("COMMIT_EDITMSG")
-        .to_string_lossy()
-        .into_owned();
-    let (args, stdin, assumed): (Vec<&str>, Vec<u8>, &str) = match hook {
-        HookName::CommitMsg | HookName::ApplypatchMsg => (
-            vec![&msg_file],
-            Vec::new(),
-            "the message file git writes, .git/COMMIT_EDITMSG",
-        ),
-        HookName::PrepareCommitMsg => (
-            vec![&msg_file, "message"],
-            Vec::new(),
-            "`git commit -m`: .git/COMMIT_EDITMSG, source `message`",
-        ),
-        HookName::PostCheckout => (
-            vec!["HEAD@{1}", "HEAD", "1"],
-            Vec::new(),
-            "a branch checkout from HEAD@{1} to HEAD",
-        ),
-        HookName::PostRewrite => (
-            vec!["amend"],
-            pair,
-            "an amend that rewrote HEAD@{1} into HEAD",
-        ),
-        HookName::PreRebase => (
-            vec!["@{upstream}"],
-            Vec::new(),
-            "a rebase of the current branch onto its upstream",
-        ),
-        _ => (Vec::new(), Vec::new(), "git's usual input"),
-    };
-    (
-        args.into_iter().map(str::to_owned).collect(),
-        stdin,
-        Some(assumed.to_owned()),
-    )
 }
 
 /// `plan --shard K/N`: each group's share on this shard, its files with
