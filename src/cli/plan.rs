@@ -17,6 +17,7 @@ pub(crate) fn run(args: &PlanArgs) -> Result<ExitStatus, Error> {
             .selection
             .any()
             .then(|| selection_request(&repo, &args.selection, all_why)),
+        every_stage: false,
         all_why: all_why.to_owned(),
         shard: args.shard,
     };

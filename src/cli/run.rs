@@ -86,6 +86,7 @@ pub(crate) fn run(args: &RunArgs) -> Result<ExitStatus, Error> {
     let wanted = request::Wanted {
         names: names(args, &config)?,
         changes: Some(selection_request(&repo, &args.selection, all_why)),
+        every_stage: false,
         all_why: all_why.to_owned(),
         shard: args.shard,
     };

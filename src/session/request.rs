@@ -18,6 +18,8 @@ pub(crate) struct Wanted {
     /// Stages and groups, or (`plan`) a hook's name followed by git's
     /// arguments to it.
     pub(crate) names: Vec<String>,
+    /// Every stage in order, whatever `names` says (`ci-full`).
+    pub(crate) every_stage: bool,
     /// The changes the selection flags name; `None`: the command's default.
     pub(crate) changes: Option<Request>,
     /// Why everything is selected when nothing narrows it.
@@ -89,6 +91,18 @@ pub(crate) fn resolve(
             let changes = wanted.changes.unwrap_or(work.changes);
             (work.targets, changes, h.as_str().to_owned())
         }
+        None if wanted.every_stage => (
+            config
+                .stages
+                .iter()
+                .map(|s| Target {
+                    stage: s.name.clone(),
+                    group: None,
+                })
+                .collect(),
+            wanted.changes.unwrap_or(Request::All(wanted.all_why)),
+            String::new(),
+        ),
         None => (
             runner::targets(config, &wanted.names)?,
             wanted.changes.unwrap_or(Request::All(wanted.all_why)),
