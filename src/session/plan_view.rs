@@ -74,13 +74,13 @@ pub(crate) fn render(
         ));
     }
 
-    let skip = crate::runner::skip_list(&config);
+    let skip = crate::runner::skip_list(config);
     if hook == Some(HookName::PreCommit) {
-        show_formatters(&config, repo.root(), &selection.files, &skip, verbose);
+        show_formatters(config, repo.root(), &selection.files, &skip, verbose);
     }
-    let mut built = plan::build(&config, &targets, &selection, &skip);
+    let mut built = plan::build(config, &targets, &selection, &skip);
     let shares = shard.map(|shard| {
-        let durations = crate::history::file_durations(&repo, &config);
+        let durations = crate::history::file_durations(repo, config);
         let shares = plan::apply_shard(&mut built, shard, &|stage, group| {
             durations
                 .get(&(stage.to_owned(), group.to_owned()))
@@ -90,13 +90,13 @@ pub(crate) fn render(
         (shard, shares)
     });
     let cache = if verbose {
-        plan_cache(&repo, &config)
+        plan_cache(repo, config)
     } else {
         None
     };
     let holders = lock_holders(&built);
     let mut shown_project: Option<&str> = None;
-    for stage in grouped_by_project(&built.stages, &config) {
+    for stage in grouped_by_project(&built.stages, config) {
         if !config.projects.is_empty() && shown_project != Some(stage.stage.project.as_str()) {
             shown_project = Some(&stage.stage.project);
             show_project(&stage.stage.project, &selection);
@@ -191,7 +191,7 @@ pub(crate) fn render(
                             "      cache: {}",
                             cache_status(
                                 cache,
-                                &config,
+                                config,
                                 stage.stage,
                                 group.group,
                                 &crate::pipeline::GroupJob {
