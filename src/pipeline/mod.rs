@@ -144,7 +144,7 @@ fn skipped_stage(plan: &StagePlan<'_>, why: &str) -> StageRun {
 fn left_out(
     stage_plan: &StagePlan<'_>,
     blocked_by: Option<&str>,
-    environment_error: &Option<Error>,
+    environment_error: Option<&Error>,
 ) -> Option<StageRun> {
     if let Some(signal) = exec::interrupted() {
         return Some(skipped_stage(
@@ -225,7 +225,11 @@ pub(crate) fn run(
         let mut runs: Vec<Option<StageRun>> = vec![None; wave.len()];
         let mut runnable: Vec<(usize, &StagePlan<'_>)> = Vec::new();
         for (slot, stage_plan) in plan.stages[wave].iter().enumerate() {
-            if let Some(run) = left_out(stage_plan, blocked_by.as_deref(), &environment_error) {
+            if let Some(run) = left_out(
+                stage_plan,
+                blocked_by.as_deref(),
+                environment_error.as_ref(),
+            ) {
                 runs[slot] = Some(run);
                 continue;
             }
