@@ -338,3 +338,35 @@ fn a_lock_holds_across_the_members_of_one_wave() {
         "api:fast {api:?} and web:fast {web:?} overlapped despite sharing `db`"
     );
 }
+
+#[test]
+fn a_member_group_that_edits_a_tracked_file_in_a_wave_blocks_the_commit() {
+    let repo = TestRepo::new();
+    repo.config("[settings]\njobs = 2\n[projects]\nmembers = [\"api\", \"web\"]\n[hooks.pre-commit]\nstages = [\"fast\"]\n")
+        .write(
+            "api/.tiergate.toml",
+            "[stages.fast]\ngroups = [{ name = \"fmt\", always = true, run = \"sh -c 'echo y = 3 >> app.py'\" }]\n",
+        )
+        .write(
+            "web/.tiergate.toml",
+            "[stages.fast]\ngroups = [{ name = \"lint\", always = true, run = \"true\" }]\n",
+        )
+        .write("api/app.py", "x = 1\n")
+        .write("web/app.js", "x = 1\n")
+        .commit("init");
+    repo.tiergate(&["install", "--yes"]).expect_code(0);
+    repo.write("api/app.py", "x = 2\n")
+        .write("web/app.js", "x = 2\n")
+        .stage(&["api/app.py", "web/app.js"]);
+    let run = crate::support::Run::from(
+        repo.git_cmd(&["commit", "-q", "-m", "change"])
+            .output()
+            .unwrap(),
+    );
+    assert_ne!(run.code, 0, "{}", run.all());
+    let all = run.all();
+    assert!(
+        all.contains("files were modified by this group") && all.contains("api/app.py"),
+        "{all}"
+    );
+}
