@@ -11,6 +11,7 @@ pub(crate) mod formatters;
 pub(crate) mod modified;
 mod preflight;
 mod stage;
+mod wave;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -137,6 +138,48 @@ fn skipped_stage(plan: &StagePlan<'_>, why: &str) -> StageRun {
     }
 }
 
+/// Why a stage does not run at all, before its wave starts: the run was
+/// interrupted, an earlier tier blocked, a service was not ready, or none of
+/// its groups is selected.
+fn left_out(
+    stage_plan: &StagePlan<'_>,
+    blocked_by: Option<&str>,
+    environment_error: Option<&Error>,
+) -> Option<StageRun> {
+    if let Some(signal) = exec::interrupted() {
+        return Some(skipped_stage(
+            stage_plan,
+            &format!("interrupted by signal {signal}"),
+        ));
+    }
+    if let Some(blocker) = blocked_by {
+        return Some(skipped_stage(
+            stage_plan,
+            &format!("a stage before it blocked ({blocker})"),
+        ));
+    }
+    if environment_error.is_some() {
+        return Some(skipped_stage(
+            stage_plan,
+            "a required service was not ready",
+        ));
+    }
+    if let Some(why) = &stage_plan.skipped {
+        return Some(skipped_stage(stage_plan, why));
+    }
+    if !stage_plan.runs_anything() {
+        let mut run = skipped_stage(stage_plan, "none of its groups runs");
+        // Keep each group's own reason: "none of its markers is selected".
+        for (slot, group_plan) in run.groups.iter_mut().zip(&stage_plan.groups) {
+            if let crate::plan::Decision::Skip { why } = &group_plan.decision {
+                slot.reason = Some(why.clone());
+            }
+        }
+        return Some(run);
+    }
+    None
+}
+
 /// Run the plan. Programs must have been resolved (`resolve_programs`).
 pub(crate) fn run(
     config: &Config,
@@ -175,111 +218,103 @@ pub(crate) fn run(
         .as_ref()
         .map_or_else(std::env::temp_dir, |d| d.path().to_path_buf());
 
-    for stage_plan in &plan.stages {
-        if let Some(signal) = exec::interrupted() {
-            let run = skipped_stage(stage_plan, &format!("interrupted by signal {signal}"));
-            events.emit(&Event::StageFinished(&run));
-            continue;
-        }
-        if let Some(blocker) = &blocked_by {
-            let run = skipped_stage(
+    let stage_configs: Vec<&crate::config::Stage> = plan.stages.iter().map(|s| s.stage).collect();
+    for wave in wave::waves(&stage_configs) {
+        // Each stage's run, in the plan's order: the ones left out now, the
+        // others once the wave has run.
+        let mut runs: Vec<Option<StageRun>> = vec![None; wave.len()];
+        let mut runnable: Vec<(usize, &StagePlan<'_>)> = Vec::new();
+        for (slot, stage_plan) in plan.stages[wave].iter().enumerate() {
+            if let Some(run) = left_out(
                 stage_plan,
-                &format!("a stage before it blocked ({blocker})"),
-            );
-            events.emit(&Event::StageFinished(&run));
-            continue;
-        }
-        if environment_error.is_some() {
-            let run = skipped_stage(stage_plan, "a required service was not ready");
-            events.emit(&Event::StageFinished(&run));
-            continue;
-        }
-        if let Some(why) = &stage_plan.skipped {
-            let run = skipped_stage(stage_plan, why);
-            events.emit(&Event::StageFinished(&run));
-            continue;
-        }
-        if !stage_plan.runs_anything() {
-            let mut run = skipped_stage(stage_plan, "none of its groups runs");
-            // Keep each group's own reason: "none of its markers is selected".
-            for (slot, group_plan) in run.groups.iter_mut().zip(&stage_plan.groups) {
-                if let crate::plan::Decision::Skip { why } = &group_plan.decision {
-                    slot.reason = Some(why.clone());
-                }
+                blocked_by.as_deref(),
+                environment_error.as_ref(),
+            ) {
+                runs[slot] = Some(run);
+                continue;
             }
-            events.emit(&Event::StageFinished(&run));
-            continue;
-        }
 
-        // Services this stage needs, in order, before any of its groups;
-        // none when every group that would run replays a cached pass.
-        let mut service_error = None;
-        let needs = if stage_plan.stage.needs.is_empty()
-            || stage::all_cached(stage_plan, selection, resolved, options)
-        {
-            Vec::new()
-        } else {
-            config.services_in_start_order(&stage_plan.stage.needs)
-        };
-        for need in &needs {
-            if started_services.iter().any(|s| &s.name == need) {
-                continue;
-            }
-            let Some(spec) = resolved.services.iter().find(|s| &s.name == need) else {
-                continue;
+            // Services this stage needs, in order, before any of its groups;
+            // none when every group that would run replays a cached pass.
+            let mut service_error = None;
+            let needs = if stage_plan.stage.needs.is_empty()
+                || stage::all_cached(stage_plan, selection, resolved, options)
+            {
+                Vec::new()
+            } else {
+                config.services_in_start_order(&stage_plan.stage.needs)
             };
-            events.emit(&Event::ServiceChecking(need));
-            match exec::ensure_ready(spec, &options.root, &options.env) {
-                Ok(Started::ByUs) => {
-                    events.emit(&Event::ServiceStarted(need));
-                    started_services.push(spec.clone());
+            for need in &needs {
+                if started_services.iter().any(|s| &s.name == need) {
+                    continue;
                 }
-                Ok(Started::AlreadyRunning) => {}
-                Err(message) => {
-                    service_error = Some(message);
-                    break;
+                let Some(spec) = resolved.services.iter().find(|s| &s.name == need) else {
+                    continue;
+                };
+                events.emit(&Event::ServiceChecking(need));
+                match exec::ensure_ready(spec, &options.root, &options.env) {
+                    Ok(Started::ByUs) => {
+                        events.emit(&Event::ServiceStarted(need));
+                        started_services.push(spec.clone());
+                    }
+                    Ok(Started::AlreadyRunning) => {}
+                    Err(message) => {
+                        service_error = Some(message);
+                        break;
+                    }
                 }
             }
-        }
-        if let Some(message) = service_error {
-            let (headline, detail) = message.split_once('\n').unwrap_or((&message, ""));
-            let mut error = Error::new(format!("{headline} (stage {})", stage_plan.stage.name))
-                .hint("start the service, or check its `check` command under [services]");
-            if !detail.trim().is_empty() {
-                error = error.hint(format!("its last output: {}", detail.trim()));
+            if let Some(message) = service_error {
+                let (headline, detail) = message.split_once('\n').unwrap_or((&message, ""));
+                let mut error = Error::new(format!("{headline} (stage {})", stage_plan.stage.name))
+                    .hint("start the service, or check its `check` command under [services]");
+                if !detail.trim().is_empty() {
+                    error = error.hint(format!("its last output: {}", detail.trim()));
+                }
+                environment_error = Some(error);
+                runs[slot] = Some(skipped_stage(
+                    stage_plan,
+                    "a required service was not ready",
+                ));
+                continue;
             }
-            environment_error = Some(error);
-            let run = skipped_stage(stage_plan, "a required service was not ready");
-            events.emit(&Event::StageFinished(&run));
-            continue;
+            runnable.push((slot, stage_plan));
         }
 
-        let run = stage::run_stage(
-            config, stage_plan, selection, resolved, options, &junit_dir, events,
+        let plans: Vec<&StagePlan<'_>> = runnable.iter().map(|(_, p)| *p).collect();
+        let ran = wave::run(
+            config, &plans, selection, resolved, options, &junit_dir, events,
         );
-        let blocks = run.verdict.should_block
-            || (options.strict
-                && matches!(
-                    run.verdict.gate,
-                    GateOutcome::Failed | GateOutcome::Warned | GateOutcome::Informed
-                ));
-        if blocks {
-            blocked_by = Some(run.name.clone());
+        // A stage that blocks skips the later tiers of every project: the
+        // commit is blocked either way, and no one waits for a slow tier
+        // whose result cannot change that.
+        for ((slot, stage_plan), mut run) in runnable.into_iter().zip(ran) {
+            let blocks = run.verdict.should_block
+                || (options.strict
+                    && matches!(
+                        run.verdict.gate,
+                        GateOutcome::Failed | GateOutcome::Warned | GateOutcome::Informed
+                    ));
+            if blocks && blocked_by.is_none() {
+                blocked_by = Some(run.name.clone());
+            }
+            if options.strict
+                && blocks
+                && !run.verdict.should_block
+                && stage_plan.stage.gate.on_fail != OnFail::Block
+            {
+                run.verdict.should_block = true;
+                run.verdict.status = StageStatus::Failed;
+                run.verdict.gate = GateOutcome::Failed;
+                run.verdict
+                    .reasons
+                    .push("--exit-on-failure: every failed gate blocks".into());
+            }
+            runs[slot] = Some(run);
         }
-        let mut run = run;
-        if options.strict
-            && blocks
-            && !run.verdict.should_block
-            && stage_plan.stage.gate.on_fail != OnFail::Block
-        {
-            run.verdict.should_block = true;
-            run.verdict.status = StageStatus::Failed;
-            run.verdict.gate = GateOutcome::Failed;
-            run.verdict
-                .reasons
-                .push("--exit-on-failure: every failed gate blocks".into());
+        for run in runs.iter().flatten() {
+            events.emit(&Event::StageFinished(run));
         }
-        events.emit(&Event::StageFinished(&run));
     }
 
     for spec in started_services.iter().rev() {

@@ -27,13 +27,14 @@ pub(crate) fn names(paths: &[Vec<u8>]) -> String {
         .join(", ")
 }
 
-/// Fail `result`: it modified `paths`. `stage`: other groups of that stage
-/// ran beside it, so it may not have been this one.
-pub(super) fn fail(result: &mut GroupResult, paths: &[Vec<u8>], stage: Option<&str>) {
-    let line = match stage {
+/// Fail `result`: it modified `paths`. `beside`: other groups (of `stage
+/// fast`, of `stages fast, api:fast`) ran beside it, so it may not have been
+/// this one.
+pub(super) fn fail(result: &mut GroupResult, paths: &[Vec<u8>], beside: Option<&str>) {
+    let line = match beside {
         None => format!("files were modified by this group: {}", names(paths)),
-        Some(stage) => format!(
-            "files were modified by this group or another of stage {stage} running beside it: {}",
+        Some(beside) => format!(
+            "files were modified by this group or another of {beside} running beside it: {}",
             names(paths)
         ),
     };
@@ -69,10 +70,10 @@ pub(super) fn ask(watch: &Watch, groups: &mut [GroupResult]) -> Vec<Vec<u8>> {
 
 /// After groups ran side by side: each modified file goes to the groups
 /// that were running when it was last written (all that ran, when that is
-/// not known).
+/// not known). `beside` names their stages: `stage fast`.
 pub(super) fn attribute(
     root: &Path,
-    stage: &str,
+    beside: &str,
     groups: &mut [GroupResult],
     windows: &[Option<(SystemTime, SystemTime)>],
     paths: &[Vec<u8>],
@@ -103,7 +104,7 @@ pub(super) fn attribute(
         .all(|p| by_group.iter().filter(|g| g.contains(p)).count() == 1);
     for (group, mine) in groups.iter_mut().zip(by_group) {
         if !mine.is_empty() {
-            fail(group, &mine, (!sure).then_some(stage));
+            fail(group, &mine, (!sure).then_some(beside));
         }
     }
 }

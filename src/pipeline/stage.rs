@@ -26,6 +26,18 @@ pub(crate) struct GroupJob<'a> {
     pub(crate) packages: &'a [String],
 }
 
+/// When each group ran, and its cache key when its pass is stored late
+/// (once the watch has had its say).
+pub(super) type Window = Option<(SystemTime, SystemTime, Option<cache::Key>)>;
+
+/// Run one stage. `wave`: the slots this stage shares with the other
+/// projects' stages running beside it; then the caller asks the watch once
+/// for all of them and stores the passes (the returned windows say when
+/// each group ran and what to store), and judges the stage again after.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the run's context, passed down once"
+)]
 pub(super) fn run_stage(
     config: &Config,
     stage_plan: &StagePlan<'_>,
@@ -34,7 +46,8 @@ pub(super) fn run_stage(
     options: &Options,
     junit_dir: &Path,
     events: &Reporter,
-) -> StageRun {
+    wave: Option<&Arc<Slots>>,
+) -> (StageRun, Vec<Window>) {
     let stage = stage_plan.stage;
     let started = Instant::now();
     let deadline = stage.timeout.map(|t| started + t);
@@ -76,15 +89,21 @@ pub(super) fn run_stage(
         events.emit(&Event::GroupFinished(skipped));
     }
 
-    let slots = Arc::new(Slots::new(options.jobs));
-    {
-        let slots = slots.clone();
-        exec::on_interrupt(move || slots.close());
-    }
+    let slots = match wave {
+        Some(shared) => shared.clone(),
+        None => {
+            let slots = Arc::new(Slots::new(options.jobs));
+            let on_signal = slots.clone();
+            exec::on_interrupt(move || on_signal.close());
+            slots
+        }
+    };
     // The stage timeout: when it expires, nothing new starts (running groups
     // are stopped by their own deadline, which never passes the stage's).
+    // Slots shared with other stages are not closed: a group of this stage
+    // that gets its slots past the deadline is skipped as it starts.
     let (stage_done, stage_done_rx) = mpsc::channel::<()>();
-    if let Some(deadline) = deadline {
+    if let (Some(deadline), None) = (deadline, wave) {
         let slots = slots.clone();
         std::thread::spawn(move || {
             if let Err(mpsc::RecvTimeoutError::Timeout) =
@@ -96,10 +115,10 @@ pub(super) fn run_stage(
     }
 
     let shared: Mutex<Vec<Option<GroupResult>>> = Mutex::new(results);
-    // When each group ran, and its cache key when its pass is stored late.
-    type Window = Option<(SystemTime, SystemTime, Option<cache::Key>)>;
     let windows: Mutex<Vec<Window>> = Mutex::new(vec![None; stage_plan.groups.len()]);
-    let alone = jobs.len() == 1;
+    // The only group running: what changed is its doing, told before its
+    // result is shown.
+    let alone = jobs.len() == 1 && wave.is_none();
     let run_one = |job: &GroupJob<'_>| {
         let started = SystemTime::now();
         let (mut result, key) = run_group(
@@ -115,8 +134,6 @@ pub(super) fn run_stage(
             events,
         );
         let finished = SystemTime::now();
-        // The only group of the stage: what changed is its doing, told
-        // before its result is shown.
         if let (Some(watch), true) = (&options.watch, alone && modified::ran(&result)) {
             let paths = modified::ask(watch, std::slice::from_mut(&mut result));
             if !paths.is_empty() {
@@ -164,30 +181,48 @@ pub(super) fn run_stage(
             r.unwrap_or_else(|| GroupResult::skipped(&stage.name, &p.group.name, "not run"))
         })
         .collect();
-    if let (Some(watch), false) = (&options.watch, alone) {
-        let windows = windows.into_inner().unwrap_or_else(PoisonError::into_inner);
+    let windows = windows.into_inner().unwrap_or_else(PoisonError::into_inner);
+    if let (Some(watch), false, None) = (&options.watch, alone, wave) {
         if groups.iter().any(modified::ran) {
             let times: Vec<_> = windows
                 .iter()
                 .map(|w| w.as_ref().map(|(s, e, _)| (*s, *e)))
                 .collect();
             let paths = modified::ask(watch, &mut groups);
-            modified::attribute(&options.root, &stage.name, &mut groups, &times, &paths);
+            let beside = format!("stage {}", stage.name);
+            modified::attribute(&options.root, &beside, &mut groups, &times, &paths);
         }
-        for (group, window) in groups.iter().zip(&windows) {
-            if let Some((_, _, Some(key))) = window {
-                store(options, &stage.name, key, group, events);
-            }
-        }
+        store_late(options, &stage.name, &groups, &windows, events);
     }
-    let no_tests: Vec<_> = stage_plan.groups.iter().map(|g| g.group.no_tests).collect();
-    let verdict = policy::evaluate(&stage.gate, &groups, &no_tests);
-    StageRun {
+    let verdict = judge(stage_plan, &groups);
+    let run = StageRun {
         name: stage.name.clone(),
         verdict,
         groups,
         duration: started.elapsed().as_secs_f64(),
         skipped: None,
+    };
+    (run, windows)
+}
+
+/// The stage's gate on its groups' results.
+pub(super) fn judge(stage_plan: &StagePlan<'_>, groups: &[GroupResult]) -> policy::StageVerdict {
+    let no_tests: Vec<_> = stage_plan.groups.iter().map(|g| g.group.no_tests).collect();
+    policy::evaluate(&stage_plan.stage.gate, groups, &no_tests)
+}
+
+/// Store the passes held back until the watch was asked.
+pub(super) fn store_late(
+    options: &Options,
+    stage: &str,
+    groups: &[GroupResult],
+    windows: &[Window],
+    events: &Reporter,
+) {
+    for (group, window) in groups.iter().zip(windows) {
+        if let Some((_, _, Some(key))) = window {
+            store(options, stage, key, group, events);
+        }
     }
 }
 

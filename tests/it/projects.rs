@@ -275,3 +275,98 @@ fn every_stage_and_group_of_the_json_report_has_its_project_and_a_merge_keeps_it
         );
     }
 }
+
+/// A group writing its start and end times into `out`, sleeping between.
+fn timed(name: &str, locks: &str, out: &std::path::Path) -> String {
+    format!(
+        "[stages.fast]\ngroups = [{{ name = \"{name}\", always = true, locks = [{locks}], run = \"sh -c 'date +%s.%N > {out}/{name}.start; sleep 1; date +%s.%N > {out}/{name}.end'\" }}]\n",
+        out = out.display()
+    )
+}
+
+/// When a group ran, as its own command wrote it.
+fn interval(out: &std::path::Path, name: &str) -> (f64, f64) {
+    let read = |suffix: &str| -> f64 {
+        let path = out.join(format!("{name}.{suffix}"));
+        std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+            .trim()
+            .parse()
+            .unwrap()
+    };
+    (read("start"), read("end"))
+}
+
+/// Two members' `fast` stages, each one sleeping group, committed through
+/// the real hook with `jobs = 2`: the intervals tell whether they overlapped.
+fn two_members_fast(locks: &str) -> ((f64, f64), (f64, f64)) {
+    let out = tempfile::tempdir().unwrap();
+    let repo = TestRepo::new();
+    repo.config("[settings]\njobs = 2\n[projects]\nmembers = [\"api\", \"web\"]\n[hooks.pre-commit]\nstages = [\"fast\"]\n")
+        .write("api/.tiergate.toml", timed("api", locks, out.path()))
+        .write("web/.tiergate.toml", timed("web", locks, out.path()))
+        .write("api/app.py", "x = 1\n")
+        .write("web/app.js", "x = 1\n")
+        .commit("init");
+    repo.tiergate(&["install", "--yes"]).expect_code(0);
+    repo.write("api/app.py", "x = 2\n")
+        .write("web/app.js", "x = 2\n")
+        .stage(&["api/app.py", "web/app.js"]);
+    crate::support::Run::from(
+        repo.git_cmd(&["commit", "-q", "-m", "change"])
+            .output()
+            .unwrap(),
+    )
+    .expect_code(0);
+    (interval(out.path(), "api"), interval(out.path(), "web"))
+}
+
+#[test]
+fn the_same_tier_of_two_members_runs_as_one_wave_in_a_real_commit() {
+    let (api, web) = two_members_fast("");
+    assert!(
+        api.0 < web.1 && web.0 < api.1,
+        "api:fast {api:?} and web:fast {web:?} ran one after the other"
+    );
+}
+
+#[test]
+fn a_lock_holds_across_the_members_of_one_wave() {
+    let (api, web) = two_members_fast("\"db\"");
+    assert!(
+        !(api.0 < web.1 && web.0 < api.1),
+        "api:fast {api:?} and web:fast {web:?} overlapped despite sharing `db`"
+    );
+}
+
+#[test]
+fn a_member_group_that_edits_a_tracked_file_in_a_wave_blocks_the_commit() {
+    let repo = TestRepo::new();
+    repo.config("[settings]\njobs = 2\n[projects]\nmembers = [\"api\", \"web\"]\n[hooks.pre-commit]\nstages = [\"fast\"]\n")
+        .write(
+            "api/.tiergate.toml",
+            "[stages.fast]\ngroups = [{ name = \"fmt\", always = true, run = \"sh -c 'echo y = 3 >> app.py'\" }]\n",
+        )
+        .write(
+            "web/.tiergate.toml",
+            "[stages.fast]\ngroups = [{ name = \"lint\", always = true, run = \"true\" }]\n",
+        )
+        .write("api/app.py", "x = 1\n")
+        .write("web/app.js", "x = 1\n")
+        .commit("init");
+    repo.tiergate(&["install", "--yes"]).expect_code(0);
+    repo.write("api/app.py", "x = 2\n")
+        .write("web/app.js", "x = 2\n")
+        .stage(&["api/app.py", "web/app.js"]);
+    let run = crate::support::Run::from(
+        repo.git_cmd(&["commit", "-q", "-m", "change"])
+            .output()
+            .unwrap(),
+    );
+    assert_ne!(run.code, 0, "{}", run.all());
+    let all = run.all();
+    assert!(
+        all.contains("files were modified by this group") && all.contains("api/app.py"),
+        "{all}"
+    );
+}
