@@ -223,6 +223,8 @@ pub(crate) fn fold(config: &mut Config, members: Vec<Member>) {
         for mut stage in member.config.stages {
             for group in &mut stage.groups {
                 group.cwd = Some(Cwd::within(&name, group.cwd.as_ref()));
+                // The import graph answers with repository paths.
+                group.tests = group.tests.as_ref().map(|tests| within(&name, tests));
             }
             stage.name = format!("{name}:{}", stage.name);
             stage.project.clone_from(&name);

@@ -183,7 +183,23 @@ fn python_graph(
         }
     }
     let pyproject = std::fs::read_to_string(repo.root().join("pyproject.toml")).ok();
-    let roots = roots::source_roots(pyproject.as_deref());
+    let mut roots = roots::source_roots(pyproject.as_deref());
+    // A sub-project's code is imported from its own folder (`from app import x`
+    // in `api/tests` means `api/app`): each member adds its roots, in its folder.
+    for project in &config.projects {
+        let folder = repo.root().join(&project.name);
+        let pyproject = std::fs::read_to_string(folder.join("pyproject.toml")).ok();
+        for root in roots::source_roots(pyproject.as_deref()) {
+            let root = if root.is_empty() {
+                project.name.clone()
+            } else {
+                format!("{}/{root}", project.name)
+            };
+            if !roots.contains(&root) {
+                roots.push(root);
+            }
+        }
+    }
     let nodes = cached_nodes(repo, config, &sources, &paths, &ids, roots)?;
     let graph = walk(&paths, &nodes, &changed);
     out.chains = graph.chains;

@@ -171,6 +171,7 @@ pub(crate) fn build<'c>(
 
 /// A member's selection names paths inside it; a decision names them from
 /// the repository root, as every `cwd` expects (the member is the group's).
+/// Tests come from the import graph, which names them from the root already.
 fn in_repository(decision: Decision, project: &str) -> Decision {
     if project == crate::config::ROOT_PROJECT {
         return decision;
@@ -192,7 +193,7 @@ fn in_repository(decision: Decision, project: &str) -> Decision {
             why,
             files: prefix(files),
             markers,
-            tests: prefix(tests),
+            tests,
             packages,
         },
         skip @ Decision::Skip { .. } => skip,

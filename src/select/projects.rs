@@ -82,13 +82,16 @@ pub(crate) fn split(
             (ROOT_PROJECT.to_owned(), part)
         } else {
             let project = &config.projects[index - 1];
-            let part = select_with_graph(
+            let mut part = select_with_graph(
                 changes,
                 &project.rules,
                 &project.unmatched,
                 &project.run_all_triggers,
-                &|_| false,
+                judged_by_graph,
             );
+            // The graph is the repository's: a member's groups with `tests`
+            // read the same answer, in repository paths.
+            part.affected.clone_from(&selection.affected);
             (project.name.clone(), part)
         };
         part.files = files;

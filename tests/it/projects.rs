@@ -370,3 +370,51 @@ fn a_member_group_that_edits_a_tracked_file_in_a_wave_blocks_the_commit() {
         "{all}"
     );
 }
+
+/// A Python member selecting its tests from the import graph: its code is
+/// imported from its own folder (`from app.prices import ...` in
+/// `api/tests`), its `tests` globs are its own, and `{tests}` is relative to
+/// the member, where its command runs. A real commit of one module runs only
+/// the test files that import it.
+#[test]
+fn a_python_member_selects_its_tests_from_the_import_graph_in_a_real_commit() {
+    let repo = TestRepo::new();
+    repo.config("[projects]\nmembers = [\"api\"]\n\n[hooks.pre-commit]\nstages = [\"fast\"]\n")
+        .write(
+            "api/.tiergate.toml",
+            r#"[stages.fast]
+groups = [{ name = "unit", tests = ["tests/**/test_*.py"], run = "sh -c 'pwd > ../CWD; for t; do echo $t; done > ../RAN' sh {tests}" }]
+"#,
+        )
+        .write("api/pyproject.toml", "[project]\nname = \"api\"\n")
+        .write("api/app/__init__.py", "")
+        .write("api/app/prices.py", "def price():\n    return 1\n")
+        .write("api/app/stock.py", "def stock():\n    return 2\n")
+        .write("api/tests/test_prices.py", "from app.prices import price\n")
+        .write("api/tests/test_stock.py", "from app import stock\n")
+        .commit("init");
+    repo.tiergate(&["install", "--yes"]).expect_code(0);
+    repo.write("api/app/prices.py", "def price():\n    return 3\n")
+        .stage(&["api/app/prices.py"]);
+    repo.git_cmd(&["commit", "-q", "-m", "prices"])
+        .status()
+        .unwrap();
+    let ran = String::from_utf8(repo.read("RAN")).unwrap();
+    assert_eq!(ran, "tests/test_prices.py\n", "the tests the commit ran");
+    let cwd = String::from_utf8(repo.read("CWD")).unwrap();
+    assert!(cwd.trim_end().ends_with("/api"), "ran in {cwd}");
+
+    // A change the graph does not judge selects everything: every test the
+    // member's globs match, still relative to the member.
+    repo.write("api/app/stock.py", "def stock():\n    return 4\n")
+        .write(
+            ".tiergate.toml",
+            "[projects]\nmembers = [\"api\"]\n\n[hooks.pre-commit]\nstages = [\"fast\"]\n\n",
+        )
+        .stage(&["api/app/stock.py", ".tiergate.toml"]);
+    repo.git_cmd(&["commit", "-q", "-m", "stock"])
+        .status()
+        .unwrap();
+    let ran = String::from_utf8(repo.read("RAN")).unwrap();
+    assert_eq!(ran, "tests/test_prices.py\ntests/test_stock.py\n");
+}
