@@ -35,12 +35,38 @@ pub(crate) fn github(output: &Path, shards: Option<u32>) -> Result<ExitStatus, E
             crate::policy::plural(config.stages.len() + 1, "job"),
         ),
     };
+    write(
+        &repo,
+        output,
+        Path::new(".github/workflows/ci-tiered.yml"),
+        &text,
+        &jobs,
+    )
+}
+
+/// `tiergate export gitlab`: the `.gitlab-ci.yml` of the same tiers.
+pub(crate) fn gitlab(output: &Path, shards: u32) -> Result<ExitStatus, Error> {
+    let repo = runner::open_repo()?;
+    let config = config::load(repo.root())?;
+    let text = crate::export::gitlab::pipeline(&config, shards as usize);
+    let jobs = format!("a job per group, {shards} shard(s) each for {{tests}}/{{files}} groups,");
+    write(&repo, output, Path::new(".gitlab-ci.yml"), &text, &jobs)
+}
+
+/// Write `text` to `output` (`-`: stdout). The default path is the
+/// repository's; a path given is the user's, from the current folder.
+fn write(
+    repo: &crate::git::Repo,
+    output: &Path,
+    default: &Path,
+    text: &str,
+    jobs: &str,
+) -> Result<ExitStatus, Error> {
     if output == Path::new("-") {
         ui::out_raw(text.as_bytes());
         return Ok(ExitStatus::Passed);
     }
-    // The default path is the repository's; a path given is the user's, from here.
-    let path = if output.is_relative() && output == Path::new(".github/workflows/ci-tiered.yml") {
+    let path = if output == default {
         repo.root().join(output)
     } else {
         output.to_path_buf()
@@ -49,30 +75,6 @@ pub(crate) fn github(output: &Path, shards: Option<u32>) -> Result<ExitStatus, E
         .map_err(|e| Error::new(format!("cannot write {}: {e}", path.display())))?;
     ui::out(&format!(
         "tiergate: wrote {} ({jobs} from {})",
-        path.display(),
-        crate::config::CONFIG_FILE
-    ));
-    Ok(ExitStatus::Passed)
-}
-
-/// `tiergate export gitlab`: the `.gitlab-ci.yml` of the same tiers.
-pub(crate) fn gitlab(output: &Path, shards: u32) -> Result<ExitStatus, Error> {
-    let repo = runner::open_repo()?;
-    let config = config::load(repo.root())?;
-    let text = crate::export::gitlab::pipeline(&config, shards as usize);
-    if output == Path::new("-") {
-        ui::out_raw(text.as_bytes());
-        return Ok(ExitStatus::Passed);
-    }
-    let path = if output == Path::new(".gitlab-ci.yml") {
-        repo.root().join(output)
-    } else {
-        output.to_path_buf()
-    };
-    crate::state::write_atomic_as(&path, text.as_bytes(), crate::state::FileMode::User)
-        .map_err(|e| Error::new(format!("cannot write {}: {e}", path.display())))?;
-    ui::out(&format!(
-        "tiergate: wrote {} (a job per group, {shards} shard(s) each for {{tests}}/{{files}} groups, from {})",
         path.display(),
         crate::config::CONFIG_FILE
     ));
