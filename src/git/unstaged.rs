@@ -214,6 +214,11 @@ impl TrackedFiles {
         entry.flags_extended & SKIP_WORKTREE == 0
     }
 
+    /// How many entries the index has.
+    pub(crate) fn len(&self) -> usize {
+        self.0.entries().len()
+    }
+
     /// The directories holding them ("" for the top), each once.
     pub(crate) fn dirs(&self) -> Vec<&[u8]> {
         let mut dirs: Vec<&[u8]> = Vec::new();
