@@ -154,7 +154,7 @@ pub(crate) fn from_changes(
     };
     selection.base = base;
     selection.head = head;
-    drop_submodules(repo.root(), &mut selection.files);
+    drop_submodules(repo, &mut selection.files);
     attach_graph(repo, config, &mut selection);
     Ok(by_project(selection, config))
 }
@@ -169,11 +169,19 @@ fn by_project(selection: Selection, config: &Config) -> Selection {
 }
 
 /// A submodule's pointer selects by its path like any change, but it is a
-/// folder, not a file: never a `{files}` argument (issue 13). The work tree
-/// holds a folder at a submodule's path, checked out or not.
-pub(crate) fn drop_submodules(root: &std::path::Path, files: &mut Vec<Vec<u8>>) {
+/// folder, not a file: never a `{files}` argument (issue 13). The index
+/// says which paths are submodules (mode 160000), so a path it holds costs
+/// no file system call (issue 21: 5,000 staged files were 10,000 `statx`);
+/// a path it does not hold (a deletion, an untracked or `--files` path) is a
+/// submodule's folder when the work tree holds a folder there.
+pub(crate) fn drop_submodules(repo: &Repo, files: &mut Vec<Vec<u8>>) {
+    const GITLINK: u32 = 0o160_000;
+    let index = repo.index_file();
     files.retain(|path| {
-        !std::fs::symlink_metadata(root.join(std::ffi::OsStr::from_bytes(path)))
+        if let Some(mode) = index.as_ref().and_then(|i| i.mode_of(path)) {
+            return mode != GITLINK;
+        }
+        !std::fs::symlink_metadata(repo.root().join(std::ffi::OsStr::from_bytes(path)))
             .is_ok_and(|m| m.is_dir())
     });
 }

@@ -134,6 +134,16 @@ impl IndexFile {
         self.valid_trees.get(dir)
     }
 
+    /// The mode of `path`'s entry (its first stage when conflicted); `None` when the index
+    /// does not hold it.
+    pub(crate) fn mode_of(&self, path: &[u8]) -> Option<u32> {
+        let first = self.entries.partition_point(|e| self.path(e) < path);
+        self.entries
+            .get(first)
+            .filter(|e| self.path(e) == path)
+            .map(|e| e.mode)
+    }
+
     /// Whether any entry is a side of a conflict.
     pub(crate) fn has_conflicts(&self) -> bool {
         self.entries.iter().any(|e| e.stage() != 0)
@@ -436,6 +446,30 @@ mod tests {
         t.git(&["add", "-N", "new.txt"]);
         t.git(&["update-index", "--skip-worktree", "a.txt"]);
         t
+    }
+
+    #[test]
+    fn a_path_s_mode_is_found_only_for_the_path_itself() {
+        let t = repo_with_variety();
+        let index = IndexFile::read(&t.root.join(".git/index"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(index.mode_of(b"dir/sub/b.rs"), Some(0o100_644));
+        assert_eq!(index.mode_of(b"a.txt"), Some(0o100_644));
+        // A folder, a prefix of a path and a path past the last are not entries.
+        assert_eq!(index.mode_of(b"dir/sub"), None);
+        assert_eq!(index.mode_of(b"dir/sub/b"), None);
+        assert_eq!(index.mode_of(b"zzz"), None);
+        t.git(&[
+            "update-index",
+            "--add",
+            "--cacheinfo",
+            "160000,1111111111111111111111111111111111111111,vendor/lib",
+        ]);
+        let index = IndexFile::read(&t.root.join(".git/index"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(index.mode_of(b"vendor/lib"), Some(0o160_000));
     }
 
     #[test]

@@ -89,6 +89,11 @@ impl Repo {
         }
     }
 
+    /// The files of the index as parsed for this run (no second read of the file).
+    pub(crate) fn tracked(&self) -> Option<TrackedFiles> {
+        TrackedFiles::of(self.index_file()?)
+    }
+
     /// Whether any tracked file may have unstaged changes; see the module comment.
     #[cfg(test)]
     pub(crate) fn has_unstaged_changes(&self) -> bool {
@@ -201,12 +206,16 @@ pub(crate) fn list_unstaged(root: &Path, index_path: &Path) -> Option<Vec<MaybeU
 
 /// The files of an index that are in the work tree (no conflicts, no skip-worktree entries),
 /// for watching which of them something writes to.
-pub(crate) struct TrackedFiles(IndexFile);
+pub(crate) struct TrackedFiles(Arc<IndexFile>);
 
 impl TrackedFiles {
     /// `None` when tiergate's reader does not take the index or it is conflicted.
     pub(crate) fn read(index_path: &Path) -> Option<TrackedFiles> {
-        let index = IndexFile::read(index_path).ok()??;
+        Self::of(Arc::new(IndexFile::read(index_path).ok()??))
+    }
+
+    /// The tracked files of an index already read; `None` when it is conflicted.
+    pub(crate) fn of(index: Arc<IndexFile>) -> Option<TrackedFiles> {
         (!index.has_conflicts()).then_some(TrackedFiles(index))
     }
 

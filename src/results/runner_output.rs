@@ -43,10 +43,15 @@ fn regex(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
 
 /// The summary of the first runner whose summary line is in `output`.
 /// nextest is tried first: its failure blocks quote libtest's own lines.
+/// Each runner is asked only when its summary's fixed words are in the output: compiling
+/// its patterns costs more than the rest of a quiet hook (issue 21, S1).
 pub(crate) fn summary(output: &str) -> Option<Summary> {
-    nextest(output)
-        .or_else(|| libtest(output))
-        .or_else(|| pytest(output))
+    let has = |word: &str| output.contains(word);
+    has(" run: ")
+        .then(|| nextest(output))
+        .flatten()
+        .or_else(|| has("test result: ").then(|| libtest(output)).flatten())
+        .or_else(|| has(" in ").then(|| pytest(output)).flatten())
 }
 
 /// `test result: ok. 3 passed; 1 failed; 2 ignored; ...`, summed over
@@ -360,6 +365,14 @@ mod tests {
             s.failures[1].message.as_deref(),
             Some("boom at the end (at src/lib.rs:7:64)")
         );
+    }
+
+    #[test]
+    fn a_single_test_run_by_nextest_is_a_summary() {
+        let one = "     Summary [   0.010s] 1 test run: 1 passed, 0 skipped\n";
+        let s = summary(one).unwrap();
+        assert_eq!(s.runner, Runner::Nextest);
+        assert_eq!((s.passed, s.failed, s.skipped), (1, 0, 0));
     }
 
     #[test]

@@ -48,7 +48,7 @@ pub(crate) fn run(
         .map(|c| c.path.clone())
         .collect();
     // Formatters get files, never a submodule's folder.
-    changes::drop_submodules(repo.root(), &mut staged);
+    changes::drop_submodules(repo, &mut staged);
     let skip = crate::runner::skip_list(config);
     let formatters: Vec<&Formatter> = formatter_names
         .iter()
@@ -157,7 +157,7 @@ fn run_tiers(
     clean: bool,
 ) -> Result<ExitStatus, Error> {
     let index = IndexGuard::take(repo.root(), repo.git_dir()).map_err(WorktreeError::into_error)?;
-    let watch = TrackedWatch::start(repo.root(), repo.git_dir(), clean)
+    let watch = TrackedWatch::start(repo.root(), repo.git_dir(), clean, repo.tracked())
         .map_err(WorktreeError::into_error)?;
     let watch: pipeline::Watch =
         std::sync::Arc::new(move || watch.modified().map_err(|e| e.to_string()));

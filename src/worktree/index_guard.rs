@@ -12,8 +12,8 @@ use super::{files, lock, WorktreeError};
 /// The index as the user staged it.
 pub(crate) struct IndexGuard {
     path: PathBuf,
-    /// The file's bytes; `None` when there was no index file.
-    bytes: Option<Vec<u8>>,
+    /// A copy of the file's bytes (an unnamed file); `None` when there was no index file.
+    copy: Option<std::fs::File>,
     stamp: Option<(u64, u64, i64, i64, u64)>,
 }
 
@@ -56,8 +56,10 @@ impl IndexGuard {
     pub(crate) fn take(root: &Path, git_dir: &Path) -> Result<IndexGuard, WorktreeError> {
         let path = lock::index_path(root, git_dir);
         let stamp = stamp(&path);
-        let bytes = match std::fs::read(&path) {
-            Ok(bytes) => Some(bytes),
+        let copy = match std::fs::File::open(&path) {
+            Ok(mut index) => Some(copy_of(&mut index, git_dir).map_err(|e| {
+                WorktreeError::io(format!("cannot keep a copy of {}", path.display()), &e)
+            })?),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => {
                 return Err(WorktreeError::io(
@@ -66,7 +68,19 @@ impl IndexGuard {
                 ))
             }
         };
-        Ok(IndexGuard { path, bytes, stamp })
+        Ok(IndexGuard { path, copy, stamp })
+    }
+
+    /// The index's bytes as they were taken.
+    fn bytes(&self) -> std::io::Result<Option<Vec<u8>>> {
+        use std::io::{Read, Seek};
+        let Some(mut copy) = self.copy.as_ref() else {
+            return Ok(None);
+        };
+        copy.rewind()?;
+        let mut bytes = Vec::new();
+        copy.read_to_end(&mut bytes)?;
+        Ok(Some(bytes))
     }
 
     /// Whether what is staged changed since `take`: the paths whose entry
@@ -75,7 +89,10 @@ impl IndexGuard {
         if stamp(&self.path) == self.stamp {
             return Ok(Vec::new());
         }
-        let before = match &self.bytes {
+        let bytes = self
+            .bytes()
+            .map_err(|e| WorktreeError::io("cannot read the copy of the index", &e))?;
+        let before = match &bytes {
             Some(bytes) => {
                 let tmp = super::git_cli::scratch_dir("tiergate-index-")?;
                 let copy = tmp.path().join("index");
@@ -101,7 +118,10 @@ impl IndexGuard {
     /// git process's lock is gone).
     pub(crate) fn put_back(&self) -> Result<(), WorktreeError> {
         lock::wait_for_index(&self.path)?;
-        match &self.bytes {
+        let bytes = self
+            .bytes()
+            .map_err(|e| WorktreeError::io("cannot read the copy of the index", &e))?;
+        match &bytes {
             Some(bytes) => files::write_durable(&self.path, bytes).map_err(|e| {
                 WorktreeError::io(format!("cannot write {}", self.path.display()), &e)
             }),
@@ -114,4 +134,13 @@ impl IndexGuard {
             },
         }
     }
+}
+
+/// An unnamed file holding `index`'s bytes, in the git dir (the index's own
+/// file system, where the kernel copies without reading the bytes out), or
+/// in the temporary folder when the git dir refuses it.
+fn copy_of(index: &mut std::fs::File, git_dir: &Path) -> std::io::Result<std::fs::File> {
+    let mut copy = tempfile::tempfile_in(git_dir).or_else(|_| tempfile::tempfile())?;
+    std::io::copy(index, &mut copy)?;
+    Ok(copy)
 }

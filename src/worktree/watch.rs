@@ -16,6 +16,8 @@ use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
+use crate::git::TrackedFiles;
+
 use super::touched::Touched;
 use super::{files, git_cli, guarded, lock, WorktreeError};
 
@@ -32,20 +34,25 @@ pub(crate) struct TrackedWatch {
     index: PathBuf,
     /// The stat-dirty paths as last seen: unchanged since means untouched.
     seen: Mutex<HashMap<Vec<u8>, guarded::Seen>>,
-    /// The tracked files and the events of their directories, while the events can be
-    /// trusted (dropped for good at the first they cannot).
-    events: Mutex<Option<(crate::git::TrackedFiles, Touched)>>,
+    /// The events of the tracked files' directories, while they can be trusted (dropped for
+    /// good at the first they cannot). Which touched paths are tracked is asked of the index
+    /// only when something was touched: the list of every tracked file is not kept through
+    /// the run (issue 21: peak memory on 50,000 files).
+    events: Mutex<Option<Touched>>,
 }
 
 impl TrackedWatch {
     /// Start watching: `clean` when the caller's own scan found every
-    /// tracked file matching the index (nothing to remember, no scan).
+    /// tracked file matching the index (nothing to remember, no scan);
+    /// `tracked`, the index's files as the caller parsed them (`None`: the
+    /// reader does not take this index, every file is looked at).
     pub(crate) fn start(
         root: &Path,
         git_dir: &Path,
         clean: bool,
+        tracked: Option<TrackedFiles>,
     ) -> Result<TrackedWatch, WorktreeError> {
-        Self::start_above(root, git_dir, clean, MIN_FILES_FOR_EVENTS)
+        Self::start_above(root, git_dir, clean, tracked, MIN_FILES_FOR_EVENTS)
     }
 
     /// [`TrackedWatch::start`], with directory events from `min_files` tracked files.
@@ -53,6 +60,7 @@ impl TrackedWatch {
         root: &Path,
         git_dir: &Path,
         clean: bool,
+        tracked: Option<TrackedFiles>,
         min_files: usize,
     ) -> Result<TrackedWatch, WorktreeError> {
         let watch = TrackedWatch {
@@ -61,18 +69,17 @@ impl TrackedWatch {
             seen: Mutex::new(HashMap::new()),
             events: Mutex::new(None),
         };
-        let index = crate::git::TrackedFiles::read(&watch.index)
-            .filter(|tracked| tracked.len() >= min_files);
-        *watch.events.lock().unwrap_or_else(PoisonError::into_inner) = index.and_then(|tracked| {
-            let dirs = tracked.dirs();
-            // A watch per directory costs about what an `lstat` per file does when
-            // most directories hold one file; and the user's watch limit is shared.
-            if dirs.len() > MAX_WATCHED_DIRS {
-                return None;
-            }
-            let touched = Touched::watch(root, dirs)?;
-            Some((tracked, touched))
-        });
+        let tracked = tracked.filter(|tracked| tracked.len() >= min_files);
+        *watch.events.lock().unwrap_or_else(PoisonError::into_inner) =
+            tracked.and_then(|tracked| {
+                let dirs = tracked.dirs();
+                // A watch per directory costs about what an `lstat` per file does when
+                // most directories hold one file; and the user's watch limit is shared.
+                if dirs.len() > MAX_WATCHED_DIRS {
+                    return None;
+                }
+                Touched::watch(root, dirs)
+            });
         if !clean {
             let stamps = watch.stamps()?;
             *watch.seen.lock().unwrap_or_else(PoisonError::into_inner) = stamps;
@@ -96,8 +103,12 @@ impl TrackedWatch {
     pub(crate) fn modified(&self) -> Result<Vec<Vec<u8>>, WorktreeError> {
         let mut seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
         let mut events = self.events.lock().unwrap_or_else(PoisonError::into_inner);
-        let touched = events.as_ref().and_then(|(tracked, touched)| {
+        let touched = events.as_ref().and_then(|touched| {
             let paths = touched.take()?;
+            if paths.is_empty() {
+                return Some(Vec::new());
+            }
+            let tracked = TrackedFiles::read(&self.index)?;
             Some(
                 paths
                     .into_iter()
@@ -184,7 +195,14 @@ mod tests {
     #[test]
     fn a_stage_is_checked_from_directory_events_not_a_stat_of_every_file() {
         let t = repo();
-        let watch = TrackedWatch::start_above(&t.root, &t.root.join(".git"), true, 0).unwrap();
+        let watch = TrackedWatch::start_above(
+            &t.root,
+            &t.root.join(".git"),
+            true,
+            crate::git::TrackedFiles::read(&t.root.join(".git/index")),
+            0,
+        )
+        .unwrap();
         assert!(
             watch.events.lock().unwrap().is_some(),
             "the directories of tracked files are watched"
@@ -204,7 +222,14 @@ mod tests {
     #[test]
     fn a_stage_that_moves_a_directory_is_checked_file_by_file() {
         let t = repo();
-        let watch = TrackedWatch::start_above(&t.root, &t.root.join(".git"), true, 0).unwrap();
+        let watch = TrackedWatch::start_above(
+            &t.root,
+            &t.root.join(".git"),
+            true,
+            crate::git::TrackedFiles::read(&t.root.join(".git/index")),
+            0,
+        )
+        .unwrap();
         t.write("top.py", "changed\n");
         assert_eq!(names(watch.modified().unwrap()), ["top.py"]);
         std::fs::rename(t.root.join("pkg/sub"), t.root.join("moved")).unwrap();
