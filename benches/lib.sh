@@ -90,7 +90,8 @@ if rss:
 print("| " + " | ".join(head) + " |")
 print("|:---|" + "---:|" * (len(head) - 1))
 for r in rows:
-    cells = [f"`{r['command']}`", ms(r["median"]), f"{r['mean'] * 1000:.1f} ± {r['stddev'] * 1000:.1f} ms",
+    name = r["command"].replace("|", "\\|")  # a pipe would end the cell
+    cells = [f"`{name}`", ms(r["median"]), f"{r['mean'] * 1000:.1f} ± {r['stddev'] * 1000:.1f} ms",
              ms(r["min"]), ms(cpu(r)),
              "floor" if r["command"] == floor else f"{r['median'] / f:.2f}x",
              "—" if r["command"] == base else f"{(r['median'] - b) * 1000:+.1f} ms",
