@@ -12,39 +12,16 @@
 # on stdin), so the two rows differ only in tiergate's own work.
 set -euo pipefail
 
-tg=$(realpath "${1:?usage: benches/cache-hit.sh path/to/tiergate}")
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export GIT_CONFIG_GLOBAL=$work/gitconfig GIT_CONFIG_NOSYSTEM=1
-git config --global user.name "tiergate bench"
-git config --global user.email bench@example.com
-git config --global init.defaultBranch main
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "$0")/lib.sh"
+bench_init "${1:-}"
 
-make_repo() {
-    git init -q "$1"
-    python3 - "$1" <<'EOF'
-import pathlib, sys
-root = pathlib.Path(sys.argv[1])
-for i in range(200):
-    path = root / "src" / f"d{i // 10:02}" / f"f{i % 10:02}.py"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(f"def f{i}():\n    return {i}\n")
-EOF
-}
-
-make_repo "$work/s1"
-cat >"$work/s1/.tiergate.toml" <<'EOF'
-[stages.check]
-groups = [{ name = "noop", files = ["**/*.py"], run = "true {files}", cache = false }]
-
-[hooks.pre-commit]
-formatters = []
-stages = ["check"]
-EOF
+make_s1_repo "$work/s1"
+noop_config "$work/s1"
 (cd "$work/s1" && git add -A && git commit -q -m base &&
     echo "# change" >>src/d00/f00.py && git add -A)
 
-make_repo "$work/push"
+make_s1_repo "$work/push"
 cat >"$work/push/.tiergate.toml" <<EOF
 [stages.unit]
 groups = [{ name = "unit", files = ["**/*.py"], run = "sh -c 'echo ran >> $work/runs; sleep 0.3'" }]

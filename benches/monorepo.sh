@@ -3,31 +3,24 @@
 # same size (issue 17), in the shape of the shared bench's S2: 50,000 small
 # files (half *.py) in nested folders, 5,000 staged modifications (about half
 # *.py), one group per project running `true` on its staged *.py files.
+# Against the floor of issue 21, as S2 has it: `git diff --cached --name-only
+# -z -- '*.py' | xargs -0 true` in the monorepo (the one project's tree is
+# the same files, without the 10 member configs); with each row's peak RSS
+# (`/usr/bin/time -f %M`: the largest process of the row's tree).
 #
 #   benches/monorepo.sh [PATH-TO-TIERGATE]    (default: target/release/tiergate)
 #
 # Env: FILES (50000), STAGED (5000), MEMBERS (10), RUNS (10). Needs hyperfine.
 set -euo pipefail
 
-cd "$(dirname "$0")/.."
-bin=$(realpath "${1:-target/release/tiergate}")
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "$0")/lib.sh"
+bench_init "${1:-$(dirname "$0")/../target/release/tiergate}"
+bin=$tg
 files=${FILES:-50000}
 staged=${STAGED:-5000}
 members=${MEMBERS:-10}
 runs=${RUNS:-10}
-[[ -x $bin ]] || { echo "no tiergate at $bin: cargo build --release" >&2; exit 2; }
-command -v hyperfine >/dev/null || { echo "hyperfine is required" >&2; exit 2; }
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/tiergate-monorepo-bench.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-export HOME=$work/home GIT_CONFIG_NOSYSTEM=1 TIERGATE_SKIP=
-mkdir -p "$HOME"
-git config --global user.name bench
-git config --global user.email bench@example.com
-git config --global init.defaultBranch main
-# No gc in the background while the tree is copied or timed.
-git config --global gc.auto 0
-git config --global maintenance.auto false
 
 # One tree for both repositories: project pNN holds every file i with
 # i % members == NN, in folders of 100 files.
@@ -95,7 +88,25 @@ for repo in "$single" "$mono"; do
 done
 (cd "$mono" && "$bin" plan --staged | grep -c '^  run  noop') | sed 's/^/monorepo groups selected: /'
 
-hyperfine --warmup 1 --runs "$runs" --export-markdown "$work/table.md" \
-    -n "one project ($files files)" "cd $single && $bin hook pre-commit" \
-    -n "$members members ($files files)" "cd $mono && $bin hook pre-commit"
-cat "$work/table.md"
+# The floor sees the same staged *.py files.
+py=$(git -C "$mono" diff --cached --name-only -- '*.py' | wc -l)
+seen=$(cd "$mono" && git diff --cached --name-only -z -- '*.py' | xargs -0 sh -c 'echo $#' sh | awk '{ n += $1 } END { print n }')
+[[ $py -gt 0 && $seen -eq $py ]] || { echo "the floor got $seen of $py staged *.py files" >&2; exit 1; }
+
+floor="git diff --cached --name-only -z -- '*.py' | xargs -0 true"
+hyperfine --warmup 1 --runs "$runs" --export-json "$work/mono.json" \
+    -n "floor: git diff --cached | xargs true" "cd $mono && $floor" \
+    -n "one project" "cd $single && $bin hook pre-commit" \
+    -n "$members members" "cd $mono && $bin hook pre-commit" >&2
+
+rss() { /usr/bin/time -f %M sh -c "$2" 2>&1 >/dev/null | tail -n 1 | sed "s/^/$1\t/"; }
+{
+    rss "floor: git diff --cached | xargs true" "cd $mono && $floor"
+    rss "one project" "cd $single && $bin hook pre-commit"
+    rss "$members members" "cd $mono && $bin hook pre-commit"
+} >"$work/rss.tsv"
+
+echo
+echo "$files files, $staged staged ($py *.py), $runs runs each (hyperfine -w 1, through sh)"
+echo
+bench_table "$work/mono.json" "floor: git diff --cached | xargs true" "" "$work/rss.tsv"

@@ -10,20 +10,12 @@
 # `tiergate hook pre-commit`, and the hook's peak RSS.
 set -euo pipefail
 
-tg=$(realpath "${1:?usage: benches/scale.sh path/to/tiergate [SIZES...]}")
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "$0")/lib.sh"
+bench_init "${1:-}"
 shift
 sizes=("$@")
 [[ ${#sizes[@]} -gt 0 ]] || sizes=(10000 50000 100000)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export GIT_CONFIG_GLOBAL=$work/gitconfig GIT_CONFIG_NOSYSTEM=1
-git config --global user.name "tiergate bench"
-git config --global user.email bench@example.com
-git config --global init.defaultBranch main
-
-median_ms() { # hyperfine JSON -> median in ms
-    python3 -c 'import json,sys; print("%.1f" % (json.load(open(sys.argv[1]))["results"][0]["median"] * 1000))' "$1"
-}
 
 echo "| tracked files | staged | git diff --cached --name-only | tiergate run --staged | tiergate hook pre-commit | hook peak RSS |"
 echo "|---:|---:|---:|---:|---:|---:|"
@@ -39,14 +31,7 @@ for i in range(n):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(f"line {i}\n")
 EOF
-    cat >"$repo/.tiergate.toml" <<'EOF'
-[stages.check]
-groups = [{ name = "noop", files = ["**/*.py"], run = "true {files}", cache = false }]
-
-[hooks.pre-commit]
-formatters = []
-stages = ["check"]
-EOF
+    noop_config "$repo"
     (
         cd "$repo"
         git add -A && git commit -q -m base
