@@ -360,7 +360,7 @@ fn settings(raw: &RawConfig, origin: &Origin<'_>) -> Result<Settings, Error> {
 }
 
 fn auto_jobs() -> usize {
-    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    crate::exec::cores()
 }
 
 /// Compile user globs, gitignore-style: no `/` matches at any depth, a leading

@@ -29,6 +29,7 @@ mod sources;
 mod sparse;
 mod staged;
 mod tags;
+mod trees;
 mod unstaged;
 
 #[cfg(test)]

@@ -12,9 +12,10 @@
 
 use std::cmp::Ordering;
 
-use git2::{ObjectType, Oid, Repository};
+use git2::{Oid, Repository};
 
 use super::index_file::{IndexEntry, IndexFile};
+use super::trees::TreeReader;
 use super::{ChangeKind, ChangedPath};
 
 /// The staged changes of `index` against the tree `head` (`None` before the first commit), or
@@ -28,7 +29,7 @@ pub(super) fn staged_paths(
         return Ok(None);
     }
     let mut walk = Walk {
-        repo,
+        trees: TreeReader::new(repo),
         index,
         out: Vec::new(),
         added: 0,
@@ -51,7 +52,7 @@ pub(super) fn staged_paths(
 }
 
 struct Walk<'a> {
-    repo: &'a Repository,
+    trees: TreeReader<'a>,
     index: &'a IndexFile,
     out: Vec<ChangedPath>,
     added: usize,
@@ -67,11 +68,11 @@ impl Walk<'_> {
         prefix: &mut Vec<u8>,
         entries: &[IndexEntry],
     ) -> Result<(), git2::Error> {
-        let tree = self.repo.find_tree(id)?;
+        let tree = self.trees.read(id)?;
         let mut next = 0;
-        for item in &tree {
-            let name = item.name_bytes();
-            let is_dir = item.kind() == Some(ObjectType::Tree);
+        for item in tree.iter() {
+            let name = item.name;
+            let is_dir = item.is_dir();
             // Index entries sorting before this tree entry are not in HEAD.
             while let Some(entry) = entries.get(next) {
                 let (key, key_is_dir) = component(self.index.path(entry), prefix.len());
@@ -98,15 +99,15 @@ impl Walk<'_> {
                     let unchanged = self
                         .index
                         .valid_tree(&prefix[..dir_len])
-                        .is_some_and(|tree| tree == item.id().as_bytes());
+                        .is_some_and(|tree| tree == item.id.as_bytes());
                     if !unchanged {
-                        self.tree(item.id(), prefix, &entries[next..next + run])?;
+                        self.tree(item.id, prefix, &entries[next..next + run])?;
                     }
                     next += run;
                 }
                 (true, false) => {
                     prefix.push(b'/');
-                    self.delete_tree(item.id(), prefix)?;
+                    self.delete_tree(item.id, prefix)?;
                 }
                 (false, true) => {
                     let entry = &entries[next];
@@ -114,16 +115,12 @@ impl Walk<'_> {
                     if entry.is_intent_to_add() {
                         // A placeholder is not in the commit: the path leaves it.
                         self.delete(prefix.clone());
-                    } else {
-                        #[expect(clippy::cast_sign_loss, reason = "git file modes are positive")]
-                        let old_mode = item.filemode() as u32;
-                        if let Some(kind) = change(old_mode, item.id(), entry) {
-                            self.out.push(ChangedPath {
-                                path: prefix.clone(),
-                                old_path: None,
-                                kind,
-                            });
-                        }
+                    } else if let Some(kind) = change(item.mode, item.id, entry) {
+                        self.out.push(ChangedPath {
+                            path: prefix.clone(),
+                            old_path: None,
+                            kind,
+                        });
                     }
                 }
                 (false, false) => self.delete(prefix.clone()),
@@ -138,13 +135,13 @@ impl Walk<'_> {
 
     /// Every file under the tree `id` (at `prefix`, ending in `/`) is gone from the index.
     fn delete_tree(&mut self, id: Oid, prefix: &mut Vec<u8>) -> Result<(), git2::Error> {
-        let tree = self.repo.find_tree(id)?;
-        for item in &tree {
+        let tree = self.trees.read(id)?;
+        for item in tree.iter() {
             let parent_len = prefix.len();
-            prefix.extend_from_slice(item.name_bytes());
-            if item.kind() == Some(ObjectType::Tree) {
+            prefix.extend_from_slice(item.name);
+            if item.is_dir() {
                 prefix.push(b'/');
-                self.delete_tree(item.id(), prefix)?;
+                self.delete_tree(item.id, prefix)?;
             } else {
                 self.delete(prefix.clone());
             }

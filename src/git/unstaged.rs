@@ -67,7 +67,7 @@ impl Repo {
             };
         }
         let stop = Arc::new(AtomicBool::new(false));
-        let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        let threads = crate::exec::cores();
         let chunk = index.entries().len().div_ceil(threads);
         let workers = (0..threads)
             .map(|i| {
@@ -181,7 +181,7 @@ pub(crate) fn list_unstaged(root: &Path, index_path: &Path) -> Option<Vec<MaybeU
     let threads = if entries.len() < THREADS_FROM_ENTRIES {
         1
     } else {
-        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        crate::exec::cores()
     };
     let chunk = entries.len().div_ceil(threads).max(1);
     let parts: Vec<Option<Vec<MaybeUnstaged>>> = std::thread::scope(|scope| {

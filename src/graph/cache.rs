@@ -59,11 +59,15 @@ pub(crate) fn decode(text: &str) -> Option<Parsed> {
     Some(parsed)
 }
 
-/// The stored lines by blob id (hex); an absent or unreadable file is an empty cache.
+/// The stored lines by blob id (hex); an absent or unreadable file is an empty cache. The file
+/// is a memo written without fsync (`save`): after a power cut it may end inside a line, which
+/// is left out (its file is parsed again).
 pub(crate) fn load(path: &Path) -> HashMap<String, String> {
-    let Ok(text) = std::fs::read_to_string(path) else {
+    let Ok(mut text) = std::fs::read_to_string(path) else {
         return HashMap::new();
     };
+    let whole = text.rfind('\n').map_or(0, |end| end + 1);
+    text.truncate(whole);
     let mut lines = text.lines();
     if lines.next() != Some(HEADER) {
         return HashMap::new();
@@ -74,7 +78,9 @@ pub(crate) fn load(path: &Path) -> HashMap<String, String> {
         .collect()
 }
 
-/// Store exactly the given entries (the files of the current index), atomically.
+/// Store exactly the given entries (the files of the current index), atomically but not
+/// durably: a lost write costs the next run a parse of the files, while an fsync costs every
+/// commit that changes a Python file several milliseconds (issue 21).
 pub(crate) fn save(path: &Path, entries: &[(String, String)]) -> std::io::Result<()> {
     let mut text = String::with_capacity(entries.len() * 64 + HEADER.len() + 1);
     text.push_str(HEADER);
@@ -85,7 +91,7 @@ pub(crate) fn save(path: &Path, entries: &[(String, String)]) -> std::io::Result
         text.push_str(line);
         text.push('\n');
     }
-    crate::state::write_atomic(path, text.as_bytes())
+    crate::state::replace_memo(path, text.as_bytes())
 }
 
 #[cfg(test)]
@@ -120,5 +126,24 @@ mod tests {
             load(&path).get("abc").map(String::as_str),
             Some("0:a::1\t\t")
         );
+    }
+
+    #[test]
+    fn a_file_cut_inside_a_line_keeps_its_whole_lines_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("imports");
+        save(
+            &path,
+            &[
+                ("abc".into(), "0:a::1\t\t".into()),
+                ("def".into(), "0:b::2\t\t".into()),
+            ],
+        )
+        .unwrap();
+        let whole = std::fs::read(&path).unwrap();
+        std::fs::write(&path, &whole[..whole.len() - 4]).unwrap();
+        let loaded = load(&path);
+        assert_eq!(loaded.get("abc").map(String::as_str), Some("0:a::1\t\t"));
+        assert!(!loaded.contains_key("def"));
     }
 }

@@ -118,7 +118,8 @@ impl<'a> Body<'a> {
     }
 }
 
-/// Store the nodes under `key`, atomically.
+/// Store the nodes under `key`, atomically but not durably (see `cache::save`): `load` takes a
+/// short or damaged file for no cache.
 pub(crate) fn save(path: &Path, key: &str, nodes: &[Node]) -> std::io::Result<()> {
     fn push_u32(out: &mut Vec<u8>, n: usize) -> std::io::Result<()> {
         let n = u32::try_from(n).map_err(|_| std::io::Error::other("graph too large"))?;
@@ -150,7 +151,7 @@ pub(crate) fn save(path: &Path, key: &str, nodes: &[Node]) -> std::io::Result<()
             }
         }
     }
-    crate::state::write_atomic(path, &out)
+    crate::state::replace_memo(path, &out)
 }
 
 #[cfg(test)]

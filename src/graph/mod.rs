@@ -334,7 +334,7 @@ fn parse_all(
 /// Read and scan blobs on a dedicated pool, a git handle per thread.
 fn parse_blobs(repo: &Repo, ids: &[git2::Oid]) -> Result<Vec<Parsed>, String> {
     use rayon::prelude::*;
-    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let threads = crate::exec::cores();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
