@@ -248,13 +248,15 @@ fn randomized_edits_stages_and_rewrites_never_lose_a_byte() {
         }
         // The tiers: a group edits a tracked file, another program appends
         // to a file whose unstaged work is set aside.
-        let watch = TrackedWatch::start(
-            &root,
-            &git_dir,
-            false,
-            crate::git::TrackedFiles::read(&git_dir.join("index")),
-        )
-        .unwrap();
+        let watch = {
+            let watch = TrackedWatch::watching(
+                &root,
+                &git_dir,
+                crate::git::TrackedFiles::read(&git_dir.join("index")),
+            );
+            watch.settle(false).unwrap();
+            watch
+        };
         let mut edited = None;
         if rng.chance(25) {
             let f = rng.below(FILES as u64);

@@ -42,27 +42,25 @@ pub(crate) struct TrackedWatch {
 }
 
 impl TrackedWatch {
-    /// Start watching: `clean` when the caller's own scan found every
-    /// tracked file matching the index (nothing to remember, no scan);
-    /// `tracked`, the index's files as the caller parsed them (`None`: the
-    /// reader does not take this index, every file is looked at).
-    pub(crate) fn start(
+    /// Start watching, ahead of the run: the caller settles the watch with
+    /// [`TrackedWatch::settle`] once the work tree is what the tiers will see. `tracked`: the
+    /// index's files as the caller parsed them (`None`: the reader does not take this index,
+    /// every file is looked at).
+    pub(crate) fn watching(
         root: &Path,
         git_dir: &Path,
-        clean: bool,
         tracked: Option<TrackedFiles>,
-    ) -> Result<TrackedWatch, WorktreeError> {
-        Self::start_above(root, git_dir, clean, tracked, MIN_FILES_FOR_EVENTS)
+    ) -> TrackedWatch {
+        Self::watching_above(root, git_dir, tracked, MIN_FILES_FOR_EVENTS)
     }
 
-    /// [`TrackedWatch::start`], with directory events from `min_files` tracked files.
-    fn start_above(
+    /// [`TrackedWatch::watching`], with directory events from `min_files` tracked files.
+    fn watching_above(
         root: &Path,
         git_dir: &Path,
-        clean: bool,
         tracked: Option<TrackedFiles>,
         min_files: usize,
-    ) -> Result<TrackedWatch, WorktreeError> {
+    ) -> TrackedWatch {
         let watch = TrackedWatch {
             root: root.to_path_buf(),
             index: lock::index_path(root, git_dir),
@@ -80,11 +78,28 @@ impl TrackedWatch {
                 }
                 Touched::watch(root, dirs)
             });
-        if !clean {
-            let stamps = watch.stamps()?;
-            *watch.seen.lock().unwrap_or_else(PoisonError::into_inner) = stamps;
+        watch
+    }
+
+    /// The work tree is now what the tiers see: what happened to it before (the stash
+    /// setting files to their index content) is forgotten, and, unless `clean`, the
+    /// stat-dirty files are remembered as they are.
+    pub(crate) fn settle(&self, clean: bool) -> Result<(), WorktreeError> {
+        let mut events = self.events.lock().unwrap_or_else(PoisonError::into_inner);
+        if events
+            .as_ref()
+            .is_some_and(|touched| touched.take().is_none())
+        {
+            *events = None;
         }
-        Ok(watch)
+        drop(events);
+        let stamps = if clean {
+            HashMap::new()
+        } else {
+            self.stamps()?
+        };
+        *self.seen.lock().unwrap_or_else(PoisonError::into_inner) = stamps;
+        Ok(())
     }
 
     fn stamps(&self) -> Result<HashMap<Vec<u8>, guarded::Seen>, WorktreeError> {
@@ -182,6 +197,17 @@ mod tests {
         t
     }
 
+    /// A watch on directory events from the first tracked file (a stage of a clean tree).
+    fn start_above(
+        root: &std::path::Path,
+        git_dir: &std::path::Path,
+        tracked: Option<crate::git::TrackedFiles>,
+    ) -> Result<TrackedWatch, super::WorktreeError> {
+        let watch = TrackedWatch::watching_above(root, git_dir, tracked, 0);
+        watch.settle(true)?;
+        Ok(watch)
+    }
+
     fn names(paths: Vec<Vec<u8>>) -> Vec<String> {
         paths
             .into_iter()
@@ -195,12 +221,10 @@ mod tests {
     #[test]
     fn a_stage_is_checked_from_directory_events_not_a_stat_of_every_file() {
         let t = repo();
-        let watch = TrackedWatch::start_above(
+        let watch = start_above(
             &t.root,
             &t.root.join(".git"),
-            true,
             crate::git::TrackedFiles::read(&t.root.join(".git/index")),
-            0,
         )
         .unwrap();
         assert!(
@@ -222,12 +246,10 @@ mod tests {
     #[test]
     fn a_stage_that_moves_a_directory_is_checked_file_by_file() {
         let t = repo();
-        let watch = TrackedWatch::start_above(
+        let watch = start_above(
             &t.root,
             &t.root.join(".git"),
-            true,
             crate::git::TrackedFiles::read(&t.root.join(".git/index")),
-            0,
         )
         .unwrap();
         t.write("top.py", "changed\n");
