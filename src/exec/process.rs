@@ -121,6 +121,15 @@ pub(crate) fn run(cmd: &Command<'_>) -> Finished {
     drop(command);
     let pgid = pid_of(&child);
 
+    #[cfg(target_os = "linux")]
+    if let Ok(pidfd) = rustix::process::pidfd_open(
+        rustix::process::Pid::from_child(&child),
+        rustix::process::PidfdFlags::empty(),
+    ) {
+        let (status, timed_out, output) = polled::supervise(child, reader, &pidfd, pgid, cmd);
+        return finish(status, timed_out, output, started);
+    }
+
     let tail = Arc::new(Mutex::new(Tail::default()));
     // Detached, not scoped: a daemon that escaped the group may hold the pipe
     // open forever, and this run must not wait for it.
@@ -173,8 +182,21 @@ pub(crate) fn run(cmd: &Command<'_>) -> Finished {
     // run and does not survive it.
     signals::signal_group(pgid, libc::SIGKILL);
     signals::unregister(pgid);
-    let _ = read_done.recv_timeout(Duration::from_secs(2));
+    let _ = read_done.recv_timeout(OUTPUT_AFTER_EXIT);
+    let output = tail.lock().unwrap_or_else(PoisonError::into_inner).take();
+    finish(status, timed_out, output, started)
+}
 
+/// How long output is still read once the command exited (from what it left running).
+const OUTPUT_AFTER_EXIT: Duration = Duration::from_secs(2);
+
+/// How a command ended, from its exit status.
+fn finish(
+    status: std::io::Result<std::process::ExitStatus>,
+    timed_out: bool,
+    output: Vec<u8>,
+    started: Instant,
+) -> Finished {
     let interrupted = signals::interrupted().is_some();
     let exit = if timed_out {
         Exit::TimedOut
@@ -190,11 +212,134 @@ pub(crate) fn run(cmd: &Command<'_>) -> Finished {
             Err(e) => Exit::NotStarted(format!("lost track of the command: {e}")),
         }
     };
-    let output = tail.lock().unwrap_or_else(PoisonError::into_inner).take();
     Finished {
         exit,
         output,
         duration: started.elapsed(),
+    }
+}
+
+/// One command watched from the calling thread: `poll` on its output pipe and on a pidfd
+/// (Linux 5.3), where the portable way takes a reader thread and a waiter thread. Two thread
+/// starts per group are a measurable part of a quiet hook (issue 21, S1).
+#[cfg(target_os = "linux")]
+mod polled {
+    use std::io::Read;
+    use std::time::{Duration, Instant};
+
+    use rustix::event::{PollFd, PollFlags, Timespec};
+    use rustix::fd::AsFd;
+
+    use super::{signals, Command, Tail, OUTPUT_AFTER_EXIT, TERM_GRACE};
+
+    /// The exit status, whether the deadline passed, and the output's tail.
+    pub(super) fn supervise(
+        mut child: std::process::Child,
+        mut reader: std::io::PipeReader,
+        pidfd: &impl AsFd,
+        pgid: i32,
+        cmd: &Command<'_>,
+    ) -> (std::io::Result<std::process::ExitStatus>, bool, Vec<u8>) {
+        let mut tail = Tail::default();
+        let mut buffer = vec![0u8; 64 * 1024];
+        let mut pipe_open = true;
+        let mut deadline = cmd.deadline;
+        let mut timed_out = false;
+        loop {
+            // After end-of-file the pipe stays readable: only the exit is waited for then.
+            let (output, exited) = if pipe_open {
+                wait(&reader, Some(pidfd), deadline).unwrap_or((false, false))
+            } else {
+                (false, exited_by(pidfd, deadline))
+            };
+            if output {
+                pipe_open = read_into(&mut reader, &mut buffer, &mut tail, cmd);
+            }
+            if exited {
+                break;
+            }
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                if timed_out {
+                    signals::signal_group(pgid, libc::SIGKILL);
+                    deadline = None;
+                } else {
+                    timed_out = true;
+                    signals::signal_group(pgid, libc::SIGTERM);
+                    deadline = Some(Instant::now() + TERM_GRACE);
+                }
+            }
+        }
+        let status = child.wait();
+        // The leader is gone; whatever it left in its group is an orphan of this
+        // run and does not survive it.
+        signals::signal_group(pgid, libc::SIGKILL);
+        signals::unregister(pgid);
+        let until = Instant::now() + OUTPUT_AFTER_EXIT;
+        while pipe_open {
+            match wait(&reader, None::<&std::os::fd::OwnedFd>, Some(until)) {
+                Some((true, _)) => {
+                    pipe_open = read_into(&mut reader, &mut buffer, &mut tail, cmd);
+                }
+                _ if Instant::now() >= until => break,
+                _ => {}
+            }
+        }
+        (status, timed_out, tail.take())
+    }
+
+    /// Reads one chunk; false at end-of-file or on an error.
+    fn read_into(
+        reader: &mut std::io::PipeReader,
+        buffer: &mut [u8],
+        tail: &mut Tail,
+        cmd: &Command<'_>,
+    ) -> bool {
+        match reader.read(buffer) {
+            Ok(0) | Err(_) => false,
+            Ok(n) => {
+                if let Some(callback) = &cmd.on_output {
+                    callback(&buffer[..n]);
+                }
+                tail.push(&buffer[..n]);
+                true
+            }
+        }
+    }
+
+    /// Polls the pipe (and the pidfd, when given) until one is ready or `deadline`:
+    /// `Some((output ready, exited))`, `None` when nothing became ready.
+    fn wait(
+        reader: &impl AsFd,
+        pidfd: Option<&impl AsFd>,
+        deadline: Option<Instant>,
+    ) -> Option<(bool, bool)> {
+        let mut fds = vec![PollFd::new(reader, PollFlags::IN)];
+        if let Some(pidfd) = pidfd {
+            fds.push(PollFd::new(pidfd, PollFlags::IN));
+        }
+        let timeout = deadline.map(|d| timespec(d.saturating_duration_since(Instant::now())));
+        match rustix::event::poll(&mut fds, timeout.as_ref()) {
+            Ok(0) | Err(_) => None,
+            Ok(_) => {
+                let output = !fds[0].revents().is_empty();
+                let exited = fds.get(1).is_some_and(|f| !f.revents().is_empty());
+                Some((output, exited))
+            }
+        }
+    }
+
+    /// Whether the command exits before `deadline` (`None`: however long it takes).
+    fn exited_by(pidfd: &impl AsFd, deadline: Option<Instant>) -> bool {
+        let mut fds = [PollFd::new(pidfd, PollFlags::IN)];
+        let timeout = deadline.map(|d| timespec(d.saturating_duration_since(Instant::now())));
+        matches!(rustix::event::poll(&mut fds, timeout.as_ref()), Ok(n) if n > 0)
+    }
+
+    fn timespec(left: Duration) -> Timespec {
+        Timespec {
+            tv_sec: i64::try_from(left.as_secs()).unwrap_or(i64::MAX),
+            tv_nsec: i64::from(left.subsec_nanos()),
+        }
     }
 }
 

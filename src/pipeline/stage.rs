@@ -102,8 +102,10 @@ pub(super) fn run_stage(
     // are stopped by their own deadline, which never passes the stage's).
     // Slots shared with other stages are not closed: a group of this stage
     // that gets its slots past the deadline is skipped as it starts.
+    // A stage of one group needs no such thread (issue 21, S1): its deadline never passes
+    // the stage's, and nothing else would start.
     let (stage_done, stage_done_rx) = mpsc::channel::<()>();
-    if let (Some(deadline), None) = (deadline, wave) {
+    if let (Some(deadline), None, true) = (deadline, wave, jobs.len() > 1) {
         let slots = slots.clone();
         std::thread::spawn(move || {
             if let Err(mpsc::RecvTimeoutError::Timeout) =
