@@ -336,7 +336,7 @@ pub(crate) fn unhex(text: &str) -> Option<Vec<u8>> {
 
 /// Whether bytes look binary to git (a NUL in the first 8000 bytes).
 pub(crate) fn is_binary(bytes: &[u8]) -> bool {
-    bytes.iter().take(8000).any(|&b| b == 0)
+    bytes[..bytes.len().min(8000)].contains(&0)
 }
 
 #[cfg(test)]

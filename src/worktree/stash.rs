@@ -94,6 +94,23 @@ impl Stash {
         }
     }
 
+    /// Whether `content` is what the stash put at the saved path `rel` (its
+    /// index content), as `saved.stashed.matches` says, but by comparing
+    /// the bytes kept in memory when there are some: hashing every file
+    /// again to compare digests cost more than the restore's own writes
+    /// (issue 21, S5: a SHA-1 of each of 200 files, five times over).
+    pub(super) fn is_stashed(&self, saved: &SavedPath, rel: &[u8], content: &Content) -> bool {
+        match self.bases.get(rel) {
+            Some(base) if saved.stashed.kind == "file" => match content {
+                Content::File { bytes, mode } => {
+                    bytes == base && (mode & 0o111 != 0) == (saved.stashed.mode & 0o111 != 0)
+                }
+                _ => false,
+            },
+            _ => saved.stashed.matches(content),
+        }
+    }
+
     /// Leave the entry on disk for `tiergate recover` (a restore failed):
     /// the drop guard must not try again and report twice.
     pub(crate) fn keep_for_recovery(&mut self) {
@@ -173,14 +190,8 @@ pub(crate) fn stash(
         if user.len() > entry::PATCH_LIMIT {
             omitted.push(files::hex(&u.path));
         }
-        taken.push((
-            u,
-            path,
-            State::of(&user),
-            (offset, len),
-            stashed_mode(&user, u.index_mode),
-            seen,
-        ));
+        let mode = stashed_mode(&user, u.index_mode);
+        taken.push((u, path, user, (offset, len), mode, seen));
         offset += len;
     }
 
@@ -194,21 +205,33 @@ pub(crate) fn stash(
             path: &u.path,
         })
         .collect();
-    let (patch, index_contents) = std::thread::scope(|scope| {
+    // The digests of the user's content (a SHA-1 of every byte) are made
+    // meanwhile, on the thread that only waits for git's patch.
+    // The copies are made durable meanwhile, and the digests of the user's
+    // content (a SHA-1 of every byte) made, while git runs.
+    let (patch, synced, index_contents) = std::thread::scope(|scope| {
         let patch = scope.spawn(|| write_patch(root, &dir, &omitted));
+        let synced = scope.spawn(|| {
+            copies.sync_all()?;
+            Ok::<_, std::io::Error>(taken.iter().map(|t| State::of(&t.2)).collect::<Vec<_>>())
+        });
         let contents = git_cli::blobs_for_worktree(root, &blobs);
         let patch = patch
             .join()
             .unwrap_or_else(|_| Err(WorktreeError::Io("writing the patch panicked".into())));
-        (patch, contents)
+        let synced = synced
+            .join()
+            .unwrap_or_else(|_| Err(std::io::Error::other("saving the copies panicked")));
+        (patch, synced, contents)
     });
     patch?;
+    let mut user_states = synced.map_err(|e| copies_error(&e))?.into_iter();
     let mut index_contents = index_contents?.into_iter();
 
     let mut saved = Vec::new();
     let mut stashed_contents = Vec::new();
     let mut kept = 0;
-    for (u, path, user, range, mode, seen) in taken {
+    for (u, path, _, range, mode, seen) in taken {
         let stashed = if u.index_mode == 0 {
             // Intent-to-add: the commit will not hold the file.
             Content::Absent
@@ -228,14 +251,21 @@ pub(crate) fn stash(
         };
         saved.push(SavedPath {
             path: files::hex(&u.path),
-            user,
+            user: user_states
+                .next()
+                .ok_or_else(|| WorktreeError::Io("a saved path has no digest".into()))?,
             copy: entry::COPIES.to_owned(),
             range: Some(range),
-            stashed: State::of(&stashed),
+            // Set below, for all paths at once.
+            stashed: State::of(&Content::Absent),
             index_oid: (u.index_mode != 0).then(|| u.index_oid.clone()),
             index_mode: u.index_mode,
         });
         stashed_contents.push((path, stashed, seen));
+    }
+    let states = digests(stashed_contents.iter().map(|(_, c, _)| c).collect());
+    for (saved, state) in saved.iter_mut().zip(states) {
+        saved.stashed = state;
     }
     let manifest = Manifest {
         version: entry::VERSION,
@@ -249,9 +279,9 @@ pub(crate) fn stash(
         files: saved,
         patch_omitted: omitted,
     };
-    // The copies and the patch durable, then the folder once, then the
-    // manifest (which makes the entry valid) durable last.
-    copies.sync_all().map_err(|e| copies_error(&e))?;
+    // The copies and the patch durable (both synced above), then the
+    // folder once, then the manifest (which makes the entry valid) durable
+    // last.
     files::sync_dir(&dir);
     entry::write_manifest(&dir, &manifest)?;
     stash.manifest = Some(manifest);
@@ -332,6 +362,24 @@ fn set_to_index(
         "{} kept changing while tiergate set it aside",
         path.display()
     )))
+}
+
+/// `State::of` each of `contents`, on two threads: a SHA-1 of every byte.
+fn digests(contents: Vec<&Content>) -> Vec<State> {
+    let half = contents.len().div_ceil(2);
+    if half < 16 {
+        return contents.into_iter().map(State::of).collect();
+    }
+    let (first, second) = contents.split_at(half);
+    std::thread::scope(|scope| {
+        let other = scope.spawn(|| second.iter().map(|c| State::of(c)).collect::<Vec<_>>());
+        let mut states: Vec<State> = first.iter().map(|c| State::of(c)).collect();
+        match other.join() {
+            Ok(rest) => states.extend(rest),
+            Err(_) => states.extend(second.iter().map(|c| State::of(c))),
+        }
+        states
+    })
 }
 
 /// How many times a file another program keeps writing is saved again
@@ -416,7 +464,7 @@ pub(crate) fn changed_since_stash(stash: &Stash) -> Result<Vec<Vec<u8>>, Worktre
             .map_err(|e| WorktreeError::io(format!("cannot read {}", path.display()), &e))?;
         let hex = files::hex(&u.path);
         let same = if let Some(s) = saved.get(hex.as_str()) {
-            s.stashed.matches(&current)
+            stash.is_stashed(s, &u.path, &current)
         } else if let Some(before) = stash.before.get(&u.path) {
             before.same_for_git(&current)
         } else if u.index_mode == 0 {
