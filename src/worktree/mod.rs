@@ -21,6 +21,7 @@ mod guarded;
 mod index_guard;
 mod lock;
 mod merge;
+mod patch;
 mod recovery;
 mod restage;
 mod restore;

@@ -86,7 +86,10 @@ impl Stash {
         for saved in &manifest.files {
             let rel = saved.path();
             let path = self.root.join(files::rel(&rel));
-            let user = entry::load_copy(&dir, saved)?;
+            let user = match self.users.get(&rel) {
+                Some(user) => user.clone(),
+                None => entry::load_copy(&dir, saved)?,
+            };
             let (current, seen) = guarded::read(&path)
                 .map_err(|e| WorktreeError::io(format!("cannot read {}", path.display()), &e))?;
             items.push(Item {

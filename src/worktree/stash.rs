@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::entry::{self, Manifest, SavedPath, State};
 use super::files::{self, Content};
-use super::{baseline, failpoint, git_cli, guarded, lock, WorktreeError};
+use super::{baseline, failpoint, git_cli, guarded, lock, patch, WorktreeError};
 
 /// The saved unstaged work of one run. Dropping it without `restore` (an
 /// early return, a panic) restores the user's bytes exactly: formatter fixes
@@ -26,6 +26,11 @@ pub(crate) struct Stash {
     /// kept while it fits `BASES_BUDGET`: the bases of merges at restore,
     /// read once instead of twice.
     pub(super) bases: HashMap<Vec<u8>, Vec<u8>>,
+    /// The user's content of saved paths as written to the copies, by
+    /// path, within the same budget: the restore reads them from here
+    /// rather than from the archive. A path saved again (another program
+    /// wrote it during the stash) is left out: its copy is read back.
+    pub(super) users: HashMap<Vec<u8>, Content>,
     /// The formatters' input files that were not saved, as the formatters
     /// found them (which is their index content): what tells a formatter's
     /// change without asking git for the index content again.
@@ -62,6 +67,7 @@ impl Stash {
             manifest: None,
             done: false,
             bases: HashMap::new(),
+            users: HashMap::new(),
             before: HashMap::new(),
             formatted: HashMap::new(),
         }
@@ -195,7 +201,13 @@ pub(crate) fn stash(
         offset += len;
     }
 
-    // The patch and the index content are two independent git runs: side by side.
+    // The patch is made here when git's would describe plain text files
+    // (`patch::eligible`), else by git, side by side with the checkout of
+    // the index content.
+    let in_process = omitted.is_empty()
+        && taken
+            .iter()
+            .all(|(u, _, user, ..)| patch::eligible(&u.path, u.index_mode, user));
     let blobs: Vec<git_cli::Blob<'_>> = taken
         .iter()
         .filter(|(u, ..)| u.index_mode != 0)
@@ -205,33 +217,35 @@ pub(crate) fn stash(
             path: &u.path,
         })
         .collect();
-    // The digests of the user's content (a SHA-1 of every byte) are made
-    // meanwhile, on the thread that only waits for git's patch.
     // The copies are made durable meanwhile, and the digests of the user's
     // content (a SHA-1 of every byte) made, while git runs.
     let (patch, synced, index_contents) = std::thread::scope(|scope| {
-        let patch = scope.spawn(|| write_patch(root, &dir, &omitted));
+        let patch = (!in_process).then(|| scope.spawn(|| write_patch(root, &dir, &omitted)));
         let synced = scope.spawn(|| {
             copies.sync_all()?;
             Ok::<_, std::io::Error>(taken.iter().map(|t| State::of(&t.2)).collect::<Vec<_>>())
         });
         let contents = git_cli::blobs_for_worktree(root, &blobs);
-        let patch = patch
-            .join()
-            .unwrap_or_else(|_| Err(WorktreeError::Io("writing the patch panicked".into())));
+        let patch = patch.map_or(Ok(()), |p| {
+            p.join()
+                .unwrap_or_else(|_| Err(WorktreeError::Io("writing the patch panicked".into())))
+        });
         let synced = synced
             .join()
             .unwrap_or_else(|_| Err(std::io::Error::other("saving the copies panicked")));
         (patch, synced, contents)
     });
     patch?;
-    let mut user_states = synced.map_err(|e| copies_error(&e))?.into_iter();
+    let user_states = synced.map_err(|e| copies_error(&e))?;
     let mut index_contents = index_contents?.into_iter();
 
     let mut saved = Vec::new();
     let mut stashed_contents = Vec::new();
     let mut kept = 0;
-    for (u, path, _, range, mode, seen) in taken {
+    let mut users = Vec::with_capacity(taken.len());
+    let mut user_states = user_states.into_iter();
+    for (u, path, user, range, mode, seen) in taken {
+        users.push(user);
         let stashed = if u.index_mode == 0 {
             // Intent-to-add: the commit will not hold the file.
             Content::Absent
@@ -266,6 +280,27 @@ pub(crate) fn stash(
     let states = digests(stashed_contents.iter().map(|(_, c, _)| c).collect());
     for (saved, state) in saved.iter_mut().zip(states) {
         saved.stashed = state;
+    }
+    if in_process {
+        let paths = paths_of(&saved);
+        let parts = in_process_parts(&saved, &paths, &users, &stashed_contents);
+        let text = parts.and_then(|parts| patch_text(&parts));
+        match text {
+            Some(text) => files::write_new_synced(&dir.join("patch.diff"), &text).map_err(|e| {
+                WorktreeError::io(
+                    format!("cannot write {}", dir.join("patch.diff").display()),
+                    &e,
+                )
+            })?,
+            // The index content was not the blob itself (a filter): git's patch.
+            None => write_patch(root, &dir, &omitted)?,
+        }
+    }
+    for (path, user) in paths_of(&saved).into_iter().zip(users) {
+        if kept + user.len() <= BASES_BUDGET {
+            kept += user.len();
+            stash.users.insert(path, user);
+        }
     }
     let manifest = Manifest {
         version: entry::VERSION,
@@ -354,6 +389,7 @@ fn set_to_index(
         copies.write_all(bytes).map_err(|e| copy_error(&e))?;
         copies.sync_all().map_err(|e| copy_error(&e))?;
         let saved = &mut manifest.files[i];
+        stash.users.remove(&saved.path());
         saved.user = State::of(&user);
         saved.range = Some((offset, bytes.len() as u64));
         entry::write_manifest(dir, manifest)?;
@@ -362,6 +398,61 @@ fn set_to_index(
         "{} kept changing while tiergate set it aside",
         path.display()
     )))
+}
+
+fn paths_of(saved: &[SavedPath]) -> Vec<Vec<u8>> {
+    saved.iter().map(SavedPath::path).collect()
+}
+
+/// The in-process patch's parts, one per saved path, when every one
+/// qualifies: its index content was checked out as the blob itself (the
+/// digest of what git wrote is the index entry's blob id: no filter or
+/// conversion applied) and is plain text too. `None`: git writes the patch.
+fn in_process_parts<'a>(
+    saved: &'a [SavedPath],
+    paths: &'a [Vec<u8>],
+    users: &'a [Content],
+    stashed: &'a [(PathBuf, Content, guarded::Seen)],
+) -> Option<Vec<patch::Part<'a>>> {
+    saved
+        .iter()
+        .zip(paths)
+        .zip(users.iter().zip(stashed))
+        .map(|((saved, path), (user, (_, stashed, _)))| {
+            let old_oid = saved.index_oid.as_deref()?;
+            let (Content::File { bytes: new, .. }, Content::File { bytes: old, .. }) =
+                (user, stashed)
+            else {
+                return None;
+            };
+            (saved.stashed.digest == old_oid && patch::plain_text(old)).then_some(patch::Part {
+                path,
+                mode: saved.index_mode,
+                old,
+                old_oid,
+                new,
+                new_oid: &saved.user.digest,
+            })
+        })
+        .collect()
+}
+
+/// The patch of `parts`, in their order, made on two threads.
+fn patch_text(parts: &[patch::Part<'_>]) -> Option<Vec<u8>> {
+    let text = |parts: &[patch::Part<'_>]| -> Option<Vec<u8>> {
+        let mut out = Vec::new();
+        for part in parts {
+            patch::append(part, &mut out)?;
+        }
+        Some(out)
+    };
+    let (first, second) = parts.split_at(parts.len().div_ceil(2));
+    std::thread::scope(|scope| {
+        let other = scope.spawn(|| text(second));
+        let mut out = text(first)?;
+        out.extend(other.join().ok()??);
+        Some(out)
+    })
 }
 
 /// `State::of` each of `contents`, on two threads: a SHA-1 of every byte.
