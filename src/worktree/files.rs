@@ -308,9 +308,7 @@ pub(crate) fn digest(content: &Content) -> String {
         Content::Symlink { target } => target,
         Content::Absent | Content::Other => b"",
     };
-    git2::Oid::hash_object(git2::ObjectType::Blob, bytes)
-        .map(|o| o.to_string())
-        .unwrap_or_default()
+    super::sha1::blob_id(bytes)
 }
 
 /// Lower-case hex of bytes: paths in manifests survive JSON whatever they hold.

@@ -25,6 +25,7 @@ mod patch;
 mod recovery;
 mod restage;
 mod restore;
+mod sha1;
 mod snapshot;
 mod stash;
 mod touched;

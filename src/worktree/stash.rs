@@ -168,91 +168,73 @@ pub(crate) fn stash(
         .map_err(|e| WorktreeError::io(format!("cannot create {}", dir.display()), &e))?;
     stash.dir = Some(dir.clone());
 
-    // The user's content of every path, one after another in one archive,
-    // fsync'd once below (not once per path).
-    let copies_path = dir.join(entry::COPIES);
-    let copies_error = |e: &std::io::Error| {
-        WorktreeError::io(format!("cannot write {}", copies_path.display()), e)
-    };
-    let mut copies = std::fs::File::create(&copies_path).map_err(|e| copies_error(&e))?;
-    let mut offset = 0u64;
-    let mut taken = Vec::new();
-    let mut omitted = Vec::new();
-    for u in &unstaged {
-        let path = root.join(files::rel(&u.path));
-        let (user, seen) = guarded::read(&path)
-            .map_err(|e| WorktreeError::io(format!("cannot read {}", path.display()), &e))?;
-        if user == Content::Other {
-            // A directory where a tracked file was: never written over.
-            continue;
-        }
-        let bytes: &[u8] = match &user {
-            Content::File { bytes, .. } => bytes,
-            Content::Symlink { target } => target,
-            Content::Absent | Content::Other => b"",
-        };
-        std::io::Write::write_all(&mut copies, bytes).map_err(|e| copies_error(&e))?;
-        let len = bytes.len() as u64;
-        if user.len() > entry::PATCH_LIMIT {
-            omitted.push(files::hex(&u.path));
-        }
-        let mode = stashed_mode(&user, u.index_mode);
-        taken.push((u, path, user, (offset, len), mode, seen));
-        offset += len;
-    }
-
-    // The patch is made here when git's would describe plain text files
-    // (`patch::eligible`), else by git, side by side with the checkout of
-    // the index content.
-    let in_process = omitted.is_empty()
-        && taken
-            .iter()
-            .all(|(u, _, user, ..)| patch::eligible(&u.path, u.index_mode, user));
-    let blobs: Vec<git_cli::Blob<'_>> = taken
+    // The index content of every path is checked out (git, through a
+    // temporary index) on a thread while the user's content is read and
+    // saved, the patch made and the copies made durable here.
+    let blobs: Vec<git_cli::Blob<'_>> = unstaged
         .iter()
-        .filter(|(u, ..)| u.index_mode != 0)
-        .map(|(u, ..)| git_cli::Blob {
+        .filter(|u| u.index_mode != 0)
+        .map(|u| git_cli::Blob {
             mode: u.index_mode,
             oid: &u.index_oid,
             path: &u.path,
         })
         .collect();
-    // The copies are made durable meanwhile, and the digests of the user's
-    // content (a SHA-1 of every byte) made, while git runs.
-    let (patch, synced, index_contents) = std::thread::scope(|scope| {
-        let patch = (!in_process).then(|| scope.spawn(|| write_patch(root, &dir, &omitted)));
-        let synced = scope.spawn(|| {
-            copies.sync_all()?;
-            Ok::<_, std::io::Error>(taken.iter().map(|t| State::of(&t.2)).collect::<Vec<_>>())
+    // The user's content of every path, one after another in one archive,
+    // fsync'd once (not once per path).
+    let copies_path = dir.join(entry::COPIES);
+    let copies_error = |e: &std::io::Error| {
+        WorktreeError::io(format!("cannot write {}", copies_path.display()), e)
+    };
+    let mut copies = std::fs::File::create(&copies_path).map_err(|e| copies_error(&e))?;
+    let (saving, index_contents) = std::thread::scope(|scope| {
+        let checkout = scope.spawn(|| git_cli::blobs_for_worktree(root, &blobs));
+        let saving =
+            save_copies(root, &unstaged, &mut copies, &copies_path).and_then(|(taken, omitted)| {
+                let (in_process, user_states) = save_patch(root, &dir, &copies, &taken, &omitted)?;
+                Ok((taken, omitted, in_process, user_states))
+            });
+        let contents = checkout.join().unwrap_or_else(|_| {
+            Err(WorktreeError::Io(
+                "checking out the index content panicked".into(),
+            ))
         });
-        let contents = git_cli::blobs_for_worktree(root, &blobs);
-        let patch = patch.map_or(Ok(()), |p| {
-            p.join()
-                .unwrap_or_else(|_| Err(WorktreeError::Io("writing the patch panicked".into())))
-        });
-        let synced = synced
-            .join()
-            .unwrap_or_else(|_| Err(std::io::Error::other("saving the copies panicked")));
-        (patch, synced, contents)
+        (saving, contents)
     });
-    patch?;
-    let user_states = synced.map_err(|e| copies_error(&e))?;
-    let mut index_contents = index_contents?.into_iter();
+    let (taken, omitted, in_process, user_states) = saving?;
+    // By position among the paths with an index entry.
+    let mut index_contents: Vec<Option<Vec<u8>>> = index_contents?.into_iter().map(Some).collect();
+    if index_contents.len() != blobs.len() {
+        return Err(WorktreeError::Io(
+            "git checkout-index returned too few files".into(),
+        ));
+    }
 
     let mut saved = Vec::new();
     let mut stashed_contents = Vec::new();
     let mut kept = 0;
     let mut users = Vec::with_capacity(taken.len());
     let mut user_states = user_states.into_iter();
-    for (u, path, user, range, mode, seen) in taken {
+    for Taken {
+        u,
+        path,
+        user,
+        range,
+        mode,
+        seen,
+        blob,
+    } in taken
+    {
         users.push(user);
         let stashed = if u.index_mode == 0 {
             // Intent-to-add: the commit will not hold the file.
             Content::Absent
         } else {
-            let bytes = index_contents.next().ok_or_else(|| {
-                WorktreeError::Io("git checkout-index returned too few files".into())
-            })?;
+            let bytes = blob
+                .and_then(|k| index_contents.get_mut(k)?.take())
+                .ok_or_else(|| {
+                    WorktreeError::Io("git checkout-index returned too few files".into())
+                })?;
             if u.index_mode == 0o120_000 {
                 Content::Symlink { target: bytes }
             } else {
@@ -332,6 +314,111 @@ pub(crate) fn stash(
     drop(copies);
     failpoint("after-stash", state_dir);
     Ok(stash)
+}
+
+/// A path being saved: its unstaged entry, work-tree path, the user's
+/// content, its range in the archive, the mode it gets while it holds its
+/// index content, its stamp when read, and its position among the checked
+/// out blobs (`None` for intent-to-add).
+struct Taken<'a> {
+    u: &'a git_cli::Unstaged,
+    path: PathBuf,
+    user: Content,
+    range: (u64, u64),
+    mode: u32,
+    seen: guarded::Seen,
+    blob: Option<usize>,
+}
+
+/// Read the user's content of each of `unstaged` (a folder where a tracked
+/// file was is left alone) and append it to the archive `copies`; also the
+/// paths too large for the patch (hex).
+fn save_copies<'a>(
+    root: &Path,
+    unstaged: &'a [git_cli::Unstaged],
+    copies: &mut std::fs::File,
+    copies_path: &Path,
+) -> Result<(Vec<Taken<'a>>, Vec<String>), WorktreeError> {
+    let mut offset = 0u64;
+    let mut taken = Vec::new();
+    let mut omitted = Vec::new();
+    let mut blobs = 0;
+    for u in unstaged {
+        let blob = (u.index_mode != 0).then_some(blobs);
+        blobs += usize::from(u.index_mode != 0);
+        let path = root.join(files::rel(&u.path));
+        let (user, seen) = guarded::read(&path)
+            .map_err(|e| WorktreeError::io(format!("cannot read {}", path.display()), &e))?;
+        if user == Content::Other {
+            // A directory where a tracked file was: never written over.
+            continue;
+        }
+        let bytes: &[u8] = match &user {
+            Content::File { bytes, .. } => bytes,
+            Content::Symlink { target } => target,
+            Content::Absent | Content::Other => b"",
+        };
+        std::io::Write::write_all(copies, bytes).map_err(|e| {
+            WorktreeError::io(format!("cannot write {}", copies_path.display()), &e)
+        })?;
+        let len = bytes.len() as u64;
+        if user.len() > entry::PATCH_LIMIT {
+            omitted.push(files::hex(&u.path));
+        }
+        let mode = stashed_mode(&user, u.index_mode);
+        taken.push(Taken {
+            u,
+            path,
+            user,
+            range: (offset, len),
+            mode,
+            seen,
+            blob,
+        });
+        offset += len;
+    }
+    Ok((taken, omitted))
+}
+
+/// Start the entry's patch and make the copies durable: git's patch on a
+/// thread unless the in-process one will do (`patch::eligible`: then it is
+/// written once the index content is known), the copies' fsync and the
+/// digests of the user's content (a SHA-1 of every byte) on another.
+/// Whether the patch is left to be made in process, and the digests.
+fn save_patch(
+    root: &Path,
+    dir: &Path,
+    copies: &std::fs::File,
+    taken: &[Taken<'_>],
+    omitted: &[String],
+) -> Result<(bool, Vec<State>), WorktreeError> {
+    let in_process = omitted.is_empty()
+        && taken
+            .iter()
+            .all(|t| patch::eligible(&t.u.path, t.u.index_mode, &t.user));
+    let (patch, synced) = std::thread::scope(|scope| {
+        let patch = (!in_process).then(|| scope.spawn(|| write_patch(root, dir, omitted)));
+        let synced = scope.spawn(|| {
+            copies.sync_all()?;
+            Ok::<_, std::io::Error>(taken.iter().map(|t| State::of(&t.user)).collect())
+        });
+        let patch = patch.map_or(Ok(()), |p| {
+            p.join()
+                .unwrap_or_else(|_| Err(WorktreeError::Io("writing the patch panicked".into())))
+        });
+        let synced = synced
+            .join()
+            .unwrap_or_else(|_| Err(std::io::Error::other("saving the copies panicked")));
+        (patch, synced)
+    });
+    patch?;
+    let states = synced.map_err(|e| {
+        WorktreeError::io(
+            format!("cannot write {}", dir.join(entry::COPIES).display()),
+            &e,
+        )
+    })?;
+    Ok((in_process, states))
 }
 
 /// Give the saved path `i` its index `content`, unless another program
@@ -439,18 +526,18 @@ fn in_process_parts<'a>(
 
 /// The patch of `parts`, in their order, made on two threads.
 fn patch_text(parts: &[patch::Part<'_>]) -> Option<Vec<u8>> {
-    let text = |parts: &[patch::Part<'_>]| -> Option<Vec<u8>> {
+    let text = |parts: &[patch::Part<'_>]| -> Vec<u8> {
         let mut out = Vec::new();
         for part in parts {
-            patch::append(part, &mut out)?;
+            patch::append(part, &mut out);
         }
-        Some(out)
+        out
     };
     let (first, second) = parts.split_at(parts.len().div_ceil(2));
     std::thread::scope(|scope| {
         let other = scope.spawn(|| text(second));
-        let mut out = text(first)?;
-        out.extend(other.join().ok()??);
+        let mut out = text(first);
+        out.extend(other.join().ok()?);
         Some(out)
     })
 }
