@@ -82,6 +82,10 @@ impl Sha1 {
     }
 }
 
+#[expect(
+    clippy::many_single_char_names,
+    reason = "the names of the SHA-1 specification (FIPS 180-4)"
+)]
 fn compress(h: &mut [u32; 5], block: &[u8]) {
     let mut w = [0u32; 80];
     for (i, word) in block.chunks_exact(4).take(16).enumerate() {

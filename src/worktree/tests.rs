@@ -652,7 +652,11 @@ fn the_in_process_patch_applies_and_says_what_gits_says() {
         let root = tmp.path().join("repo");
         std::fs::create_dir_all(root.join("pkg")).unwrap();
         git(&root, &["init", "-q"]);
-        let body: String = (0..40).map(|n| format!("line {n}\n")).collect();
+        let body: String = (0..40).fold(String::new(), |mut body, n| {
+            use std::fmt::Write as _;
+            let _ = writeln!(body, "line {n}");
+            body
+        });
         for name in ["a.py", "b.py", "pkg/c.py", "same.py"] {
             std::fs::write(root.join(name), &body).unwrap();
         }
