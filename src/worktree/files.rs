@@ -308,9 +308,7 @@ pub(crate) fn digest(content: &Content) -> String {
         Content::Symlink { target } => target,
         Content::Absent | Content::Other => b"",
     };
-    git2::Oid::hash_object(git2::ObjectType::Blob, bytes)
-        .map(|o| o.to_string())
-        .unwrap_or_default()
+    super::sha1::blob_id(bytes)
 }
 
 /// Lower-case hex of bytes: paths in manifests survive JSON whatever they hold.
@@ -336,7 +334,7 @@ pub(crate) fn unhex(text: &str) -> Option<Vec<u8>> {
 
 /// Whether bytes look binary to git (a NUL in the first 8000 bytes).
 pub(crate) fn is_binary(bytes: &[u8]) -> bool {
-    bytes.iter().take(8000).any(|&b| b == 0)
+    bytes[..bytes.len().min(8000)].contains(&0)
 }
 
 #[cfg(test)]

@@ -171,9 +171,7 @@ fn merge_one(
 /// cleanly, and a clean merge of disjoint hunks is the upper side's text
 /// followed by the lower side's, whatever alignment the diff chose.
 pub(super) fn merge_apart(base: &[u8], ours: &[u8], theirs: &[u8]) -> Option<Vec<u8>> {
-    fn lines(bytes: &[u8]) -> Vec<&[u8]> {
-        bytes.split_inclusive(|&b| b == b'\n').collect()
-    }
+    use super::patch::lines;
     /// The lines `[start, base_end)` of base that `side` changed, as
     /// `(start, base_end, side_end)`: the common prefix first, then the
     /// common suffix of what is left, as xdiff trims them.

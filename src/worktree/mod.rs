@@ -10,7 +10,9 @@
 //!
 //! Content is read and written with the `git` command line, so that
 //! `core.autocrlf`, `.gitattributes` filters, intent-to-add entries and
-//! `GIT_INDEX_FILE` behave exactly as they do for `git commit` itself.
+//! `GIT_INDEX_FILE` behave exactly as they do for `git commit` itself. The
+//! one exception is the entry's patch of plain text files that git checked
+//! out unchanged (`patch.rs`), where tiergate holds both sides already.
 
 mod baseline;
 mod entry;
@@ -21,9 +23,11 @@ mod guarded;
 mod index_guard;
 mod lock;
 mod merge;
+mod patch;
 mod recovery;
 mod restage;
 mod restore;
+mod sha1;
 mod snapshot;
 mod stash;
 mod touched;

@@ -57,7 +57,7 @@ impl Stash {
             let path = self.root.join(files::rel(&rel));
             let now = files::read(&path)
                 .map_err(|e| WorktreeError::io(format!("cannot read {}", path.display()), &e))?;
-            if !saved.stashed.matches(&now) {
+            if !self.is_stashed(saved, &rel, &now) {
                 self.formatted.insert(rel, now);
             }
         }
@@ -86,7 +86,10 @@ impl Stash {
         for saved in &manifest.files {
             let rel = saved.path();
             let path = self.root.join(files::rel(&rel));
-            let user = entry::load_copy(&dir, saved)?;
+            let user = match self.users.get(&rel) {
+                Some(user) => user.clone(),
+                None => entry::load_copy(&dir, saved)?,
+            };
             let (current, seen) = guarded::read(&path)
                 .map_err(|e| WorktreeError::io(format!("cannot read {}", path.display()), &e))?;
             items.push(Item {
@@ -149,7 +152,7 @@ impl Stash {
                 // Set aside only because the scan could not be sure (a file
                 // just checked out, or restaged): the user had no unstaged
                 // change here, so nothing of theirs was merged with the fixes.
-                Plan::Merged(_) if item.saved.stashed.matches(&item.user) => {}
+                Plan::Merged(_) if self.is_stashed(item.saved, &item.rel, &item.user) => {}
                 Plan::Merged(_) => report.merged.push(rel),
                 Plan::RolledBack => {
                     report.fixes_dir = Some(fixes_dir.clone());
@@ -199,9 +202,11 @@ impl Stash {
         let mut plans = Vec::with_capacity(items.len());
         let mut merges: Vec<(usize, bool)> = Vec::new();
         for (i, item) in items.iter().enumerate() {
-            let plan = if item.saved.user.matches(&item.current) {
+            // The user's content is the saved copy just read: compared byte
+            // for byte, not by digest.
+            let plan = if same_state(&item.user, &item.current) {
                 Plan::Keep
-            } else if item.saved.stashed.matches(&item.current) {
+            } else if self.is_stashed(item.saved, &item.rel, &item.current) {
                 Plan::Reapply
             } else {
                 let by_formatter = self
@@ -305,6 +310,17 @@ impl Drop for Stash {
             }
             Err(e) => crate::ui::error(&e.into_error()),
         }
+    }
+}
+
+/// Whether `a` and `b` are the same state as git sees it, as
+/// `State::of(a).matches(b)` says without hashing either: anything that is
+/// neither a file nor a symlink counts as absent, and a file's mode only by
+/// its executable bit.
+fn same_state(a: &Content, b: &Content) -> bool {
+    match (a, b) {
+        (Content::Absent | Content::Other, Content::Absent | Content::Other) => true,
+        _ => a.same_for_git(b),
     }
 }
 

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::entry::{self, Manifest, SavedPath, State};
 use super::files::{self, Content};
-use super::{baseline, failpoint, git_cli, guarded, lock, WorktreeError};
+use super::{baseline, failpoint, git_cli, guarded, lock, patch, WorktreeError};
 
 /// The saved unstaged work of one run. Dropping it without `restore` (an
 /// early return, a panic) restores the user's bytes exactly: formatter fixes
@@ -26,6 +26,11 @@ pub(crate) struct Stash {
     /// kept while it fits `BASES_BUDGET`: the bases of merges at restore,
     /// read once instead of twice.
     pub(super) bases: HashMap<Vec<u8>, Vec<u8>>,
+    /// The user's content of saved paths as written to the copies, by
+    /// path, within the same budget: the restore reads them from here
+    /// rather than from the archive. A path saved again (another program
+    /// wrote it during the stash) is left out: its copy is read back.
+    pub(super) users: HashMap<Vec<u8>, Content>,
     /// The formatters' input files that were not saved, as the formatters
     /// found them (which is their index content): what tells a formatter's
     /// change without asking git for the index content again.
@@ -62,6 +67,7 @@ impl Stash {
             manifest: None,
             done: false,
             bases: HashMap::new(),
+            users: HashMap::new(),
             before: HashMap::new(),
             formatted: HashMap::new(),
         }
@@ -91,6 +97,23 @@ impl Stash {
                     .map_err(|e| WorktreeError::io(format!("cannot write {}", dir.display()), &e))
             }
             _ => Ok(()),
+        }
+    }
+
+    /// Whether `content` is what the stash put at the saved path `rel` (its
+    /// index content), as `saved.stashed.matches` says, but by comparing
+    /// the bytes kept in memory when there are some: hashing every file
+    /// again to compare digests cost more than the restore's own writes
+    /// (issue 21, S5: a SHA-1 of each of 200 files, five times over).
+    pub(super) fn is_stashed(&self, saved: &SavedPath, rel: &[u8], content: &Content) -> bool {
+        match self.bases.get(rel) {
+            Some(base) if saved.stashed.kind == "file" => match content {
+                Content::File { bytes, mode } => {
+                    bytes == base && (mode & 0o111 != 0) == (saved.stashed.mode & 0o111 != 0)
+                }
+                _ => false,
+            },
+            _ => saved.stashed.matches(content),
         }
     }
 
@@ -145,77 +168,73 @@ pub(crate) fn stash(
         .map_err(|e| WorktreeError::io(format!("cannot create {}", dir.display()), &e))?;
     stash.dir = Some(dir.clone());
 
-    // The user's content of every path, one after another in one archive,
-    // fsync'd once below (not once per path).
-    let copies_path = dir.join(entry::COPIES);
-    let copies_error = |e: &std::io::Error| {
-        WorktreeError::io(format!("cannot write {}", copies_path.display()), e)
-    };
-    let mut copies = std::fs::File::create(&copies_path).map_err(|e| copies_error(&e))?;
-    let mut offset = 0u64;
-    let mut taken = Vec::new();
-    let mut omitted = Vec::new();
-    for u in &unstaged {
-        let path = root.join(files::rel(&u.path));
-        let (user, seen) = guarded::read(&path)
-            .map_err(|e| WorktreeError::io(format!("cannot read {}", path.display()), &e))?;
-        if user == Content::Other {
-            // A directory where a tracked file was: never written over.
-            continue;
-        }
-        let bytes: &[u8] = match &user {
-            Content::File { bytes, .. } => bytes,
-            Content::Symlink { target } => target,
-            Content::Absent | Content::Other => b"",
-        };
-        std::io::Write::write_all(&mut copies, bytes).map_err(|e| copies_error(&e))?;
-        let len = bytes.len() as u64;
-        if user.len() > entry::PATCH_LIMIT {
-            omitted.push(files::hex(&u.path));
-        }
-        taken.push((
-            u,
-            path,
-            State::of(&user),
-            (offset, len),
-            stashed_mode(&user, u.index_mode),
-            seen,
-        ));
-        offset += len;
-    }
-
-    // The patch and the index content are two independent git runs: side by side.
-    let blobs: Vec<git_cli::Blob<'_>> = taken
+    // The index content of every path is checked out (git, through a
+    // temporary index) on a thread while the user's content is read and
+    // saved, the patch made and the copies made durable here.
+    let blobs: Vec<git_cli::Blob<'_>> = unstaged
         .iter()
-        .filter(|(u, ..)| u.index_mode != 0)
-        .map(|(u, ..)| git_cli::Blob {
+        .filter(|u| u.index_mode != 0)
+        .map(|u| git_cli::Blob {
             mode: u.index_mode,
             oid: &u.index_oid,
             path: &u.path,
         })
         .collect();
-    let (patch, index_contents) = std::thread::scope(|scope| {
-        let patch = scope.spawn(|| write_patch(root, &dir, &omitted));
-        let contents = git_cli::blobs_for_worktree(root, &blobs);
-        let patch = patch
-            .join()
-            .unwrap_or_else(|_| Err(WorktreeError::Io("writing the patch panicked".into())));
-        (patch, contents)
+    // The user's content of every path, one after another in one archive,
+    // fsync'd once (not once per path).
+    let copies_path = dir.join(entry::COPIES);
+    let copies_error = |e: &std::io::Error| {
+        WorktreeError::io(format!("cannot write {}", copies_path.display()), e)
+    };
+    let mut copies = std::fs::File::create(&copies_path).map_err(|e| copies_error(&e))?;
+    let (saving, index_contents) = std::thread::scope(|scope| {
+        let checkout = scope.spawn(|| git_cli::blobs_for_worktree(root, &blobs));
+        let saving =
+            save_copies(root, &unstaged, &mut copies, &copies_path).and_then(|(taken, omitted)| {
+                let (in_process, user_states) = save_patch(root, &dir, &copies, &taken, &omitted)?;
+                Ok((taken, omitted, in_process, user_states))
+            });
+        let contents = checkout.join().unwrap_or_else(|_| {
+            Err(WorktreeError::Io(
+                "checking out the index content panicked".into(),
+            ))
+        });
+        (saving, contents)
     });
-    patch?;
-    let mut index_contents = index_contents?.into_iter();
+    let (taken, omitted, in_process, user_states) = saving?;
+    // By position among the paths with an index entry.
+    let mut index_contents: Vec<Option<Vec<u8>>> = index_contents?.into_iter().map(Some).collect();
+    if index_contents.len() != blobs.len() {
+        return Err(WorktreeError::Io(
+            "git checkout-index returned too few files".into(),
+        ));
+    }
 
     let mut saved = Vec::new();
     let mut stashed_contents = Vec::new();
     let mut kept = 0;
-    for (u, path, user, range, mode, seen) in taken {
+    let mut users = Vec::with_capacity(taken.len());
+    let mut user_states = user_states.into_iter();
+    for Taken {
+        u,
+        path,
+        user,
+        range,
+        mode,
+        seen,
+        blob,
+    } in taken
+    {
+        users.push(user);
         let stashed = if u.index_mode == 0 {
             // Intent-to-add: the commit will not hold the file.
             Content::Absent
         } else {
-            let bytes = index_contents.next().ok_or_else(|| {
-                WorktreeError::Io("git checkout-index returned too few files".into())
-            })?;
+            let bytes = blob
+                .and_then(|k| index_contents.get_mut(k)?.take())
+                .ok_or_else(|| {
+                    WorktreeError::Io("git checkout-index returned too few files".into())
+                })?;
             if u.index_mode == 0o120_000 {
                 Content::Symlink { target: bytes }
             } else {
@@ -228,14 +247,42 @@ pub(crate) fn stash(
         };
         saved.push(SavedPath {
             path: files::hex(&u.path),
-            user,
+            user: user_states
+                .next()
+                .ok_or_else(|| WorktreeError::Io("a saved path has no digest".into()))?,
             copy: entry::COPIES.to_owned(),
             range: Some(range),
-            stashed: State::of(&stashed),
+            // Set below, for all paths at once.
+            stashed: State::of(&Content::Absent),
             index_oid: (u.index_mode != 0).then(|| u.index_oid.clone()),
             index_mode: u.index_mode,
         });
         stashed_contents.push((path, stashed, seen));
+    }
+    let states = digests(stashed_contents.iter().map(|(_, c, _)| c).collect());
+    for (saved, state) in saved.iter_mut().zip(states) {
+        saved.stashed = state;
+    }
+    if in_process {
+        let paths = paths_of(&saved);
+        let parts = in_process_parts(&saved, &paths, &users, &stashed_contents);
+        let text = parts.and_then(|parts| patch_text(&parts));
+        match text {
+            Some(text) => files::write_new_synced(&dir.join("patch.diff"), &text).map_err(|e| {
+                WorktreeError::io(
+                    format!("cannot write {}", dir.join("patch.diff").display()),
+                    &e,
+                )
+            })?,
+            // The index content was not the blob itself (a filter): git's patch.
+            None => write_patch(root, &dir, &omitted)?,
+        }
+    }
+    for (path, user) in paths_of(&saved).into_iter().zip(users) {
+        if kept + user.len() <= BASES_BUDGET {
+            kept += user.len();
+            stash.users.insert(path, user);
+        }
     }
     let manifest = Manifest {
         version: entry::VERSION,
@@ -249,9 +296,9 @@ pub(crate) fn stash(
         files: saved,
         patch_omitted: omitted,
     };
-    // The copies and the patch durable, then the folder once, then the
-    // manifest (which makes the entry valid) durable last.
-    copies.sync_all().map_err(|e| copies_error(&e))?;
+    // The copies and the patch durable (both synced above), then the
+    // folder once, then the manifest (which makes the entry valid) durable
+    // last.
     files::sync_dir(&dir);
     entry::write_manifest(&dir, &manifest)?;
     stash.manifest = Some(manifest);
@@ -267,6 +314,111 @@ pub(crate) fn stash(
     drop(copies);
     failpoint("after-stash", state_dir);
     Ok(stash)
+}
+
+/// A path being saved: its unstaged entry, work-tree path, the user's
+/// content, its range in the archive, the mode it gets while it holds its
+/// index content, its stamp when read, and its position among the checked
+/// out blobs (`None` for intent-to-add).
+struct Taken<'a> {
+    u: &'a git_cli::Unstaged,
+    path: PathBuf,
+    user: Content,
+    range: (u64, u64),
+    mode: u32,
+    seen: guarded::Seen,
+    blob: Option<usize>,
+}
+
+/// Read the user's content of each of `unstaged` (a folder where a tracked
+/// file was is left alone) and append it to the archive `copies`; also the
+/// paths too large for the patch (hex).
+fn save_copies<'a>(
+    root: &Path,
+    unstaged: &'a [git_cli::Unstaged],
+    copies: &mut std::fs::File,
+    copies_path: &Path,
+) -> Result<(Vec<Taken<'a>>, Vec<String>), WorktreeError> {
+    let mut offset = 0u64;
+    let mut taken = Vec::new();
+    let mut omitted = Vec::new();
+    let mut blobs = 0;
+    for u in unstaged {
+        let blob = (u.index_mode != 0).then_some(blobs);
+        blobs += usize::from(u.index_mode != 0);
+        let path = root.join(files::rel(&u.path));
+        let (user, seen) = guarded::read(&path)
+            .map_err(|e| WorktreeError::io(format!("cannot read {}", path.display()), &e))?;
+        if user == Content::Other {
+            // A directory where a tracked file was: never written over.
+            continue;
+        }
+        let bytes: &[u8] = match &user {
+            Content::File { bytes, .. } => bytes,
+            Content::Symlink { target } => target,
+            Content::Absent | Content::Other => b"",
+        };
+        std::io::Write::write_all(copies, bytes).map_err(|e| {
+            WorktreeError::io(format!("cannot write {}", copies_path.display()), &e)
+        })?;
+        let len = bytes.len() as u64;
+        if user.len() > entry::PATCH_LIMIT {
+            omitted.push(files::hex(&u.path));
+        }
+        let mode = stashed_mode(&user, u.index_mode);
+        taken.push(Taken {
+            u,
+            path,
+            user,
+            range: (offset, len),
+            mode,
+            seen,
+            blob,
+        });
+        offset += len;
+    }
+    Ok((taken, omitted))
+}
+
+/// Start the entry's patch and make the copies durable: git's patch on a
+/// thread unless the in-process one will do (`patch::eligible`: then it is
+/// written once the index content is known), the copies' fsync and the
+/// digests of the user's content (a SHA-1 of every byte) on another.
+/// Whether the patch is left to be made in process, and the digests.
+fn save_patch(
+    root: &Path,
+    dir: &Path,
+    copies: &std::fs::File,
+    taken: &[Taken<'_>],
+    omitted: &[String],
+) -> Result<(bool, Vec<State>), WorktreeError> {
+    let in_process = omitted.is_empty()
+        && taken
+            .iter()
+            .all(|t| patch::eligible(&t.u.path, t.u.index_mode, &t.user));
+    let (patch, synced) = std::thread::scope(|scope| {
+        let patch = (!in_process).then(|| scope.spawn(|| write_patch(root, dir, omitted)));
+        let synced = scope.spawn(|| {
+            copies.sync_all()?;
+            Ok::<_, std::io::Error>(taken.iter().map(|t| State::of(&t.user)).collect())
+        });
+        let patch = patch.map_or(Ok(()), |p| {
+            p.join()
+                .unwrap_or_else(|_| Err(WorktreeError::Io("writing the patch panicked".into())))
+        });
+        let synced = synced
+            .join()
+            .unwrap_or_else(|_| Err(std::io::Error::other("saving the copies panicked")));
+        (patch, synced)
+    });
+    patch?;
+    let states = synced.map_err(|e| {
+        WorktreeError::io(
+            format!("cannot write {}", dir.join(entry::COPIES).display()),
+            &e,
+        )
+    })?;
+    Ok((in_process, states))
 }
 
 /// Give the saved path `i` its index `content`, unless another program
@@ -324,6 +476,7 @@ fn set_to_index(
         copies.write_all(bytes).map_err(|e| copy_error(&e))?;
         copies.sync_all().map_err(|e| copy_error(&e))?;
         let saved = &mut manifest.files[i];
+        stash.users.remove(&saved.path());
         saved.user = State::of(&user);
         saved.range = Some((offset, bytes.len() as u64));
         entry::write_manifest(dir, manifest)?;
@@ -332,6 +485,79 @@ fn set_to_index(
         "{} kept changing while tiergate set it aside",
         path.display()
     )))
+}
+
+fn paths_of(saved: &[SavedPath]) -> Vec<Vec<u8>> {
+    saved.iter().map(SavedPath::path).collect()
+}
+
+/// The in-process patch's parts, one per saved path, when every one
+/// qualifies: its index content was checked out as the blob itself (the
+/// digest of what git wrote is the index entry's blob id: no filter or
+/// conversion applied) and is plain text too. `None`: git writes the patch.
+fn in_process_parts<'a>(
+    saved: &'a [SavedPath],
+    paths: &'a [Vec<u8>],
+    users: &'a [Content],
+    stashed: &'a [(PathBuf, Content, guarded::Seen)],
+) -> Option<Vec<patch::Part<'a>>> {
+    saved
+        .iter()
+        .zip(paths)
+        .zip(users.iter().zip(stashed))
+        .map(|((saved, path), (user, (_, stashed, _)))| {
+            let old_oid = saved.index_oid.as_deref()?;
+            let (Content::File { bytes: new, .. }, Content::File { bytes: old, .. }) =
+                (user, stashed)
+            else {
+                return None;
+            };
+            (saved.stashed.digest == old_oid && patch::plain_text(old)).then_some(patch::Part {
+                path,
+                mode: saved.index_mode,
+                old,
+                old_oid,
+                new,
+                new_oid: &saved.user.digest,
+            })
+        })
+        .collect()
+}
+
+/// The patch of `parts`, in their order, made on two threads.
+fn patch_text(parts: &[patch::Part<'_>]) -> Option<Vec<u8>> {
+    let text = |parts: &[patch::Part<'_>]| -> Vec<u8> {
+        let mut out = Vec::new();
+        for part in parts {
+            patch::append(part, &mut out);
+        }
+        out
+    };
+    let (first, second) = parts.split_at(parts.len().div_ceil(2));
+    std::thread::scope(|scope| {
+        let other = scope.spawn(|| text(second));
+        let mut out = text(first);
+        out.extend(other.join().ok()?);
+        Some(out)
+    })
+}
+
+/// `State::of` each of `contents`, on two threads: a SHA-1 of every byte.
+fn digests(contents: Vec<&Content>) -> Vec<State> {
+    let half = contents.len().div_ceil(2);
+    if half < 16 {
+        return contents.into_iter().map(State::of).collect();
+    }
+    let (first, second) = contents.split_at(half);
+    std::thread::scope(|scope| {
+        let other = scope.spawn(|| second.iter().map(|c| State::of(c)).collect::<Vec<_>>());
+        let mut states: Vec<State> = first.iter().map(|c| State::of(c)).collect();
+        match other.join() {
+            Ok(rest) => states.extend(rest),
+            Err(_) => states.extend(second.iter().map(|c| State::of(c))),
+        }
+        states
+    })
 }
 
 /// How many times a file another program keeps writing is saved again
@@ -416,7 +642,7 @@ pub(crate) fn changed_since_stash(stash: &Stash) -> Result<Vec<Vec<u8>>, Worktre
             .map_err(|e| WorktreeError::io(format!("cannot read {}", path.display()), &e))?;
         let hex = files::hex(&u.path);
         let same = if let Some(s) = saved.get(hex.as_str()) {
-            s.stashed.matches(&current)
+            stash.is_stashed(s, &u.path, &current)
         } else if let Some(before) = stash.before.get(&u.path) {
             before.same_for_git(&current)
         } else if u.index_mode == 0 {

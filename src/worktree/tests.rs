@@ -632,3 +632,91 @@ fn a_half_written_file_is_recovered_and_a_later_edit_is_kept_both() {
         }
     }
 }
+
+/// The patch of plain text files is made in process: it holds the same
+/// changes as git's (same headers and `index` lines with full blob ids, the
+/// same `+`/`-` lines), and `git apply` takes it; a file git would convert
+/// (CRLF under `core.autocrlf`) makes the whole patch git's own again.
+#[test]
+fn the_in_process_patch_applies_and_says_what_gits_says() {
+    // git abbreviates the blob ids of text files: compared on 7 digits.
+    let changes = |patch: &str| -> Vec<String> {
+        patch
+            .lines()
+            .filter(|l| !l.starts_with("@@"))
+            .map(
+                |l| match l.strip_prefix("index ").and_then(|r| r.split_once(' ')) {
+                    Some((ids, mode)) => {
+                        let (a, b) = ids.split_once("..").unwrap();
+                        format!("index {}..{} {mode}", &a[..7], &b[..7])
+                    }
+                    None => l.to_owned(),
+                },
+            )
+            .collect()
+    };
+    for crlf in [false, true] {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("repo");
+        std::fs::create_dir_all(root.join("pkg")).unwrap();
+        git(&root, &["init", "-q"]);
+        let body: String = (0..40).fold(String::new(), |mut body, n| {
+            use std::fmt::Write as _;
+            let _ = writeln!(body, "line {n}");
+            body
+        });
+        for name in ["a.py", "b.py", "pkg/c.py", "same.py"] {
+            std::fs::write(root.join(name), &body).unwrap();
+        }
+        git(&root, &["add", "-A"]);
+        git(&root, &["commit", "-q", "-m", "base"]);
+        // Staged: a change near the top of a.py.
+        std::fs::write(root.join("a.py"), format!("new top\n{body}")).unwrap();
+        git(&root, &["add", "a.py"]);
+        // Unstaged: one at each end, a lost final newline, a stat-only change.
+        std::fs::write(root.join("a.py"), format!("new top\n{body}tail\n")).unwrap();
+        std::fs::write(
+            root.join("b.py"),
+            format!("head\n{}", body.replace("line 20\n", "")),
+        )
+        .unwrap();
+        let c = if crlf {
+            "line 0\r\nline 1\r\n".to_owned()
+        } else {
+            body.trim_end().to_owned()
+        };
+        std::fs::write(root.join("pkg/c.py"), c).unwrap();
+        std::fs::write(root.join("same.py"), &body).unwrap();
+        let users: Vec<(PathBuf, Content)> = ["a.py", "b.py", "pkg/c.py"]
+            .iter()
+            .map(|n| (root.join(n), files::read(&root.join(n)).unwrap()))
+            .collect();
+        let gits = git(
+            &root,
+            &[
+                "diff-files",
+                "-p",
+                "--binary",
+                "--no-renames",
+                "--no-ext-diff",
+            ],
+        );
+        let state_dir = tmp.path().join("state");
+        let mut s = stash(&root, &root.join(".git"), &state_dir, None, None).unwrap();
+        let dir = s.entry_dir().unwrap().to_path_buf();
+        let ours = std::fs::read_to_string(dir.join("patch.diff")).unwrap();
+        assert_eq!(changes(&ours), changes(&gits), "crlf: {crlf}\n{ours}");
+        if crlf {
+            assert_eq!(ours, gits, "a CRLF file gets git's own patch");
+        }
+        // The work tree holds the index content: the patch gives the user's back.
+        git(&root, &["apply", dir.join("patch.diff").to_str().unwrap()]);
+        for (p, content) in &users {
+            assert_eq!(&files::read(p).unwrap(), content, "{}", p.display());
+        }
+        s.restore(RestoreMode::Merge).unwrap();
+        for (p, content) in &users {
+            assert_eq!(&files::read(p).unwrap(), content);
+        }
+    }
+}
