@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use globset::GlobSet;
+use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use super::command::CommandTemplate;
 pub(crate) use super::cwd::{relative_paths, run_folder, Cwd};
@@ -144,24 +144,70 @@ impl Config {
     }
 }
 
-/// A list of globs as written, and compiled once.
+/// A list of globs as written, parsed (so a bad one is an error when the config is read) and
+/// compiled into one matcher the first time a path is matched: a hook loads every glob of the
+/// config and matches with a few, and compiling them all was a tenth of a quiet hook's
+/// instructions (issue 21, S1).
 #[derive(Debug, Clone)]
 pub(crate) struct Globs {
     pub(crate) patterns: Vec<String>,
-    pub(crate) set: GlobSet,
+    globs: Vec<Glob>,
+    set: std::sync::OnceLock<GlobSet>,
 }
 
 impl Globs {
+    pub(crate) fn new(patterns: Vec<String>, globs: Vec<Glob>) -> Globs {
+        Globs {
+            patterns,
+            globs,
+            set: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn set(&self) -> &GlobSet {
+        self.set.get_or_init(|| {
+            let mut builder = GlobSetBuilder::new();
+            for glob in &self.globs {
+                builder.add(glob.clone());
+            }
+            // Only globs too large for the regex engine together fail here (parsing accepted
+            // them): said once, and the globs that compile alone are kept.
+            builder.build().unwrap_or_else(|e| {
+                crate::ui::err(&format!(
+                    "tiergate: warning: the globs {:?} are too large to match together ({e}); \
+                     each is matched on its own, and one that cannot be matches nothing",
+                    self.patterns
+                ));
+                let mut one_by_one = GlobSetBuilder::new();
+                for glob in &self.globs {
+                    if GlobSetBuilder::new().add(glob.clone()).build().is_ok() {
+                        one_by_one.add(glob.clone());
+                    } else if let Ok(never) = Glob::new("\0") {
+                        // Keeps the others' positions (`matches`): no path holds a NUL.
+                        one_by_one.add(never);
+                    }
+                }
+                one_by_one.build().unwrap_or_else(|_| GlobSet::empty())
+            })
+        })
+    }
+
     pub(crate) fn is_match(&self, path: &[u8]) -> bool {
+        if self.globs.is_empty() {
+            return false;
+        }
         // globset matches on bytes-as-path; non-UTF-8 names are matched lossily,
         // which only matters for the non-UTF-8 part of the name itself.
         let candidate = globset::Candidate::new(bytes_as_path(path));
-        self.set.is_match_candidate(&candidate)
+        self.set().is_match_candidate(&candidate)
     }
 
     pub(crate) fn matches(&self, path: &[u8]) -> Vec<usize> {
+        if self.globs.is_empty() {
+            return Vec::new();
+        }
         let candidate = globset::Candidate::new(bytes_as_path(path));
-        self.set.matches_candidate(&candidate)
+        self.set().matches_candidate(&candidate)
     }
 
     pub(crate) fn is_empty(&self) -> bool {

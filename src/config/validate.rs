@@ -7,7 +7,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use globset::{GlobBuilder, GlobSetBuilder};
+use globset::GlobBuilder;
 use toml::Spanned;
 
 use super::command::CommandTemplate;
@@ -366,7 +366,7 @@ fn auto_jobs() -> usize {
 /// Compile user globs, gitignore-style: no `/` matches at any depth, a leading
 /// `/` anchors at the root, `*` stops at `/`, `**` crosses it.
 pub(crate) fn compile_globs(patterns: Vec<String>) -> Result<Globs, (usize, globset::Error)> {
-    let mut builder = GlobSetBuilder::new();
+    let mut globs = Vec::with_capacity(patterns.len());
     for (i, pattern) in patterns.iter().enumerate() {
         let normalized = if let Some(anchored) = pattern.strip_prefix('/') {
             anchored.to_owned()
@@ -380,10 +380,9 @@ pub(crate) fn compile_globs(patterns: Vec<String>) -> Result<Globs, (usize, glob
             .backslash_escape(true)
             .build()
             .map_err(|e| (i, e))?;
-        builder.add(glob);
+        globs.push(glob);
     }
-    let set = builder.build().map_err(|e| (0, e))?;
-    Ok(Globs { patterns, set })
+    Ok(Globs::new(patterns, globs))
 }
 
 /// A release tag pattern: matched against the whole tag name, `*` crossing
@@ -391,11 +390,7 @@ pub(crate) fn compile_globs(patterns: Vec<String>) -> Result<Globs, (usize, glob
 /// previous release is looked up with it too.
 fn tag_globs(pattern: &str) -> Result<Globs, globset::Error> {
     let glob = GlobBuilder::new(pattern).backslash_escape(true).build()?;
-    let set = GlobSetBuilder::new().add(glob).build()?;
-    Ok(Globs {
-        patterns: vec![pattern.to_owned()],
-        set,
-    })
+    Ok(Globs::new(vec![pattern.to_owned()], vec![glob]))
 }
 
 fn globs(list: &[Spanned<String>], origin: &Origin<'_>, key: &str) -> Result<Globs, Error> {
