@@ -15,22 +15,16 @@ mod plan;
 mod recover;
 mod report;
 mod run;
-mod shim;
 
 use clap::Parser;
 
 pub(crate) use args::{Cli, Command};
-pub(crate) use shim::ARG as SHIM_ARG;
 
 use crate::error::ExitStatus;
 use crate::ui;
 
 /// Parse the command line, run the command, and say how it ended.
 pub fn main() -> ExitStatus {
-    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    if argv.get(1).is_some_and(|a| a == shim::ARG) {
-        return finish(shim::run(&argv[2..]));
-    }
     let cli = Cli::parse();
     let verbosity = if cli.global.quiet {
         ui::Verbosity::Quiet
@@ -74,10 +68,6 @@ pub fn main() -> ExitStatus {
         Command::Recover => recover::run(),
         Command::Affected(args) => affected::run(&args),
     };
-    finish(result)
-}
-
-fn finish(result: Result<ExitStatus, crate::error::Error>) -> ExitStatus {
     match result {
         Ok(status) => status,
         Err(error) => {

@@ -10,5 +10,5 @@ mod shims;
 
 pub(crate) use prompt::ask_install;
 pub(crate) use shims::{
-    install_hooks, state as hook_state, uninstall_hooks, HookState, ShimChange, CHAINED,
+    install_hooks, state as hook_state, uninstall_hooks, HookState, ShimChange,
 };

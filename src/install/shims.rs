@@ -10,9 +10,7 @@ use crate::hooks::{self, HookKind};
 /// The line that marks a file as tiergate's shim.
 const MARK: &str = "# tiergate-shim:";
 /// Where a foreign hook goes when tiergate's shim takes its place.
-pub(crate) const CHAINED: &str = ".tiergate-chained";
-/// The longest first line the kernel reads whole (Linux reads 256 bytes of it).
-const SHEBANG_MAX: usize = 200;
+const CHAINED: &str = ".tiergate-chained";
 /// Where `--force` keeps a foreign hook it replaced.
 const BACKUP: &str = ".tiergate-backup";
 
@@ -41,37 +39,10 @@ fn template(hook: &str) -> Option<std::borrow::Cow<'static, str>> {
 /// The shim for `hook`, recording `binary` as the tiergate to run; with no
 /// binary (a hooks folder committed with the project, shared by machines
 /// where tiergate lives elsewhere) the shim finds `tiergate` on PATH.
-///
-/// With a binary whose path a `#!` line can name (absolute, no white space, short), the
-/// first line starts tiergate itself (`tiergate hook-shim`), no shell in between (issue 21:
-/// half a millisecond of every commit); the rest is the sh shim, which `hook-shim` hands
-/// the hook to when a hook of the user's own is chained, and which `sh` can still run.
 pub(crate) fn shim_text(hook: &str, binary: Option<&Path>) -> Option<String> {
     // Single-quoted in the shim: a quote in the path becomes '\''.
     let quoted = binary.map_or_else(String::new, |b| b.to_string_lossy().replace('\'', "'\\''"));
-    let text = template(hook)?.replace("@TIERGATE_BIN@", &quoted);
-    let direct = binary
-        .map(stable_path)
-        .as_deref()
-        .and_then(Path::to_str)
-        .filter(|b| b.starts_with('/') && !b.chars().any(char::is_whitespace))
-        .map(|b| format!("#!{b} {}", crate::cli::SHIM_ARG))
-        .filter(|line| line.len() <= SHEBANG_MAX);
-    Some(match (direct, text.split_once('\n')) {
-        (Some(line), Some(("#!/bin/sh", rest))) => format!("{line}\n{rest}"),
-        _ => text,
-    })
-}
-
-/// The name the `#!` line gives `binary`: the `tiergate` found on PATH when it is this very
-/// file (a package manager's link, which survives an upgrade that moves the versioned file it
-/// points to), else `binary` itself. A `#!` line has no fallback when its file is gone; the
-/// sh shim looks on PATH.
-fn stable_path(binary: &Path) -> PathBuf {
-    which::which("tiergate")
-        .ok()
-        .filter(|found| std::fs::canonicalize(found).is_ok_and(|real| real == binary))
-        .unwrap_or_else(|| binary.to_path_buf())
+    template(hook).map(|t| t.replace("@TIERGATE_BIN@", &quoted))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -227,26 +198,6 @@ mod tests {
                 binary: Some("/opt/it's/tiergate".into())
             }
         );
-    }
-
-    #[test]
-    fn a_binary_a_hash_bang_line_can_name_is_started_without_a_shell() {
-        let text = shim_text("pre-commit", Some(Path::new("/opt/tiergate/bin/tiergate"))).unwrap();
-        assert!(text.starts_with("#!/opt/tiergate/bin/tiergate hook-shim\n"));
-        // The rest is the sh shim, whole: `hook-shim` hands a chained hook to it.
-        assert!(text.contains("\nbin='/opt/tiergate/bin/tiergate'\n"));
-        assert!(text.contains("exec \"$bin\" hook pre-commit \"$@\""));
-        for unnameable in ["/opt/my tools/tiergate", "relative/tiergate"] {
-            let text = shim_text("pre-commit", Some(Path::new(unnameable))).unwrap();
-            assert!(text.starts_with("#!/bin/sh\n"), "{unnameable}");
-        }
-        let long = format!("/{}/tiergate", "d".repeat(SHEBANG_MAX));
-        assert!(shim_text("pre-push", Some(Path::new(&long)))
-            .unwrap()
-            .starts_with("#!/bin/sh\n"));
-        assert!(shim_text("pre-push", None)
-            .unwrap()
-            .starts_with("#!/bin/sh\n"));
     }
 
     #[test]
