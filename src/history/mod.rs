@@ -269,6 +269,24 @@ pub(crate) fn read_baselines(
     let len = file.metadata()?.len();
     let floor = len.saturating_sub(RECENT_BYTES);
     let mut end = len;
+    // A record is parsed only when it names one of the stages, as serde_json writes a name:
+    // a stage with few runs in a long history (a new stage, a hook that rarely runs) would
+    // otherwise parse up to `RECENT_BYTES` of JSON on every run (issue 21: 7 M of a
+    // commit-msg hook's 13 M instructions).
+    let needles: Vec<Vec<u8>> = stages
+        .iter()
+        .map(|(name, _)| {
+            let mut quoted = serde_json::to_vec(name).unwrap_or_default();
+            let mut needle = b"\"name\":".to_vec();
+            needle.append(&mut quoted);
+            needle
+        })
+        .collect();
+    let names_a_stage = |line: &[u8]| {
+        needles
+            .iter()
+            .any(|n| memchr::memmem::find(line, n).is_some())
+    };
     // Bytes of a line whose start lies in an earlier block.
     let mut carry: Vec<u8> = Vec::new();
     'blocks: while end > floor && found.iter().any(|d| d.len() < limit) {
@@ -291,7 +309,7 @@ pub(crate) fn read_baselines(
         for line in block[first..]
             .split(|b| *b == b'\n')
             .rev()
-            .filter(|l| !l.is_empty())
+            .filter(|l| !l.is_empty() && names_a_stage(l))
         {
             let Ok(record) = serde_json::from_slice::<Durations>(line) else {
                 continue;
