@@ -262,4 +262,32 @@ mod tests {
         t.write("pkg/b.py", "changed\n");
         assert_eq!(names(watch.modified().unwrap()), ["pkg/b.py"]);
     }
+
+    /// A watch made before the stash (while the unstaged scan runs): what the stash wrote,
+    /// setting a file to its index content, is forgotten when the watch is settled; what a
+    /// group writes after is told.
+    #[test]
+    fn a_watch_made_early_forgets_what_happened_before_it_is_settled() {
+        let t = repo();
+        t.write("pkg/a.py", "unstaged work\n");
+        let watch = TrackedWatch::watching_above(
+            &t.root,
+            &t.root.join(".git"),
+            crate::git::TrackedFiles::read(&t.root.join(".git/index")),
+            0,
+        );
+        // The stash: the file back to its index content, through the watched directory.
+        t.write("pkg/a.py", "a\n");
+        watch.settle(false).unwrap();
+        assert!(
+            watch.events.lock().unwrap().is_some(),
+            "events still trusted"
+        );
+        assert!(
+            watch.modified().unwrap().is_empty(),
+            "the stash is no group's doing"
+        );
+        t.write("pkg/b.py", "a group's edit\n");
+        assert_eq!(names(watch.modified().unwrap()), ["pkg/b.py"]);
+    }
 }
