@@ -23,6 +23,7 @@ mod error;
 mod hooks_dir;
 mod index_file;
 mod inputs;
+mod loose;
 mod open;
 mod push;
 mod sources;
@@ -31,6 +32,7 @@ mod staged;
 mod tags;
 mod trees;
 mod unstaged;
+mod verbatim;
 
 #[cfg(test)]
 pub(crate) mod fixture;
@@ -42,6 +44,7 @@ pub(crate) use open::Repo;
 pub(crate) use push::{parse_push_lines, PushUpdate};
 pub(crate) use sources::{BlobReader, IndexedFile};
 pub(crate) use unstaged::{list_unstaged, MaybeUnstaged, TrackedFiles, UnstagedScan};
+pub(crate) use verbatim::VerbatimCheckout;
 
 /// The first ten hex digits of a commit id, for messages.
 pub(super) fn short_id(oid: git2::Oid) -> String {

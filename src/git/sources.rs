@@ -7,6 +7,7 @@
 
 use git2::{Oid, Repository};
 
+use super::loose::LooseObjects;
 use super::{GitError, Repo, RepoPath};
 
 /// One indexed file: its path and the id of its staged content.
@@ -18,20 +19,26 @@ pub(crate) struct IndexedFile {
 
 /// Reads blobs on a thread of its own: a git2 `Repository` is not shared
 /// across threads, so each reader opens its own handle on the same git dir.
+/// Loose blobs (what was just staged) are inflated in process, the others
+/// read by libgit2.
 pub(crate) struct BlobReader {
     repo: Repository,
+    loose: LooseObjects,
 }
 
 impl BlobReader {
     /// A handle of its own on `git_dir` (from `Repo::git_dir`), for one thread.
     pub(crate) fn open(git_dir: &std::path::Path) -> Result<BlobReader, GitError> {
-        Ok(BlobReader {
-            repo: Repository::open(git_dir)?,
-        })
+        let repo = Repository::open(git_dir)?;
+        let loose = LooseObjects::new(repo.commondir());
+        Ok(BlobReader { repo, loose })
     }
 
     /// The content of a blob; `None` when the object is missing or not a blob.
-    pub(crate) fn read(&self, id: Oid) -> Option<Vec<u8>> {
+    pub(crate) fn read(&mut self, id: Oid) -> Option<Vec<u8>> {
+        if let Some(bytes) = self.loose.read(id, b"blob") {
+            return Some(bytes);
+        }
         self.repo.find_blob(id).ok().map(|b| b.content().to_vec())
     }
 }

@@ -8,9 +8,9 @@
 //! `git gc` packs them, so the fast path is the usual one for the directories a commit
 //! touches.
 
-use std::path::PathBuf;
-
 use git2::{Oid, Repository};
+
+use super::loose::LooseObjects;
 
 const HASH_LEN: usize = 20;
 /// git's mode for a tree entry that is a directory.
@@ -95,76 +95,25 @@ fn octal(digits: &[u8]) -> Option<u32> {
     })
 }
 
-/// Reads trees, reusing its buffers and inflate state from one tree to the next.
+/// Reads trees: loose ones in process, the others through libgit2.
 pub(super) struct TreeReader<'a> {
     repo: &'a Repository,
-    /// The loose object folder; `None` when the objects live elsewhere
-    /// (`GIT_OBJECT_DIRECTORY`): libgit2 reads every tree then.
-    objects: Option<PathBuf>,
-    compressed: Vec<u8>,
-    inflate: flate2::Decompress,
+    loose: LooseObjects,
 }
 
 impl<'a> TreeReader<'a> {
     pub(super) fn new(repo: &'a Repository) -> TreeReader<'a> {
-        let objects = std::env::var_os("GIT_OBJECT_DIRECTORY")
-            .is_none()
-            .then(|| repo.commondir().join("objects"));
         TreeReader {
             repo,
-            objects,
-            compressed: Vec::new(),
-            inflate: flate2::Decompress::new(true),
+            loose: LooseObjects::new(repo.commondir()),
         }
     }
 
     pub(super) fn read(&mut self, id: Oid) -> Result<Tree, git2::Error> {
-        if let Some(tree) = self.read_loose(id) {
+        if let Some(tree) = self.loose.read(id, b"tree").and_then(Tree::parse) {
             return Ok(tree);
         }
         Ok(Tree::from_libgit2(&self.repo.find_tree(id)?))
-    }
-
-    /// The tree from its loose object file; `None` when there is none, or it is not a whole,
-    /// well-formed tree (libgit2 then reads it, and reports what is wrong).
-    fn read_loose(&mut self, id: Oid) -> Option<Tree> {
-        use std::io::Read;
-        let hex = id.to_string();
-        let path = self.objects.as_ref()?.join(&hex[..2]).join(&hex[2..]);
-        let mut file = std::fs::File::open(path).ok()?;
-        self.compressed.clear();
-        file.read_to_end(&mut self.compressed).ok()?;
-        // One inflate into a buffer sized from the compressed length (a tree compresses to
-        // about half), grown if short; then the header, `tree <size>\0`.
-        self.inflate.reset(true);
-        let mut object = Vec::with_capacity(self.compressed.len() * 3 + 64);
-        loop {
-            let consumed = usize::try_from(self.inflate.total_in()).ok()?;
-            let status = self
-                .inflate
-                .decompress_vec(
-                    &self.compressed[consumed..],
-                    &mut object,
-                    flate2::FlushDecompress::Finish,
-                )
-                .ok()?;
-            match status {
-                flate2::Status::StreamEnd => break,
-                _ if object.len() < object.capacity() => return None,
-                _ => object.reserve(object.capacity()),
-            }
-        }
-        let nul = object.iter().position(|&b| b == 0)?;
-        let size: usize = std::str::from_utf8(object[..nul].strip_prefix(b"tree ")?)
-            .ok()?
-            .parse()
-            .ok()?;
-        if object.len() - nul - 1 != size {
-            return None;
-        }
-        object.drain(..=nul);
-        let body = object;
-        Tree::parse(body)
     }
 }
 
@@ -219,7 +168,7 @@ mod tests {
         let dir = repo.find_tree(head).unwrap().get_name("dir").unwrap().id();
         let mut reader = TreeReader::new(&repo);
         for id in [head, dir] {
-            assert!(reader.read_loose(id).is_some(), "{id} is loose");
+            assert!(reader.loose.read(id, b"tree").is_some(), "{id} is loose");
             assert_eq!(ours(&mut reader, id), libgit2_entries(&repo, id));
         }
         let modes: Vec<u32> = ours(&mut reader, head).iter().map(|e| e.0).collect();
@@ -230,7 +179,7 @@ mod tests {
         t.git(&["gc", "-q", "--prune=now"]);
         let mut reader = TreeReader::new(&repo);
         for id in [head, dir] {
-            assert!(reader.read_loose(id).is_none(), "{id} is packed");
+            assert!(reader.loose.read(id, b"tree").is_none(), "{id} is packed");
             assert_eq!(ours(&mut reader, id), libgit2_entries(&repo, id));
         }
     }
@@ -244,7 +193,8 @@ mod tests {
         let blob = repo.revparse_single("HEAD:a.txt").unwrap().id();
         let mut reader = TreeReader::new(&repo);
         // A blob is not a tree.
-        assert!(reader.read_loose(blob).is_none());
+        assert!(reader.loose.read(blob, b"tree").is_none());
+        assert_eq!(reader.loose.read(blob, b"blob").unwrap(), b"a\n");
         assert!(reader.read(blob).is_err());
         // Truncated: not a whole object.
         let head = repo.head().unwrap().peel_to_tree().unwrap().id();
@@ -256,7 +206,7 @@ mod tests {
         perms.set_readonly(false);
         std::fs::set_permissions(&path, perms).unwrap();
         std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
-        assert!(reader.read_loose(head).is_none());
+        assert!(reader.loose.read(head, b"tree").is_none());
     }
 
     #[test]

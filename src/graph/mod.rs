@@ -345,7 +345,7 @@ fn parse_blobs(repo: &Repo, ids: &[git2::Oid]) -> Result<Vec<Parsed>, String> {
         ids.par_iter()
             .map_init(
                 || crate::git::BlobReader::open(&git_dir).ok(),
-                |reader, id| match reader.as_ref().and_then(|r| r.read(*id)) {
+                |reader, id| match reader.as_mut().and_then(|r| r.read(*id)) {
                     Some(bytes) => python::parse(&bytes),
                     None => Parsed {
                         error: Some(format!("blob {id} cannot be read")),

@@ -120,9 +120,21 @@ pub(crate) fn run(
             .ok()
             .and_then(|mut i| i.write_tree().ok())
             .map(|o| o.to_string());
-        worktree::stash(repo.root(), repo.git_dir(), &state_dir, head, index_tree)
+        worktree::stash(
+            repo.root(),
+            repo.git_dir(),
+            &state_dir,
+            head,
+            index_tree,
+            repo.verbatim_checkout(),
+        )
     } else {
-        worktree::stash_clean(repo.root(), repo.git_dir(), &state_dir)
+        worktree::stash_clean(
+            repo.root(),
+            repo.git_dir(),
+            &state_dir,
+            repo.verbatim_checkout(),
+        )
     };
     let mut stash = stash.map_err(WorktreeError::into_error)?;
 

@@ -39,6 +39,11 @@ pub(super) struct State {
 
 impl State {
     pub(super) fn of(content: &Content) -> State {
+        State::with_digest(content, files::digest(content))
+    }
+
+    /// The state of `content` whose digest is known already (a blob read by its id).
+    pub(super) fn with_digest(content: &Content, digest: String) -> State {
         let (kind, mode) = match content {
             Content::Absent | Content::Other => ("absent", 0),
             Content::File { mode, .. } => ("file", *mode),
@@ -47,7 +52,7 @@ impl State {
         State {
             kind: kind.to_owned(),
             mode,
-            digest: files::digest(content),
+            digest,
         }
     }
 

@@ -6,6 +6,8 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
+use crate::git::VerbatimCheckout;
+
 use super::WorktreeError;
 
 /// A `git` command run at the work-tree root, with the environment git gave
@@ -138,27 +140,53 @@ pub(super) struct Blob<'a> {
 /// `(mode, oid, path)` entries go into a temporary index (so the saved blob
 /// ids are used, never the live index), which `git checkout-index` writes
 /// under a temporary folder, applying the filters exactly as a checkout does.
+///
+/// With `verbatim` (nothing in the repository's config or attribute files
+/// converts a blob on checkout), the blobs are read in process, unless a
+/// `.gitattributes` of the work tree may apply to one of the paths.
 pub(super) fn blobs_for_worktree(
     root: &Path,
     blobs: &[Blob<'_>],
+    verbatim: Option<&VerbatimCheckout>,
 ) -> Result<Vec<Vec<u8>>, WorktreeError> {
+    Ok(blobs_as_checked_out(root, blobs, verbatim)?.0)
+}
+
+/// `blobs_for_worktree`, and whether the bytes are the blobs' own (read in
+/// process, so each one's blob id is the id it was read by).
+pub(super) fn blobs_as_checked_out(
+    root: &Path,
+    blobs: &[Blob<'_>],
+    verbatim: Option<&VerbatimCheckout>,
+) -> Result<(Vec<Vec<u8>>, bool), WorktreeError> {
     if blobs.is_empty() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), false));
+    }
+    if let Some(read) = verbatim.and_then(|v| read_verbatim(v, blobs)) {
+        return Ok((read, true));
     }
     // In memory first; a tmpfs too small for the content falls back to disk.
     let shm = scratch_dir("tiergate-blobs-")?;
     match checkout_blobs(root, blobs, shm.path()) {
-        Ok(found) => Ok(found),
+        Ok(found) => Ok((found, false)),
         Err(_) if !shm.path().starts_with(std::env::temp_dir()) => {
             drop(shm);
             let disk = tempfile::Builder::new()
                 .prefix("tiergate-blobs-")
                 .tempdir()
                 .map_err(|e| WorktreeError::io("cannot create a temporary folder", &e))?;
-            checkout_blobs(root, blobs, disk.path())
+            Ok((checkout_blobs(root, blobs, disk.path())?, false))
         }
         Err(e) => Err(e),
     }
+}
+
+fn read_verbatim(verbatim: &VerbatimCheckout, blobs: &[Blob<'_>]) -> Option<Vec<Vec<u8>>> {
+    let ids: Vec<(git2::Oid, &[u8])> = blobs
+        .iter()
+        .map(|b| Some((git2::Oid::from_str(b.oid).ok()?, b.path)))
+        .collect::<Option<_>>()?;
+    verbatim.read(&ids)
 }
 
 fn checkout_blobs(

@@ -23,6 +23,7 @@ pub(super) type MergeInput<'a> = (&'a SavedPath, &'a Content, &'a Content, bool)
 pub(super) fn merge_all(
     root: &Path,
     known: &std::collections::HashMap<Vec<u8>, Vec<u8>>,
+    verbatim: Option<&crate::git::VerbatimCheckout>,
     items: &[MergeInput<'_>],
 ) -> Result<Vec<Option<Content>>, WorktreeError> {
     // The items that can merge at all: two regular files on a regular base.
@@ -47,7 +48,7 @@ pub(super) fn merge_all(
             path,
         })
         .collect();
-    let mut read = git_cli::blobs_for_worktree(root, &blobs)?.into_iter();
+    let mut read = git_cli::blobs_for_worktree(root, &blobs, verbatim)?.into_iter();
     let mut jobs: Vec<(usize, Vec<u8>)> = Vec::with_capacity(candidates.len());
     for (i, _, path) in &candidates {
         let base = match known.get(path) {

@@ -61,6 +61,7 @@ impl Stash {
                 self.formatted.insert(rel, now);
             }
         }
+        self.formatting_ended = true;
         Ok(())
     }
 
@@ -244,7 +245,7 @@ impl Stash {
                 )
             })
             .collect();
-        let merged = merge_all(&self.root, &self.bases, &inputs)?;
+        let merged = merge_all(&self.root, &self.bases, self.verbatim.as_ref(), &inputs)?;
         for ((i, concurrent), merged) in merges.into_iter().zip(merged) {
             plans[i] = match (concurrent, merged) {
                 (false, Some(m)) => Plan::Merged(m),
@@ -278,7 +279,7 @@ impl Stash {
             .iter()
             .map(|(saved, _, user, current)| (*saved, user, current, false))
             .collect();
-        let merged = merge_all(&self.root, &self.bases, &inputs)?;
+        let merged = merge_all(&self.root, &self.bases, self.verbatim.as_ref(), &inputs)?;
         Ok(items
             .into_iter()
             .zip(merged)

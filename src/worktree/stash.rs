@@ -5,6 +5,8 @@ use std::collections::HashMap;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
+use crate::git::VerbatimCheckout;
+
 use super::entry::{self, Manifest, SavedPath, State};
 use super::files::{self, Content};
 use super::{baseline, failpoint, git_cli, guarded, lock, patch, WorktreeError};
@@ -38,6 +40,11 @@ pub(crate) struct Stash {
     /// The saved paths the formatters changed, as they left them: a later
     /// change is another program's.
     pub(super) formatted: HashMap<Vec<u8>, Content>,
+    /// Set by `end_formatting`: `formatted` is then complete.
+    pub(super) formatting_ended: bool,
+    /// Set when no config or attribute file converts blobs on checkout: the
+    /// index content is then read in process, not checked out by git.
+    pub(super) verbatim: Option<VerbatimCheckout>,
 }
 
 /// How many bytes of index content a stash keeps in memory for merges.
@@ -58,7 +65,12 @@ impl Stash {
         self.dir.as_deref()
     }
 
-    fn empty(root: &Path, index_path: &Path, state_dir: &Path) -> Stash {
+    fn empty(
+        root: &Path,
+        index_path: &Path,
+        state_dir: &Path,
+        verbatim: Option<VerbatimCheckout>,
+    ) -> Stash {
         Stash {
             root: root.to_path_buf(),
             index_path: index_path.to_path_buf(),
@@ -70,6 +82,8 @@ impl Stash {
             users: HashMap::new(),
             before: HashMap::new(),
             formatted: HashMap::new(),
+            formatting_ended: false,
+            verbatim,
         }
     }
 
@@ -147,11 +161,12 @@ pub(crate) fn stash(
     state_dir: &Path,
     head: Option<String>,
     index_tree: Option<String>,
+    verbatim: Option<VerbatimCheckout>,
 ) -> Result<Stash, WorktreeError> {
     let index_path = lock::index_path(root, git_dir);
     lock::wait_for_index(&index_path)?;
     failpoint("before-stash", state_dir);
-    let mut stash = Stash::empty(root, &index_path, state_dir);
+    let mut stash = Stash::empty(root, &index_path, state_dir, verbatim);
     // Unmerged paths are git's business during a conflicted merge; commit
     // refuses them anyway.
     let unstaged: Vec<_> = git_cli::unstaged(root, &index_path)?
@@ -188,7 +203,8 @@ pub(crate) fn stash(
     };
     let mut copies = std::fs::File::create(&copies_path).map_err(|e| copies_error(&e))?;
     let (saving, index_contents) = std::thread::scope(|scope| {
-        let checkout = scope.spawn(|| git_cli::blobs_for_worktree(root, &blobs));
+        let checkout =
+            scope.spawn(|| git_cli::blobs_as_checked_out(root, &blobs, stash.verbatim.as_ref()));
         let saving =
             save_copies(root, &unstaged, &mut copies, &copies_path).and_then(|(taken, omitted)| {
                 let (in_process, user_states) = save_patch(root, &dir, &copies, &taken, &omitted)?;
@@ -203,7 +219,8 @@ pub(crate) fn stash(
     });
     let (taken, omitted, in_process, user_states) = saving?;
     // By position among the paths with an index entry.
-    let mut index_contents: Vec<Option<Vec<u8>>> = index_contents?.into_iter().map(Some).collect();
+    let (index_contents, as_stored) = index_contents?;
+    let mut index_contents: Vec<Option<Vec<u8>>> = index_contents.into_iter().map(Some).collect();
     if index_contents.len() != blobs.len() {
         return Err(WorktreeError::Io(
             "git checkout-index returned too few files".into(),
@@ -259,7 +276,19 @@ pub(crate) fn stash(
         });
         stashed_contents.push((path, stashed, seen));
     }
-    let states = digests(stashed_contents.iter().map(|(_, c, _)| c).collect());
+    // Each blob read as stored is its own digest: no SHA-1 of it again.
+    let states = if as_stored {
+        saved
+            .iter()
+            .zip(&stashed_contents)
+            .map(|(saved, (_, content, _))| match &saved.index_oid {
+                Some(oid) => State::with_digest(content, oid.clone()),
+                None => State::of(content),
+            })
+            .collect()
+    } else {
+        digests(stashed_contents.iter().map(|(_, c, _)| c).collect())
+    };
     for (saved, state) in saved.iter_mut().zip(states) {
         saved.stashed = state;
     }
@@ -572,10 +601,11 @@ pub(crate) fn stash_clean(
     root: &Path,
     git_dir: &Path,
     state_dir: &Path,
+    verbatim: Option<VerbatimCheckout>,
 ) -> Result<Stash, WorktreeError> {
     let index_path = lock::index_path(root, git_dir);
     lock::wait_for_index(&index_path)?;
-    Ok(Stash::empty(root, &index_path, state_dir))
+    Ok(Stash::empty(root, &index_path, state_dir, verbatim))
 }
 
 /// `git diff-files -p --binary` of the saved paths: the same changes as a
@@ -637,11 +667,20 @@ pub(crate) fn changed_since_stash(stash: &Stash) -> Result<Vec<Vec<u8>>, Worktre
         if u.status == b'U' {
             continue;
         }
+        let hex = files::hex(&u.path);
+        let saved = saved.get(hex.as_str());
+        if saved.is_some() && stash.formatting_ended {
+            // `end_formatting` has just read every saved path and kept those the formatters
+            // changed: not read a second time (issue 21, S5).
+            if stash.formatted.contains_key(&u.path) {
+                changed.push(u.path);
+            }
+            continue;
+        }
         let path = stash.root.join(files::rel(&u.path));
         let current = files::read(&path)
             .map_err(|e| WorktreeError::io(format!("cannot read {}", path.display()), &e))?;
-        let hex = files::hex(&u.path);
-        let same = if let Some(s) = saved.get(hex.as_str()) {
+        let same = if let Some(s) = saved {
             stash.is_stashed(s, &u.path, &current)
         } else if let Some(before) = stash.before.get(&u.path) {
             before.same_for_git(&current)
@@ -663,7 +702,7 @@ pub(crate) fn changed_since_stash(stash: &Stash) -> Result<Vec<Vec<u8>>, Worktre
             path: &u.path,
         })
         .collect();
-    let index_contents = git_cli::blobs_for_worktree(&stash.root, &blobs)?;
+    let index_contents = git_cli::blobs_for_worktree(&stash.root, &blobs, stash.verbatim.as_ref())?;
     for ((u, current), bytes) in unsaved.iter().zip(index_contents) {
         let index = if u.index_mode == 0o120_000 {
             Content::Symlink { target: bytes }

@@ -9,6 +9,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::git::VerbatimCheckout;
+
 use super::files::{self, Content};
 use super::{recover_all, stash, IndexGuard, RestoreMode, TrackedWatch};
 
@@ -216,7 +218,10 @@ fn randomized_edits_stages_and_rewrites_never_lose_a_byte() {
         let before = snapshot(&root);
         let index_before = index(&root);
 
-        let mut s = stash(&root, &git_dir, &state_dir, None, None).unwrap();
+        // Every other case reads the index content in process, as a repository with no
+        // conversion configured does; the others through git.
+        let verbatim = (case % 2 == 1).then(|| VerbatimCheckout::assumed(&root, &git_dir));
+        let mut s = stash(&root, &git_dir, &state_dir, None, None, verbatim).unwrap();
         let stashed: Vec<PathBuf> = s.paths().iter().map(|p| root.join(files::rel(p))).collect();
         let _ = s.begin_formatting(&[]);
         let guard = IndexGuard::take(&root, &git_dir).unwrap();
@@ -482,7 +487,7 @@ fn copies_share_one_archive_and_come_back_from_their_ranges() {
         before.push((p.clone(), files::read(&p).unwrap()));
     }
     let state_dir = tmp.path().join("state");
-    let mut s = stash(&root, &root.join(".git"), &state_dir, None, None).unwrap();
+    let mut s = stash(&root, &root.join(".git"), &state_dir, None, None, None).unwrap();
     let dir = s.entry_dir().unwrap().to_path_buf();
     assert!(dir.join("copies").is_file());
     assert!(!dir.join("files").exists());
@@ -494,6 +499,50 @@ fn copies_share_one_archive_and_come_back_from_their_ranges() {
         assert_eq!(&files::read(p).unwrap(), content);
     }
     assert!(!dir.exists());
+}
+
+/// The index content read in process (no conversion configured) is what git
+/// checks out, and the states the entry records are the same as when git
+/// checks it out: its blob id is taken for its digest, never a wrong one.
+#[test]
+fn index_content_read_in_process_is_recorded_as_git_checks_it_out() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("repo");
+    std::fs::create_dir(&root).unwrap();
+    git(&root, &["init", "-q"]);
+    std::fs::write(root.join("a.txt"), "base\r\nline\n").unwrap();
+    std::fs::write(root.join("b.bin"), [0u8, 1, 2, 0, 255]).unwrap();
+    std::os::unix::fs::symlink("a.txt", root.join("link")).unwrap();
+    git(&root, &["add", "-A"]);
+    git(&root, &["commit", "-q", "-m", "base"]);
+    std::fs::write(root.join("a.txt"), "staged\n").unwrap();
+    git(&root, &["add", "a.txt"]);
+    std::fs::write(root.join("a.txt"), "staged\nunstaged\n").unwrap();
+    std::fs::write(root.join("b.bin"), [9u8, 0]).unwrap();
+    std::fs::remove_file(root.join("link")).unwrap();
+    std::os::unix::fs::symlink("b.bin", root.join("link")).unwrap();
+    let git_dir = root.join(".git");
+    let state_dir = tmp.path().join("state");
+    let mut recorded = Vec::new();
+    for verbatim in [None, Some(VerbatimCheckout::assumed(&root, &git_dir))] {
+        let mut s = stash(&root, &git_dir, &state_dir, None, None, verbatim).unwrap();
+        let held: Vec<Content> = ["a.txt", "b.bin", "link"]
+            .iter()
+            .map(|p| files::read(&root.join(p)).unwrap())
+            .collect();
+        let manifest = s.manifest.clone().unwrap();
+        let stashed: Vec<_> = manifest.files.iter().map(|f| f.stashed.clone()).collect();
+        for (state, content) in stashed.iter().zip(&held) {
+            assert!(state.matches(content), "{state:?}");
+        }
+        recorded.push((held, stashed));
+        s.restore(RestoreMode::Merge).unwrap();
+    }
+    assert_eq!(recorded[0], recorded[1]);
+    assert_eq!(
+        std::fs::read(root.join("a.txt")).unwrap(),
+        b"staged\nunstaged\n"
+    );
 }
 
 /// The in-process merge of changes that lie apart gives exactly what
@@ -702,7 +751,7 @@ fn the_in_process_patch_applies_and_says_what_gits_says() {
             ],
         );
         let state_dir = tmp.path().join("state");
-        let mut s = stash(&root, &root.join(".git"), &state_dir, None, None).unwrap();
+        let mut s = stash(&root, &root.join(".git"), &state_dir, None, None, None).unwrap();
         let dir = s.entry_dir().unwrap().to_path_buf();
         let ours = std::fs::read_to_string(dir.join("patch.diff")).unwrap();
         assert_eq!(changes(&ours), changes(&gits), "crlf: {crlf}\n{ours}");
