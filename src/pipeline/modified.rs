@@ -18,13 +18,27 @@ pub(super) fn ran(result: &GroupResult) -> bool {
     !matches!(result.status, GroupStatus::Skipped | GroupStatus::Cached)
 }
 
-/// Paths for a message: `a.py, b/c.py`.
+/// How many paths a message names before it counts the rest.
+const NAMES_SHOWN: usize = 10;
+
+/// Paths for a message: `a.py, b/c.py`; past ten, `..., and 190 more` (a formatter that
+/// fixed 200 files must not print a 20 kB line; `git status` lists them all).
 pub(crate) fn names(paths: &[Vec<u8>]) -> String {
-    paths
+    let shown: Vec<String> = paths
         .iter()
+        .take(NAMES_SHOWN)
         .map(|p| String::from_utf8_lossy(p).into_owned())
-        .collect::<Vec<_>>()
-        .join(", ")
+        .collect();
+    let mut line = shown.join(", ");
+    if paths.len() > NAMES_SHOWN {
+        line += &format!(", and {} more", paths.len() - NAMES_SHOWN);
+    }
+    line
+}
+
+/// Whether `names(paths)` names every path.
+pub(crate) fn names_all(paths: &[Vec<u8>]) -> bool {
+    paths.len() <= NAMES_SHOWN
 }
 
 /// Fail `result`: it modified `paths`. `beside`: other groups (of `stage
@@ -106,5 +120,29 @@ pub(super) fn attribute(
         if !mine.is_empty() {
             fail(group, &mine, (!sure).then_some(beside));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paths(n: usize) -> Vec<Vec<u8>> {
+        (0..n)
+            .map(|i| format!("src/m{i}.py").into_bytes())
+            .collect()
+    }
+
+    #[test]
+    fn a_message_names_ten_paths_and_counts_the_rest() {
+        assert_eq!(names(&paths(2)), "src/m0.py, src/m1.py");
+        let ten = names(&paths(10));
+        assert!(ten.ends_with("src/m9.py") && !ten.contains("more"));
+        assert!(names_all(&paths(10)));
+        let many = names(&paths(200));
+        assert!(many.starts_with("src/m0.py, src/m1.py"));
+        assert!(many.ends_with("src/m9.py, and 190 more"), "{many}");
+        assert!(!many.contains("src/m10.py"));
+        assert!(!names_all(&paths(11)));
     }
 }

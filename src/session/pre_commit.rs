@@ -15,7 +15,7 @@ use crate::worktree::{
     self, IndexGuard, RestoreMode, Restored, Snapshot, Stash, TrackedWatch, WorktreeError,
 };
 
-use crate::pipeline::modified::names;
+use crate::pipeline::modified::{names, names_all};
 
 pub(crate) fn run(
     repo: &Repo,
@@ -407,10 +407,23 @@ fn format(
             ));
         }
         if !partial.is_empty() {
+            // The command names the files while the list is short enough to copy; past that,
+            // `git add -p` alone walks every changed file.
+            let command = if names_all(&partial) {
+                format!(
+                    "git add -p {}",
+                    shell_words::join(
+                        partial
+                            .iter()
+                            .map(|p| String::from_utf8_lossy(p).into_owned())
+                    )
+                )
+            } else {
+                "git add -p".to_owned()
+            };
             ui::err(&format!(
-                "hint: the fixes to {} are in your work tree with your unstaged changes: stage only the fixes with `git add -p {}` and commit again",
+                "hint: the fixes to {} are in your work tree with your unstaged changes: stage only the fixes with `{command}` and commit again",
                 names(&partial),
-                shell_words::join(partial.iter().map(|p| String::from_utf8_lossy(p).into_owned()))
             ));
         }
         if fix == Fix::Restage && !restored.rolled_back.is_empty() {

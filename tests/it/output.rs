@@ -189,6 +189,31 @@ fn fixes_on_a_partially_staged_file_hint_git_add_p() {
     assert_output!("fixes_partially_staged_git_add_p", shown(&commit(&repo)));
 }
 
+/// Twelve fixed files: the messages name ten and count the rest, and the
+/// hint's command is `git add -p` alone, not a line of every path.
+#[test]
+fn fixes_on_many_partially_staged_files_name_ten_and_count_the_rest() {
+    let repo = formatter_repo();
+    let names: Vec<String> = (0..12).map(|i| format!("f{i:02}.txt")).collect();
+    for name in &names {
+        repo.write(name, "one\ntwo\nthree\nfour\nfive\n");
+    }
+    repo.commit("more files");
+    for name in &names {
+        repo.write(name, "one  spaced\ntwo\nthree\nfour\nfive\n");
+    }
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    repo.stage(&refs);
+    for name in &names {
+        repo.write(name, "one  spaced\ntwo\nthree\nfour\nfive UNSTAGED\n");
+    }
+    assert_output!("fixes_many_partially_staged", shown(&commit(&repo)));
+    for name in &names {
+        let bytes = std::fs::read_to_string(repo.join(name)).unwrap();
+        assert!(bytes.ends_with("five UNSTAGED\n"), "{name}: {bytes}");
+    }
+}
+
 /// Right after `git checkout -- a.txt` the file has no unstaged change,
 /// whatever its timestamps make a scan suspect: no "merged" message.
 #[test]
