@@ -648,6 +648,47 @@ fn safety_hard_case_crlf_and_autocrlf() {
     assert_committed_and_kept(&t, &before, &git_commit(&t, &[]));
 }
 
+/// Where a checkout converts a file (`core.autocrlf`, a `.gitattributes` in a folder above
+/// it, `info/attributes`), the file holds its staged content during the run as git writes
+/// it, CRLF and all: tiergate reads the index content in process only when nothing converts.
+#[test]
+fn safety_the_staged_content_is_set_as_git_checks_it_out_when_a_checkout_converts() {
+    for setup in ["core.autocrlf", "a .gitattributes above", "info/attributes"] {
+        let t = repo_with(&BASE.replace(
+            "run = \"git diff --quiet --ignore-submodules\"",
+            "run = \"cmp dir/win.txt expected.crlf\"",
+        ));
+        match setup {
+            "core.autocrlf" => {
+                t.git(&["config", "core.autocrlf", "true"]);
+            }
+            "a .gitattributes above" => {
+                t.write("dir/.gitattributes", "*.txt eol=crlf\n");
+            }
+            _ => {
+                std::fs::create_dir_all(t.join(".git/info")).unwrap();
+                std::fs::write(t.join(".git/info/attributes"), "*.txt eol=crlf\n").unwrap();
+            }
+        }
+        t.write("dir/win.txt", "a\r\nb\r\n");
+        t.stage(&["dir/win.txt"]);
+        t.git(&["commit", "-q", "--no-verify", "-m", "crlf"]);
+        t.write("dir/win.txt", "a staged\r\nb\r\n");
+        t.stage(&["dir/win.txt"]);
+        t.write("dir/win.txt", "a staged\r\nb unstaged\r\n");
+        t.write("expected.crlf", "a staged\r\nb\r\n");
+        let before = state(&t);
+        let run = git_commit(&t, &[]);
+        assert_eq!(run.code, 0, "{setup}: {}", run.all());
+        assert_committed_and_kept(&t, &before, &run);
+        assert_eq!(
+            t.git(&["cat-file", "blob", "HEAD:dir/win.txt"]),
+            "a staged\nb\n",
+            "{setup}"
+        );
+    }
+}
+
 #[test]
 fn safety_hard_case_executable_bit_only() {
     let t = repo();
