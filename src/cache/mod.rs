@@ -258,6 +258,7 @@ pub(crate) mod tests {
             tests: None,
             cwd: None,
             locks: Vec::new(),
+            env: Vec::new(),
         }
     }
 }

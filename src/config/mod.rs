@@ -10,6 +10,7 @@ mod markers;
 mod model;
 mod path_filter;
 mod presets;
+mod project_env;
 mod projects;
 pub(crate) mod raw;
 mod validate;
@@ -20,6 +21,7 @@ pub(crate) use command::{Arg, CommandTemplate};
 pub(crate) use effective::render as render_effective;
 pub(crate) use model::*;
 pub(crate) use presets::{detect as detect_preset, Preset, RustTargets};
+pub(crate) use project_env::with_project_env;
 pub(crate) use raw::RawConfig;
 pub(crate) use validate::target;
 

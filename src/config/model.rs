@@ -255,6 +255,8 @@ pub(crate) struct Formatter {
     pub(crate) text_only: bool,
     /// Where it runs: it gets only the staged files inside, relative to it.
     pub(crate) cwd: Option<Cwd>,
+    /// Its project's own `[env]` when it is a member's (on top of the root's); else empty.
+    pub(crate) env: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone)]
@@ -268,6 +270,8 @@ pub(crate) struct Service {
     pub(crate) retries: u32,
     pub(crate) interval: Duration,
     pub(crate) cwd: Option<Cwd>,
+    /// Its project's own `[env]` when it is a member's (on top of the root's); else empty.
+    pub(crate) env: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone)]
@@ -327,6 +331,8 @@ pub(crate) struct Group {
     pub(crate) cwd: Option<Cwd>,
     /// Shared resources it must have to itself: sorted, each once.
     pub(crate) locks: Vec<String>,
+    /// Its project's own `[env]` when it is a member's (on top of the root's); else empty.
+    pub(crate) env: Vec<(String, String)>,
 }
 
 impl Group {
@@ -480,6 +486,9 @@ pub(crate) struct PreRelease {
 pub(crate) struct Hint {
     pub(crate) pattern: regex::Regex,
     pub(crate) hint: String,
+    /// The member whose config has it: it applies to that member's groups only. `None`
+    /// (the root's) applies to every group.
+    pub(crate) project: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -488,6 +497,15 @@ pub(crate) struct Quarantine {
     pub(crate) reason: Option<String>,
     /// `YYYY-MM-DD`, compared as text against today's date.
     pub(crate) expires: Option<String>,
+    /// The member whose config has it: it applies to that member's groups only. `None`
+    /// (the root's) applies to every group.
+    pub(crate) project: Option<String>,
+}
+
+/// Whether an entry of `owner`'s config (a member's name, `None` for the root's) applies
+/// to a group of the stage named `stage` (`backend:fast`).
+pub(crate) fn applies_to(owner: Option<&str>, stage: &str) -> bool {
+    owner.is_none_or(|owner| owner == project_of(stage))
 }
 
 #[derive(Debug, Clone, Copy)]

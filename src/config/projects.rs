@@ -223,6 +223,7 @@ pub(crate) fn fold(config: &mut Config, members: Vec<Member>) {
         for mut stage in member.config.stages {
             for group in &mut stage.groups {
                 group.cwd = Some(Cwd::within(&name, group.cwd.as_ref()));
+                group.env.clone_from(&member.config.env);
                 // The import graph answers with repository paths.
                 group.tests = group.tests.as_ref().map(|tests| within(&name, tests));
             }
@@ -248,6 +249,7 @@ pub(crate) fn fold(config: &mut Config, members: Vec<Member>) {
                     .contains(&formatter.name);
             formatter.name = format!("{name}:{}", formatter.name);
             formatter.cwd = Some(Cwd::within(&name, formatter.cwd.as_ref()));
+            formatter.env.clone_from(&member.config.env);
             formatter.files = within(&name, &formatter.files);
             formatter.exclude = within(&name, &formatter.exclude);
             if listed {
@@ -262,12 +264,22 @@ pub(crate) fn fold(config: &mut Config, members: Vec<Member>) {
         for mut service in member.config.services {
             service.name = format!("{name}:{}", service.name);
             service.cwd = Some(Cwd::within(&name, service.cwd.as_ref()));
+            service.env.clone_from(&member.config.env);
             service.needs = service
                 .needs
                 .iter()
                 .map(|need| format!("{name}:{need}"))
                 .collect();
             config.services.push(service);
+        }
+        // Its hints and quarantined tests speak of its own groups' failures.
+        for mut hint in member.config.hints {
+            hint.project = Some(name.clone());
+            config.hints.push(hint);
+        }
+        for mut entry in member.config.quarantine {
+            entry.project = Some(name.clone());
+            config.quarantine.push(entry);
         }
         config.warnings.append(&mut member.config.warnings);
         config.projects.push(Project {

@@ -188,6 +188,7 @@ pub(crate) fn validate(
             )?,
             text_only: raw_formatter.text_only,
             cwd: cwd(raw_formatter.cwd.as_ref(), origin, &key)?,
+            env: Vec::new(),
         });
     }
 
@@ -218,6 +219,7 @@ pub(crate) fn validate(
                 .map(|pattern| Hint {
                     pattern,
                     hint: h.hint.clone(),
+                    project: None,
                 })
                 .map_err(|e| {
                     origin
@@ -250,6 +252,7 @@ pub(crate) fn validate(
                 test: q.test.get_ref().clone(),
                 reason: q.reason.clone(),
                 expires: q.expires.as_ref().map(|e| e.get_ref().clone()),
+                project: None,
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -496,6 +499,7 @@ fn service(name: &str, raw: &RawService, origin: &Origin<'_>) -> Result<Service,
         retries: raw.retries.unwrap_or(10).max(1),
         interval,
         cwd: cwd(raw.cwd.as_ref(), origin, &key)?,
+        env: Vec::new(),
     })
 }
 
@@ -852,6 +856,7 @@ fn group(
         tests,
         cwd,
         locks: locks(raw.locks.as_deref(), origin, &key)?,
+        env: Vec::new(),
         filter: path_filter(
             raw.exclude.as_deref(),
             raw.files_regex.as_ref(),

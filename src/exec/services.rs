@@ -29,6 +29,8 @@ pub(crate) struct ServiceSpec {
     pub(crate) interval: Duration,
     /// Where its commands run, relative to the folder `ensure_ready` and `stop` are given.
     pub(crate) cwd: Option<PathBuf>,
+    /// Its project's own `[env]` (a member's), on top of the environment given.
+    pub(crate) env: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,6 +136,7 @@ mod tests {
             retries: 3,
             interval: Duration::from_millis(10),
             cwd: None,
+            env: Vec::new(),
         };
         assert_eq!(ensure_ready(&spec, dir.path(), &[]), Ok(Started::ByUs));
         assert_eq!(
@@ -154,6 +157,7 @@ mod tests {
             retries: 2,
             interval: Duration::from_millis(1),
             cwd: None,
+            env: Vec::new(),
         };
         let err = ensure_ready(&spec, Path::new("/"), &[]).unwrap_err();
         assert!(err.starts_with("service db not ready"), "{err}");

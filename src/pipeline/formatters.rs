@@ -163,6 +163,7 @@ fn run_one(
     let template = formatter.run.with_files_appended();
     let program = resolved.program_in(&formatter.run, formatter.cwd.as_ref());
     let cwd = crate::config::run_folder(root, formatter.cwd.as_ref());
+    let env = crate::config::with_project_env(env, &formatter.env);
     let invocations = plan::invocations(
         &template,
         &plan::Values {
@@ -179,7 +180,7 @@ fn run_one(
             argv,
             program: &program,
             cwd: &cwd,
-            env,
+            env: &env,
             deadline: None,
             on_output: None,
         });

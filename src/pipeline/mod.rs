@@ -252,7 +252,8 @@ pub(crate) fn run(
                     continue;
                 };
                 events.emit(&Event::ServiceChecking(need));
-                match exec::ensure_ready(spec, &options.root, &options.env) {
+                let env = crate::config::with_project_env(&options.env, &spec.env);
+                match exec::ensure_ready(spec, &options.root, &env) {
                     Ok(Started::ByUs) => {
                         events.emit(&Event::ServiceStarted(need));
                         started_services.push(spec.clone());
@@ -318,7 +319,11 @@ pub(crate) fn run(
     }
 
     for spec in started_services.iter().rev() {
-        match exec::stop(spec, &options.root, &options.env) {
+        match exec::stop(
+            spec,
+            &options.root,
+            &crate::config::with_project_env(&options.env, &spec.env),
+        ) {
             Some(problem) => events.emit(&Event::Warning(&problem)),
             None => events.emit(&Event::ServiceStopped(&spec.name)),
         }

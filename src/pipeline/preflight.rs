@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use crate::config::{CommandTemplate, Config, Cwd};
+use crate::config::{with_project_env, CommandTemplate, Config, Cwd};
 use crate::error::Error;
 use crate::exec::{Prepared, ServiceSpec};
 use crate::plan::{Decision, Plan};
@@ -142,7 +142,7 @@ pub(crate) fn resolve_programs(
                 &format!("[formatters.{name}]"),
                 &mut resolved,
                 root,
-                env,
+                &with_project_env(env, &formatter.env),
                 formatter.cwd.as_ref(),
             )?;
         }
@@ -156,7 +156,7 @@ pub(crate) fn resolve_programs(
                     &owner,
                     &mut resolved,
                     root,
-                    env,
+                    &with_project_env(env, &group.group.env),
                     group.group.cwd.as_ref(),
                 )?;
             }
@@ -170,9 +170,10 @@ pub(crate) fn resolve_programs(
             };
             let owner = format!("[services.{need}]");
             let cwd = service.cwd.as_ref();
-            resolve(&service.check, &owner, &mut resolved, root, env, cwd)?;
+            let env = with_project_env(env, &service.env);
+            resolve(&service.check, &owner, &mut resolved, root, &env, cwd)?;
             for command in [&service.start, &service.stop].into_iter().flatten() {
-                resolve(command, &owner, &mut resolved, root, env, cwd)?;
+                resolve(command, &owner, &mut resolved, root, &env, cwd)?;
             }
             resolved.services.push(ServiceSpec {
                 name: need.clone(),
@@ -182,6 +183,7 @@ pub(crate) fn resolve_programs(
                 cwd: cwd.map(|c| c.path().to_path_buf()),
                 retries: service.retries,
                 interval: service.interval,
+                env: service.env.clone(),
             });
         }
     }

@@ -268,12 +268,13 @@ pub(super) fn all_cached(
             packages,
         };
         let argvs = key_argvs(group, &job, selection, &stage.name);
+        let env = crate::config::with_project_env(&options.env, &group.env);
         let program = ProgramStamp::of(
             resolved.program_in(&group.run, group.cwd.as_ref()),
             &crate::config::run_folder(&options.root, group.cwd.as_ref()),
-            &options.env,
+            &env,
         );
-        let key = cache.key(&stage.name, group, &argvs, &options.env, &program);
+        let key = cache.key(&stage.name, group, &argvs, &env, &program);
         if !matches!(cache.lookup(&key), Lookup::Hit(_)) {
             return false;
         }
@@ -306,12 +307,13 @@ fn run_group(
         .filter(|_| stage_config.is_some_and(|s| cache::cacheable(s, group)));
     let key = cache.map(|c| {
         let argvs = key_argvs(group, job, selection, stage);
+        let env = crate::config::with_project_env(&options.env, &group.env);
         let program = ProgramStamp::of(
             resolved.program_in(&group.run, group.cwd.as_ref()),
             &crate::config::run_folder(&options.root, group.cwd.as_ref()),
-            &options.env,
+            &env,
         );
-        c.key(stage, group, &argvs, &options.env, &program)
+        c.key(stage, group, &argvs, &env, &program)
     });
     if let (Some(cache), Some(key)) = (cache, &key) {
         let looked_up = Instant::now();
@@ -415,9 +417,15 @@ fn run_group(
     }
     policy::retry::apply_flaky_result(&mut result, group.flaky_result);
     if let Some(stage_config) = stage_config {
+        let quarantine: Vec<crate::config::Quarantine> = config
+            .quarantine
+            .iter()
+            .filter(|q| crate::config::applies_to(q.project.as_deref(), stage))
+            .cloned()
+            .collect();
         let notes = policy::quarantine::apply(
             &mut result,
-            &config.quarantine,
+            &quarantine,
             &stage_config.gate.critical,
             &policy::quarantine::today_utc(),
         );
@@ -440,7 +448,11 @@ fn run_group(
         }
         result.hints = results::matching_hints(
             &text,
-            config.hints.iter().map(|h| (&h.pattern, h.hint.as_str())),
+            config
+                .hints
+                .iter()
+                .filter(|h| crate::config::applies_to(h.project.as_deref(), stage))
+                .map(|h| (&h.pattern, h.hint.as_str())),
         );
     }
     let result = with_locks(result, group, waited);
@@ -609,6 +621,7 @@ fn run_attempt(cx: &AttemptContext<'_>, attempt: u32, failed: &[String]) -> Grou
 
     let program = cx.resolved.program_in(&group.run, group.cwd.as_ref());
     let cwd = crate::config::run_folder(&cx.options.root, group.cwd.as_ref());
+    let env = crate::config::with_project_env(&cx.options.env, &group.env);
     let sink = events.output_sink(stage, &group.name);
     let mut finished = Vec::new();
     let mut junit = Vec::new();
@@ -620,7 +633,7 @@ fn run_attempt(cx: &AttemptContext<'_>, attempt: u32, failed: &[String]) -> Grou
             argv,
             program: &program,
             cwd: &cwd,
-            env: &cx.options.env,
+            env: &env,
             deadline,
             on_output: sink.clone(),
         });

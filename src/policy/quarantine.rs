@@ -102,6 +102,7 @@ mod tests {
             test: test.into(),
             reason: Some("flaky upstream".into()),
             expires: expires.map(Into::into),
+            project: None,
         }
     }
 

@@ -418,3 +418,72 @@ groups = [{ name = "unit", tests = ["tests/**/test_*.py"], run = "sh -c 'pwd > .
     let ran = String::from_utf8(repo.read("RAN")).unwrap();
     assert_eq!(ran, "tests/test_prices.py\ntests/test_stock.py\n");
 }
+
+/// A member's `[env]` and `[[hints]]` are its own (SPEC 16: a member's config has the
+/// root's schema): its groups run with the root's variables and then its own, which win;
+/// its hints speak of its groups' failures only.
+#[test]
+fn a_members_env_and_hints_apply_to_its_own_groups() {
+    let repo = TestRepo::new();
+    repo.config(
+        r#"
+[projects]
+members = ["backend"]
+
+[env]
+SHARED = "root"
+ONLY_ROOT = "yes"
+
+[stages.fast]
+groups = [
+  { name = "env", run = "sh -c 'echo root $SHARED ${ONLY_ROOT:-} ${ONLY_BACKEND:-} >> RAN'", always = true },
+  { name = "breaks", run = "sh -c 'echo database is locked; exit 1'", always = true },
+]
+
+[hooks.pre-commit]
+stages = ["fast"]
+"#,
+    )
+    .write(
+        "backend/.tiergate.toml",
+        r#"
+[env]
+SHARED = "backend"
+ONLY_BACKEND = "set"
+
+[[hints]]
+pattern = "database is locked"
+hint = "another test holds the backend's database: give both groups locks = [\"db\"]"
+
+[stages.fast]
+groups = [
+  { name = "env", run = "sh -c 'echo backend $SHARED ${ONLY_ROOT:-} ${ONLY_BACKEND:-} >> ../RAN'", always = true },
+  { name = "breaks", run = "sh -c 'echo database is locked; exit 1'", always = true },
+]
+"#,
+    )
+    .write("backend/app.py", "x = 1\n")
+    .commit("init");
+    let run = repo.tiergate(&["run", "fast", "--all"]);
+    run.expect_code(1);
+    let ran = std::fs::read_to_string(repo.join("RAN")).unwrap();
+    let mut lines: Vec<&str> = ran.lines().collect();
+    lines.sort_unstable();
+    assert_eq!(
+        lines,
+        ["backend backend yes set", "root root yes"],
+        "{}",
+        run.all()
+    );
+    // The member's hint is given for its own group's failure only.
+    let hint = "another test holds the backend's database";
+    assert_eq!(run.all().matches(hint).count(), 1, "{}", run.all());
+    let backend_failure = run
+        .all()
+        .lines()
+        .skip_while(|l| !l.contains("backend:fast.breaks"))
+        .take(8)
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(backend_failure.contains(hint), "{}", run.all());
+}
