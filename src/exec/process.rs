@@ -72,13 +72,19 @@ impl Tail {
 }
 
 pub(crate) fn run(cmd: &Command<'_>) -> Finished {
+    run_with(cmd, true)
+}
+
+/// `run`; `pidfd`: watch the command with `poll` and a pidfd where the kernel has them
+/// (else, and when false, with a reader thread and a waiter thread).
+fn run_with(cmd: &Command<'_>, pidfd: bool) -> Finished {
     let started = Instant::now();
     let not_started = |why: String| Finished {
         exit: Exit::NotStarted(why),
         output: Vec::new(),
         duration: started.elapsed(),
     };
-    let (mut reader, writer) = match std::io::pipe() {
+    let (reader, writer) = match std::io::pipe() {
         Ok(pair) => pair,
         Err(e) => return not_started(format!("cannot create a pipe: {e}")),
     };
@@ -99,7 +105,7 @@ pub(crate) fn run(cmd: &Command<'_>) -> Finished {
         .stderr(writer_err)
         .process_group(0);
 
-    let mut child = {
+    let child = {
         let mut live = signals::registry();
         if signals::interrupted().is_some() {
             return Finished {
@@ -122,14 +128,29 @@ pub(crate) fn run(cmd: &Command<'_>) -> Finished {
     let pgid = pid_of(&child);
 
     #[cfg(target_os = "linux")]
-    if let Ok(pidfd) = rustix::process::pidfd_open(
-        rustix::process::Pid::from_child(&child),
-        rustix::process::PidfdFlags::empty(),
-    ) {
-        let (status, timed_out, output) = polled::supervise(child, reader, &pidfd, pgid, cmd);
-        return finish(status, timed_out, output, started);
+    if pidfd {
+        if let Ok(pidfd) = rustix::process::pidfd_open(
+            rustix::process::Pid::from_child(&child),
+            rustix::process::PidfdFlags::empty(),
+        ) {
+            let (status, timed_out, output) = polled::supervise(child, reader, &pidfd, pgid, cmd);
+            return finish(status, timed_out, output, started);
+        }
     }
+    #[cfg(not(target_os = "linux"))]
+    let _ = pidfd;
+    let (status, timed_out, output) = supervise_with_threads(child, reader, pgid, cmd);
+    finish(status, timed_out, output, started)
+}
 
+/// The portable supervisor: a thread reads the pipe, another waits for the exit. The exit
+/// status, whether the deadline passed, and the output's tail.
+fn supervise_with_threads(
+    mut child: std::process::Child,
+    mut reader: std::io::PipeReader,
+    pgid: i32,
+    cmd: &Command<'_>,
+) -> (std::io::Result<std::process::ExitStatus>, bool, Vec<u8>) {
     let tail = Arc::new(Mutex::new(Tail::default()));
     // Detached, not scoped: a daemon that escaped the group may hold the pipe
     // open forever, and this run must not wait for it.
@@ -184,7 +205,7 @@ pub(crate) fn run(cmd: &Command<'_>) -> Finished {
     signals::unregister(pgid);
     let _ = read_done.recv_timeout(OUTPUT_AFTER_EXIT);
     let output = tail.lock().unwrap_or_else(PoisonError::into_inner).take();
-    finish(status, timed_out, output, started)
+    (status, timed_out, output)
 }
 
 /// How long output is still read once the command exited (from what it left running).
@@ -372,23 +393,61 @@ fn wait_until<T>(
 mod tests {
     use super::*;
 
-    fn sh(script: &str, deadline: Option<Instant>) -> Finished {
+    /// Both supervisors: the pidfd one (Linux) and the threads every other system gets.
+    const SUPERVISORS: [bool; 2] = [true, false];
+
+    fn sh(script: &str, deadline: Option<Instant>, pidfd: bool) -> Finished {
         let argv: Vec<OsString> = ["sh", "-c", script].iter().map(OsString::from).collect();
-        run(&Command {
-            argv: &argv,
-            program: Path::new("/bin/sh"),
-            cwd: Path::new("/"),
-            env: &[],
-            deadline,
-            on_output: None,
-        })
+        run_with(
+            &Command {
+                argv: &argv,
+                program: Path::new("/bin/sh"),
+                cwd: Path::new("/"),
+                env: &[],
+                deadline,
+                on_output: None,
+            },
+            pidfd,
+        )
     }
 
     #[test]
     fn captures_stdout_and_stderr_in_order() {
-        let f = sh("echo one; echo two >&2; echo three; exit 3", None);
-        assert_eq!(f.exit, Exit::Code(3));
-        assert_eq!(String::from_utf8_lossy(&f.output), "one\ntwo\nthree\n");
+        for pidfd in SUPERVISORS {
+            let f = sh("echo one; echo two >&2; echo three; exit 3", None, pidfd);
+            assert_eq!(f.exit, Exit::Code(3), "pidfd: {pidfd}");
+            assert_eq!(String::from_utf8_lossy(&f.output), "one\ntwo\nthree\n");
+        }
+    }
+
+    /// A chunk of output is handed to the sink as it arrives, by either supervisor.
+    #[test]
+    fn output_reaches_the_sink_and_the_tail() {
+        for pidfd in SUPERVISORS {
+            let seen = Arc::new(Mutex::new(Vec::new()));
+            let sink: OutputSink = {
+                let seen = seen.clone();
+                Arc::new(move |chunk: &[u8]| seen.lock().unwrap().extend_from_slice(chunk))
+            };
+            let argv: Vec<OsString> = ["sh", "-c", "printf 'a\\nb\\n'; exit 0"]
+                .iter()
+                .map(OsString::from)
+                .collect();
+            let f = run_with(
+                &Command {
+                    argv: &argv,
+                    program: Path::new("/bin/sh"),
+                    cwd: Path::new("/"),
+                    env: &[],
+                    deadline: None,
+                    on_output: Some(sink),
+                },
+                pidfd,
+            );
+            assert_eq!(f.exit, Exit::Code(0), "pidfd: {pidfd}");
+            assert_eq!(f.output, b"a\nb\n");
+            assert_eq!(*seen.lock().unwrap(), b"a\nb\n", "pidfd: {pidfd}");
+        }
     }
 
     #[test]
@@ -407,35 +466,50 @@ mod tests {
 
     #[test]
     fn timeout_kills_the_whole_group_including_grandchildren() {
-        let dir = tempfile::tempdir().unwrap();
-        let pidfile = dir.path().join("grandchild.pid");
-        let script = format!("sleep 300 & echo $! > '{}'; wait", pidfile.display());
-        let f = sh(&script, Some(Instant::now() + Duration::from_millis(300)));
-        assert_eq!(f.exit, Exit::TimedOut);
-        let pid: i32 = std::fs::read_to_string(&pidfile)
-            .unwrap()
-            .trim()
-            .parse()
-            .unwrap();
-        assert!(gone(pid), "grandchild {pid} survived the timeout");
+        for pidfd in SUPERVISORS {
+            let dir = tempfile::tempdir().unwrap();
+            let pidfile = dir.path().join("grandchild.pid");
+            let script = format!("sleep 300 & echo $! > '{}'; wait", pidfile.display());
+            let f = sh(
+                &script,
+                Some(Instant::now() + Duration::from_millis(300)),
+                pidfd,
+            );
+            assert_eq!(f.exit, Exit::TimedOut, "pidfd: {pidfd}");
+            let pid = pid_in(&pidfile);
+            assert!(
+                gone(pid),
+                "grandchild {pid} survived the timeout (pidfd: {pidfd})"
+            );
+        }
     }
 
     #[test]
     fn a_background_grandchild_does_not_outlive_a_finished_command() {
-        let dir = tempfile::tempdir().unwrap();
-        let pidfile = dir.path().join("bg.pid");
-        let script = format!(
-            "sleep 300 >/dev/null 2>&1 & echo $! > '{}'",
-            pidfile.display()
-        );
-        let f = sh(&script, None);
-        assert_eq!(f.exit, Exit::Code(0));
-        let pid: i32 = std::fs::read_to_string(&pidfile)
+        for pidfd in SUPERVISORS {
+            let dir = tempfile::tempdir().unwrap();
+            let pidfile = dir.path().join("bg.pid");
+            let script = format!(
+                "sleep 300 >/dev/null 2>&1 & echo $! > '{}'",
+                pidfile.display()
+            );
+            let f = sh(&script, None, pidfd);
+            assert_eq!(f.exit, Exit::Code(0), "pidfd: {pidfd}");
+            let pid = pid_in(&pidfile);
+            assert!(
+                gone(pid),
+                "background process {pid} survived (pidfd: {pidfd})"
+            );
+        }
+    }
+
+    /// The process id a test's script wrote to `file`.
+    fn pid_in(file: &Path) -> i32 {
+        std::fs::read_to_string(file)
             .unwrap()
             .trim()
             .parse()
-            .unwrap();
-        assert!(gone(pid), "background process {pid} survived");
+            .unwrap()
     }
 
     /// A killed grandchild is reparented and reaped by init: give it a
@@ -461,7 +535,9 @@ mod tests {
 
     #[test]
     fn a_signal_death_is_reported() {
-        let f = sh("kill -9 $$", None);
-        assert_eq!(f.exit, Exit::Signal(9));
+        for pidfd in SUPERVISORS {
+            let f = sh("kill -9 $$", None, pidfd);
+            assert_eq!(f.exit, Exit::Signal(9), "pidfd: {pidfd}");
+        }
     }
 }
