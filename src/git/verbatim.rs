@@ -19,6 +19,7 @@ use std::collections::BTreeSet;
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use git2::Oid;
 
@@ -35,26 +36,29 @@ const CONVERTING_ENV: [&str; 3] = [
 ];
 
 /// Reads index blobs as a checkout writes them, for a repository whose config and
-/// attribute files leave every blob as it is (see the module comment).
+/// attribute files leave every blob as it is (see the module comment). Made for every stash;
+/// the config and attribute files are looked at the first time a blob is to be read, so a
+/// run that reads none (nothing unstaged, no formatter change) pays nothing for them.
 #[derive(Debug, Clone)]
 pub(crate) struct VerbatimCheckout {
     root: PathBuf,
     git_dir: PathBuf,
+    common_dir: PathBuf,
+    /// Whether nothing outside the work tree converts blobs: asked once.
+    nothing_converts: OnceLock<bool>,
 }
 
 impl Repo {
-    /// `Some` when nothing in git's config or attribute files outside the work tree can
-    /// convert a blob on checkout; the `.gitattributes` of the work tree are looked at for
-    /// the paths read, by [`VerbatimCheckout::read`].
-    pub(crate) fn verbatim_checkout(&self) -> Option<VerbatimCheckout> {
-        if CONVERTING_ENV.iter().any(|v| std::env::var_os(v).is_some()) {
-            return None;
-        }
-        let sources = Sources::of(self.git_dir(), self.common_dir());
-        sources.leave_blobs_as_they_are().then(|| VerbatimCheckout {
+    /// The in-process reader of this repository's index blobs; it reads only when nothing in
+    /// git's config or attribute files can convert a blob on checkout (and no `.gitattributes`
+    /// of the work tree is above the paths read), see [`VerbatimCheckout::read`].
+    pub(crate) fn verbatim_checkout(&self) -> VerbatimCheckout {
+        VerbatimCheckout {
             root: self.root().to_path_buf(),
             git_dir: self.git_dir().to_path_buf(),
-        })
+            common_dir: self.common_dir().to_path_buf(),
+            nothing_converts: OnceLock::new(),
+        }
     }
 }
 
@@ -65,14 +69,25 @@ impl VerbatimCheckout {
         VerbatimCheckout {
             root: root.to_path_buf(),
             git_dir: git_dir.to_path_buf(),
+            common_dir: git_dir.to_path_buf(),
+            nothing_converts: OnceLock::from(true),
         }
     }
 
-    /// The bytes of each `(blob id, path)`, in order; `None` when a `.gitattributes` in the
-    /// work tree may apply to one of the paths, or a blob cannot be read (git is asked then,
-    /// and says what is wrong).
+    /// Whether nothing in git's environment, config or attribute files outside the work
+    /// tree can convert a blob on checkout.
+    fn nothing_converts(&self) -> bool {
+        *self.nothing_converts.get_or_init(|| {
+            !CONVERTING_ENV.iter().any(|v| std::env::var_os(v).is_some())
+                && Sources::of(&self.git_dir, &self.common_dir).leave_blobs_as_they_are()
+        })
+    }
+
+    /// The bytes of each `(blob id, path)`, in order; `None` when something may convert them
+    /// (config, attribute files, a `.gitattributes` in the work tree above one of the paths),
+    /// or a blob cannot be read (git is asked then, and says what is wrong).
     pub(crate) fn read(&self, blobs: &[(Oid, &[u8])]) -> Option<Vec<Vec<u8>>> {
-        if !self.covers(blobs.iter().map(|(_, path)| *path)) {
+        if !self.nothing_converts() || !self.covers(blobs.iter().map(|(_, path)| *path)) {
             return None;
         }
         let mut reader = BlobReader::open(&self.git_dir).ok()?;
@@ -299,7 +314,7 @@ mod tests {
         t.commit("base");
         let with = |setup: &dyn Fn()| {
             setup();
-            t.open().verbatim_checkout().is_some()
+            t.open().verbatim_checkout().nothing_converts()
         };
         // The machine's own config decides the plain case; a repository that converts
         // never reads in process, whatever the machine's.

@@ -126,14 +126,14 @@ pub(crate) fn run(
             &state_dir,
             head,
             index_tree,
-            repo.verbatim_checkout(),
+            Some(repo.verbatim_checkout()),
         )
     } else {
         worktree::stash_clean(
             repo.root(),
             repo.git_dir(),
             &state_dir,
-            repo.verbatim_checkout(),
+            Some(repo.verbatim_checkout()),
         )
     };
     let mut stash = stash.map_err(WorktreeError::into_error)?;

@@ -10,9 +10,12 @@
 //!
 //! Content is read and written with the `git` command line, so that
 //! `core.autocrlf`, `.gitattributes` filters, intent-to-add entries and
-//! `GIT_INDEX_FILE` behave exactly as they do for `git commit` itself. The
-//! one exception is the entry's patch of plain text files that git checked
-//! out unchanged (`patch.rs`), where tiergate holds both sides already.
+//! `GIT_INDEX_FILE` behave exactly as they do for `git commit` itself. Two
+//! exceptions, where git would write the bytes unchanged: the index content
+//! of a repository in which nothing converts blobs on checkout is read from
+//! the object store in process (`crate::git::VerbatimCheckout`), and the
+//! entry's patch of plain text files is made in process (`patch.rs`), where
+//! tiergate holds both sides already.
 
 mod baseline;
 mod entry;

@@ -183,9 +183,10 @@ pub(crate) fn stash(
         .map_err(|e| WorktreeError::io(format!("cannot create {}", dir.display()), &e))?;
     stash.dir = Some(dir.clone());
 
-    // The index content of every path is checked out (git, through a
-    // temporary index) on a thread while the user's content is read and
-    // saved, the patch made and the copies made durable here.
+    // The index content of every path is read (in process when nothing
+    // converts blobs on checkout, else by git through a temporary index) on a
+    // thread while the user's content is read and saved, the patch made and
+    // the copies made durable here.
     let blobs: Vec<git_cli::Blob<'_>> = unstaged
         .iter()
         .filter(|u| u.index_mode != 0)
